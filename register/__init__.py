@@ -1,0 +1,85 @@
+"""Register: the NIS2 and preparedness register of a Danish municipality."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from register import config as config_module
+from register.extensions import babel, csrf, db, login_manager, migrate
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATE_DIR = PACKAGE_DIR.parent / "templates"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; reads like a table of contents."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("REGISTER_INSTANCE_PATH") or str(PACKAGE_DIR.parent / "instance"),
+        instance_relative_config=True,
+        template_folder=str(TEMPLATE_DIR),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    from register.core import errors, i18n, security, templating
+
+    errors.register(app)
+    i18n.register(app)
+    security.register(app)
+    templating.register(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Layer defaults, instance/config.py, environment and test overrides."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_object(config_module.Defaults)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "register.sqlite3")
+    app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("REGISTER")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to this app."""
+    from register.core.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories=str(PACKAGE_DIR / "translations"))
+    from register.core import db as core_db
+
+    core_db.configure_engine_events(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per part of the register."""
+    from register.accounts.views import bp as accounts_bp
+    from register.catalogs.views import bp as catalogs_bp
+    from register.home.views import bp as home_bp
+    from register.organisation.views import bp as organisation_bp
+
+    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp):
+        app.register_blueprint(bp)
+
+
+def register_cli(app: Flask) -> None:
+    """Command-line groups: catalogs, users, demo."""
+    from register.accounts.cli import users_cli
+    from register.catalogs.cli import catalogs_cli
+    from register.demo.cli import demo_cli
+
+    for group in (catalogs_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

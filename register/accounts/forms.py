@@ -1,0 +1,18 @@
+"""Login and language forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Skriv din e-mailadresse.")),
+                                                  Length(max=254)])
+    password = PasswordField(_l("Adgangskode"), validators=[DataRequired(message=_l("Skriv din adgangskode.")),
+                                                             Length(max=1000)])
+    next = HiddenField()
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Sprog"), choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
+    next = HiddenField()

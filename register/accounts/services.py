@@ -1,0 +1,65 @@
+"""Creating users and checking credentials; used by the CLI, the views and the demo data."""
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from register.accounts.models import User
+from register.core.db import utcnow
+from register.core.permissions import Role
+from register.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """Bad input for an account operation; the message is meant for the user."""
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(_("Ugyldig e-mailadresse: %(email)s", email=email)) from exc
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError as exc:
+        raise AccountError(_("Ukendt rolle: %(role)s (brug en af: %(roles)s)",
+                             role=value, roles=", ".join(r.value for r in Role))) from exc
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("Adgangskoden skal være mindst %(n)d tegn.", n=MIN_PASSWORD_LENGTH))
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.execute(sa.select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+
+
+def create_user(email: str, role: Role | str, password: str | None, name: str | None = None,
+                unit_id: int | None = None, is_demo: bool = False) -> User:
+    """Add a local account (flushes, does not commit). Raises AccountError on bad input."""
+    email = normalise_email(email)
+    role = role if isinstance(role, Role) else parse_role(role)
+    if find_by_email(email):
+        raise AccountError(_("Der findes allerede en bruger med e-mailadressen %(email)s.", email=email))
+    user = User(email=email, role=role, name=(name or email.split("@")[0]).strip()[:200],
+                unit_id=unit_id, is_demo=is_demo)
+    if password is not None:
+        check_password_strength(password)
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same answer for unknown user and wrong password)."""
+    user = find_by_email(email or "")
+    if user is None or not user.active or not user.check_password(password or ""):
+        return None
+    user.last_login_at = utcnow()
+    return user

@@ -1,0 +1,99 @@
+"""Catalogues of requirements (NIS2, CIS Controls, beredskab) and the mappings between them.
+
+The catalogue text is reference data keyed by (catalogue code, ref); the municipality's own
+assessment of a requirement lives in other tables keyed by the requirement's id, so reloading a
+catalogue never touches it.
+"""
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from register.core.db import UTCDateTime, enum_column, utcnow
+from register.core.enums import LabelledEnum
+from register.core.history import Tracked
+from register.extensions import db
+
+
+class Catalog(Tracked, db.Model):
+    __tablename__ = "catalog"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    version: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    title_da: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    title_en: Mapped[str | None] = mapped_column(sa.String(300))
+    description_da: Mapped[str | None] = mapped_column(sa.Text)
+    description_en: Mapped[str | None] = mapped_column(sa.Text)
+    source_url: Mapped[str | None] = mapped_column(sa.String(500))
+    licence: Mapped[str | None] = mapped_column(sa.Text)
+    sort_order: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=100)
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __history_ignore__ = frozenset({"loaded_at"})
+
+    requirements = relationship("Requirement", back_populates="catalog", lazy="raise")
+
+
+class Requirement(Tracked, db.Model):
+    __tablename__ = "requirement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    catalog_id: Mapped[int] = mapped_column(sa.ForeignKey("catalog.id", ondelete="RESTRICT"), nullable=False)
+    ref: Mapped[str] = mapped_column(sa.String(64), nullable=False)           # stable key inside the catalogue
+    display_ref: Mapped[str] = mapped_column(sa.String(64), nullable=False)   # as people write it: "21(2)(d)"
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("requirement.id", ondelete="SET NULL"), index=True)
+    depth: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)  # order in the catalogue
+    kind: Mapped[str] = mapped_column(sa.String(40), nullable=False, default="requirement")
+    title_da: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    title_en: Mapped[str | None] = mapped_column(sa.String(500))
+    text_da: Mapped[str | None] = mapped_column(sa.Text)
+    text_en: Mapped[str | None] = mapped_column(sa.Text)
+    source_ref: Mapped[str | None] = mapped_column(sa.String(300))      # "Art. 21(2)(d), Directive (EU) 2022/2555"
+    source_url: Mapped[str | None] = mapped_column(sa.String(500))
+    national_basis: Mapped[str | None] = mapped_column(sa.String(300))  # "NIS 2-loven § 6, stk. 1, nr. 4"
+    note: Mapped[str | None] = mapped_column(sa.Text)                   # verification status and caveats
+    attributes: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)  # e.g. CIS IG counts
+    search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    retired: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)  # gone from newer version
+
+    __table_args__ = (sa.UniqueConstraint("catalog_id", "ref", name="uq_requirement_catalog_id_ref"),
+                      sa.Index("ix_requirement_catalog_id_position", "catalog_id", "position"))
+    __history_ignore__ = frozenset({"search_text"})
+
+    catalog = relationship("Catalog", back_populates="requirements", lazy="joined", innerjoin=True)
+    parent = relationship("Requirement", remote_side=[id], lazy="raise")
+
+    @property
+    def full_ref(self) -> str:
+        return f"{self.catalog.code}:{self.ref}"
+
+
+class MappingRelation(LabelledEnum):
+    EQUIVALENT = "equivalent"
+    SUPPORTS = "supports"
+    RELATED = "related"
+
+    @classmethod
+    def _label_map(cls):
+        return {"equivalent": _l("svarer til"), "supports": _l("understøtter"), "related": _l("relateret til")}
+
+
+class RequirementMapping(Tracked, db.Model):
+    """A link between requirements of two catalogues, e.g. NIS2 21(2)(b) <-> CIS 17."""
+
+    __tablename__ = "requirement_mapping"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("requirement.id", ondelete="CASCADE"), nullable=False)
+    target_id: Mapped[int] = mapped_column(sa.ForeignKey("requirement.id", ondelete="CASCADE"), nullable=False,
+                                           index=True)
+    relation: Mapped[MappingRelation] = mapped_column(enum_column(MappingRelation), nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    __table_args__ = (sa.UniqueConstraint("source_id", "target_id", name="uq_requirement_mapping_source_id_target_id"),)
+
+    source = relationship("Requirement", foreign_keys=[source_id], lazy="raise")
+    target = relationship("Requirement", foreign_keys=[target_id], lazy="raise")

@@ -1,0 +1,56 @@
+"""Reading catalogues: a catalogue's tree, one requirement with its context."""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from register.catalogs.models import Catalog, Requirement, RequirementMapping
+from register.extensions import db
+
+
+def catalog_by_code(code: str) -> Catalog | None:
+    return db.session.execute(sa.select(Catalog).where(Catalog.code == code)).scalar_one_or_none()
+
+
+def catalog_requirements(catalog: Catalog, include_retired: bool = False) -> list[Requirement]:
+    """All requirements of a catalogue in catalogue order (one query)."""
+    stmt = sa.select(Requirement).where(Requirement.catalog_id == catalog.id).order_by(Requirement.position)
+    if not include_retired:
+        stmt = stmt.where(Requirement.retired.is_(False))
+    return list(db.session.execute(stmt).scalars())
+
+
+def requirement_path(req: Requirement) -> list[Requirement]:
+    """The requirement's ancestors from the top of its catalogue down (one query)."""
+    rows = {r.id: r for r in db.session.execute(
+        sa.select(Requirement).where(Requirement.catalog_id == req.catalog_id)).scalars()}
+    chain, current = [], rows.get(req.parent_id)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = rows.get(current.parent_id)
+    return list(reversed(chain))
+
+
+def children_of(req: Requirement) -> list[Requirement]:
+    return list(db.session.execute(
+        sa.select(Requirement).where(Requirement.parent_id == req.id).order_by(Requirement.position)).scalars())
+
+
+@dataclass
+class MappedRequirement:
+    requirement: Requirement
+    relation: object
+    note: str | None
+
+
+def mapped_requirements(req: Requirement) -> list[MappedRequirement]:
+    """Requirements of other catalogues linked to this one, in either direction (one query)."""
+    other = aliased(Requirement)
+    stmt = (
+        sa.select(other, RequirementMapping.relation, RequirementMapping.note)
+        .join(RequirementMapping, sa.or_(
+            sa.and_(RequirementMapping.source_id == req.id, RequirementMapping.target_id == other.id),
+            sa.and_(RequirementMapping.target_id == req.id, RequirementMapping.source_id == other.id)))
+        .order_by(other.catalog_id, other.position)
+    )
+    return [MappedRequirement(r, rel, note) for r, rel, note in db.session.execute(stmt).all()]

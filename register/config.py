@@ -1,0 +1,40 @@
+"""Configuration: defaults here, then instance/config.py, then the environment, then test overrides."""
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    MUNICIPALITY_NAME = "Kommune"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "da"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
+    LANGUAGES = ("da", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a long form is not lost to a timeout
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    PAGE_SIZE = 50
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default; tests use a cheap one for speed
+
+
+def database_url(url: str) -> str:
+    """Accept the usual postgres:// forms and select psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, generating it on first start (never committed)."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Shared pieces: database base class, history, permissions, i18n, errors."""

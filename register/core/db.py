@@ -1,0 +1,78 @@
+"""Declarative base, column types and engine settings shared by every model."""
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+# One naming convention so that Alembic migrations name constraints predictably on both databases.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware in UTC (a callable default, evaluated per row)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored in UTC and always returned timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
+    """Store an enum by its value as a checked string (portable, readable in SQL)."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=max(len(m.value) for m in enum_cls) + 8,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+        **kwargs,
+    )
+
+
+def configure_engine_events(app) -> None:
+    """SQLite: enforce foreign keys, use WAL and wait for locks instead of failing at once."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from register.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

@@ -1,0 +1,45 @@
+"""Enums whose members carry a translatable Danish label, shown as badge text."""
+import enum
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+
+
+class LabelledEnum(str, enum.Enum):
+    """A string enum with a human label; subclasses define `_labels` as {value: lazy string}."""
+
+    @classmethod
+    def _label_map(cls) -> dict:
+        return {}
+
+    @property
+    def label(self) -> str:
+        return str(self._label_map().get(self.value, self.value))
+
+    @property
+    def tone(self) -> str:
+        """Badge tone: info, success, warning, error or neutral (always paired with the text)."""
+        return self._tone_map().get(self.value, "neutral")
+
+    @classmethod
+    def _tone_map(cls) -> dict:
+        return {}
+
+    @classmethod
+    def choices(cls) -> list[SelectChoice]:
+        return [SelectChoice(m.value, m.label) for m in cls]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Action(LabelledEnum):
+    """What happened to a record in the change history."""
+
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+
+    @classmethod
+    def _label_map(cls):
+        return {"insert": _l("Oprettet"), "update": _l("Ændret"), "delete": _l("Slettet")}

@@ -1,0 +1,41 @@
+"""One error handler for every HTTP error; a 500 rolls back the session first."""
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from register.extensions import db
+
+MESSAGES = {
+    400: (_l("Forkert forespørgsel"), _l("Forespørgslen kunne ikke forstås.")),
+    403: (_l("Ingen adgang"), _l("Din rolle giver ikke adgang til denne handling. Intet er ændret.")),
+    404: (_l("Siden findes ikke"), _l("Siden eller posten findes ikke (længere).")),
+    405: (_l("Handlingen er ikke tilladt"), _l("Denne handling kan ikke udføres på denne adresse.")),
+    409: (_l("Konflikt"), _l("Posten er ændret af en anden i mellemtiden.")),
+    413: (_l("Filen er for stor"), _l("Den sendte fil er større end det tilladte.")),
+    500: (_l("Der skete en fejl"), _l("Der skete en uventet fejl. Intet er gemt. Prøv igen, eller kontakt en administrator.")),
+}
+
+
+def render_error(error: HTTPException):
+    code = error.code or 500
+    title, text = MESSAGES.get(code, (error.name, error.description))
+    if isinstance(error, CSRFError):
+        title, text = _l("Formularen er udløbet"), _l("Sikkerhedsnøglen mangler eller er udløbet. Genindlæs siden og prøv igen.")
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify({"error": str(title), "message": str(text)}), code
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http(error):
+        return render_error(error)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error):
+        db.session.rollback()
+        if app.testing and not app.config.get("RENDER_UNEXPECTED_ERRORS"):
+            raise error
+        app.logger.exception("Unhandled error")
+        return render_error(InternalServerError())

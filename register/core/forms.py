@@ -1,0 +1,15 @@
+"""Form pieces shared by every part of the register."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import InputRequired
+
+
+class ActionForm(FlaskForm):
+    """A submit-only form: puts CSRF protection on a POST button (logout, delete, confirm)."""
+
+
+class VersionedForm(FlaskForm):
+    """A form for a record with optimistic locking: carries the version the user started from."""
+
+    version = HiddenField(validators=[InputRequired(message=_l("Versionsnummer mangler. Genindlæs siden."))])

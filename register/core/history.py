@@ -1,0 +1,231 @@
+"""Append-only change history for register data.
+
+Every insert, update and delete of a model marked `Tracked` is written to `change_log` by a flush
+listener, in the same transaction as the change itself: who, when, which fields, old and new values,
+and the full state after the change. `state_as_of` answers "what was this record on date D".
+Bulk SQL (session.execute(update(...))) bypasses the ORM and therefore the history: use objects.
+"""
+import contextlib
+import contextvars
+import datetime as dt
+import decimal
+import enum
+import uuid
+
+import sqlalchemy as sa
+from flask import has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, attributes, mapped_column
+
+from register.core.db import Base, UTCDateTime, enum_column, utcnow
+from register.core.enums import Action
+
+REDACTED = "(skjult)"
+_cli_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("history_actor", default=None)
+
+
+class Tracked:
+    """Mixin: changes to this model are recorded. `__history_redact__` names fields never written out."""
+
+    __history_redact__: frozenset[str] = frozenset()
+    __history_ignore__: frozenset[str] = frozenset({"version"})
+
+
+def _keep_old_value(_target, value, _oldvalue, _initiator):
+    return value
+
+
+@event.listens_for(Tracked, "mapper_configured", propagate=True)
+def _load_old_values_on_set(mapper, cls) -> None:
+    """Assigning to an expired attribute (e.g. after a commit) must still record the old value."""
+    for attr in mapper.column_attrs:
+        if attr.key not in cls.__history_ignore__:
+            event.listen(getattr(cls, attr.key), "set", _keep_old_value, active_history=True, retval=True)
+
+
+class ChangeLog(Base):
+    """One change to one record. Rows are only ever inserted."""
+
+    __tablename__ = "change_log"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(sa.Integer)  # no foreign key: history outlives accounts
+    actor: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    action: Mapped[Action] = mapped_column(enum_column(Action), nullable=False)
+    entity: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    entity_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    changes: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    state: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+
+    __table_args__ = (sa.Index("ix_change_log_entity_entity_id_at", "entity", "entity_id", "at"),
+                      sa.Index("ix_change_log_at", "at"))
+
+    def field_changes(self) -> list[tuple[str, object, object]]:
+        """(field, old, new) triples in a stable order, for display."""
+        return [(field, pair[0], pair[1]) for field, pair in sorted(self.changes.items())]
+
+
+@contextlib.contextmanager
+def acting_as(label: str):
+    """Attribute changes made outside a request (CLI, jobs) to a named actor."""
+    token = _cli_actor.set(label)
+    try:
+        yield
+    finally:
+        _cli_actor.reset(token)
+
+
+def current_actor() -> tuple[int | None, str]:
+    """Who is making the change: the logged-in user, else the CLI/job actor, else 'system'."""
+    if has_request_context():
+        from flask_login import current_user
+
+        if current_user and current_user.is_authenticated:
+            return current_user.id, current_user.email
+    return None, _cli_actor.get() or "system"
+
+
+def to_json(value):
+    """A JSON-safe rendering of a column value."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return str(value)
+
+
+def _columns(obj):
+    mapper = sa.inspect(obj).mapper
+    return [attr for attr in mapper.column_attrs if attr.key not in obj.__history_ignore__]
+
+
+def _value(obj, key):
+    return REDACTED if key in obj.__history_redact__ else to_json(getattr(obj, key))
+
+
+def snapshot(obj) -> dict:
+    """The record's current column values, as JSON."""
+    return {attr.key: _value(obj, attr.key) for attr in _columns(obj)}
+
+
+def _diff(obj) -> dict:
+    changes = {}
+    for attr in _columns(obj):
+        hist = attributes.get_history(obj, attr.key)
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if to_json(old) == to_json(new):
+            continue
+        if attr.key in obj.__history_redact__:
+            changes[attr.key] = [REDACTED, REDACTED]
+        else:
+            changes[attr.key] = [to_json(old), to_json(new)]
+    return changes
+
+
+def _entry(obj, action: Action, changes: dict, state: dict, actor) -> dict:
+    return {
+        "at": utcnow(),
+        "actor_id": actor[0],
+        "actor": actor[1],
+        "action": action.value,
+        "entity": obj.__tablename__,
+        "entity_id": sa.inspect(obj).mapper.primary_key_from_instance(obj)[0],
+        "changes": changes,
+        "state": state,
+    }
+
+
+@event.listens_for(Session, "after_flush")
+def _record_changes(session: Session, _flush_context) -> None:
+    """Write history rows for what this flush changed, on the flush's own connection."""
+    rows = []
+    actor = None
+    for obj in session.new:
+        if isinstance(obj, Tracked):
+            actor = actor or current_actor()
+            state = snapshot(obj)
+            changes = {k: [None, v] for k, v in state.items() if v is not None}
+            rows.append(_entry(obj, Action.INSERT, changes, state, actor))
+    for obj in session.dirty:
+        if isinstance(obj, Tracked) and obj not in session.deleted:
+            changes = _diff(obj)
+            if changes:
+                actor = actor or current_actor()
+                rows.append(_entry(obj, Action.UPDATE, changes, snapshot(obj), actor))
+    for obj in session.deleted:
+        if isinstance(obj, Tracked):
+            actor = actor or current_actor()
+            state = snapshot(obj)
+            rows.append(_entry(obj, Action.DELETE, {k: [v, None] for k, v in state.items() if v is not None},
+                               state, actor))
+    if rows:
+        session.connection().execute(sa.insert(ChangeLog.__table__).values(rows))
+
+
+def end_of_day(day: dt.date, tz_name: str = "Europe/Copenhagen") -> dt.datetime:
+    """The last instant of a local calendar day, in UTC: 'as of 31 Dec' includes all of 31 Dec."""
+    from zoneinfo import ZoneInfo
+
+    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=ZoneInfo(tz_name))
+    return (local - dt.timedelta(microseconds=1)).astimezone(dt.timezone.utc)
+
+
+def _as_instant(when: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(when, dt.datetime):
+        if when.tzinfo is None:
+            raise ValueError("give an aware datetime or a date")
+        return when
+    return end_of_day(when)
+
+
+def state_as_of(session: Session, model, entity_id: int, when: dt.date | dt.datetime) -> dict | None:
+    """The record's column values as they stood at `when` (a date means the end of that local day).
+
+    None if the record did not exist then (not yet created, or already deleted)."""
+    entry = session.execute(
+        sa.select(ChangeLog)
+        .where(ChangeLog.entity == model.__tablename__, ChangeLog.entity_id == entity_id,
+               ChangeLog.at <= _as_instant(when))
+        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if entry is None or entry.action == Action.DELETE:
+        return None
+    return entry.state
+
+
+def states_as_of(session: Session, model, when: dt.date | dt.datetime) -> dict[int, dict]:
+    """Every record of a model as it stood at `when`, keyed by id, in one query (for reports)."""
+    latest = (
+        sa.select(ChangeLog.entity_id, sa.func.max(ChangeLog.id).label("last_id"))
+        .where(ChangeLog.entity == model.__tablename__, ChangeLog.at <= _as_instant(when))
+        .group_by(ChangeLog.entity_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(ChangeLog).join(latest, ChangeLog.id == latest.c.last_id)
+    ).scalars()
+    return {row.entity_id: row.state for row in rows if row.action != Action.DELETE}
+
+
+def history_of(session: Session, model, entity_id: int) -> list[ChangeLog]:
+    """All recorded changes of one record, newest first."""
+    return list(session.execute(
+        sa.select(ChangeLog)
+        .where(ChangeLog.entity == model.__tablename__, ChangeLog.entity_id == entity_id)
+        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
+    ).scalars())

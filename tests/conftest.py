@@ -1,0 +1,159 @@
+"""Fixtures: one migrated database per run, a fresh app per test, data wiped between tests.
+
+The database is SQLite unless DATABASE_URL points at PostgreSQL (CI runs the suite on both).
+pytest-flask's automatic request context is switched off: with one context around the whole test,
+Flask's `g` (and so the logged-in user) and the database session would carry over between requests.
+Tests open `app.app_context()` where they touch the database directly.
+"""
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from register import create_app
+from register.extensions import db
+
+PASSWORD = "correct-horse-battery"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database migrated to the newest revision through Alembic, as `make run` does."""
+    url = _database_url(tmp_path_factory)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REGISTER_INSTANCE_PATH", str(tmp_path_factory.mktemp("migrate-instance")))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    mp.undo()
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "MUNICIPALITY_NAME": "Testkommune",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    })
+    yield app
+    with app.app_context():
+        db.session.remove()
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:  # self-referencing tables (unit, requirement) need FK checks off while wiping
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+            conn.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Override pytest-flask's fixture of the same name: no context is held across requests."""
+    yield
+
+
+@pytest.fixture
+def catalogs(app):
+    """The shipped catalogues, loaded."""
+    from register.catalogs import loader
+
+    with app.app_context():
+        loader.load_shipped()
+        db.session.commit()
+
+
+@pytest.fixture
+def users(app):
+    """One active local account per role: {'admin': id, ...}."""
+    from register.accounts.services import create_user
+    from register.core.permissions import Role
+
+    ids = {}
+    with app.app_context():
+        for role in Role:
+            ids[role.value] = create_user(f"{role.value}@test.example", role, PASSWORD,
+                                          name=f"Test {role.value}").id
+        db.session.commit()
+    return ids
+
+
+@pytest.fixture
+def login(client, users):
+    """login('board') logs the test client in as that role's account."""
+
+    def do_login(role: str):
+        client.post("/konto/logout")
+        response = client.post("/konto/login", data={"email": f"{role}@test.example", "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def make_unit(app):
+    """make_unit(name=..., parent_id=..., **overrides) -> id."""
+    from register.organisation.models import Unit, UnitKind
+
+    def factory(**overrides):
+        values = {"name": "Enhed", "kind": UnitKind.DEPARTMENT} | overrides
+        with app.app_context():
+            unit = Unit(**values)
+            db.session.add(unit)
+            db.session.commit()
+            return unit.id
+
+    return factory
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as counter: ...; counter.count is the number of SQL statements run."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def counting():
+        class Counter:
+            count = 0
+            statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|PRAGMA)", statement, re.I):
+                Counter.count += 1
+                Counter.statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield Counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)

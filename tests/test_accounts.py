@@ -1,0 +1,98 @@
+"""Login, logout, passwords, language, CSRF."""
+import pytest
+import sqlalchemy as sa
+
+from register.accounts.models import User
+from register.extensions import db
+
+from conftest import PASSWORD, html
+
+
+def test_login_with_correct_password(client, users):
+    response = client.post("/konto/login", data={"email": "ADMIN@test.example ", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_password_is_refused_in_danish(client, users):
+    response = client.post("/konto/login", data={"email": "admin@test.example", "password": "nope"})
+    assert response.status_code == 401
+    assert "Forkert e-mail eller adgangskode." in html(response)
+    assert client.get("/").status_code == 302
+
+
+def test_empty_login_form_explains_each_field(client):
+    response = client.post("/konto/login", data={})
+    page = html(response)
+    assert "Skriv din e-mailadresse." in page and "Skriv din adgangskode." in page
+
+
+def test_inactive_user_cannot_log_in(app, client, users):
+    with app.app_context():
+        db.session.get(User, users["board"]).active = False
+        db.session.commit()
+    response = client.post("/konto/login", data={"email": "board@test.example", "password": PASSWORD})
+    assert response.status_code == 401
+
+
+def test_passwords_are_stored_hashed(app, users):
+    with app.app_context():
+        user = db.session.get(User, users["admin"])
+        assert PASSWORD not in user.password_hash
+        assert user.password_hash.startswith("pbkdf2:sha256:1000$")
+        assert user.check_password(PASSWORD) and not user.check_password(PASSWORD + "x")
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "javascript:alert(1)"])
+def test_login_never_redirects_off_site(client, users, target):
+    response = client.post("/konto/login", data={"email": "admin@test.example", "password": PASSWORD,
+                                                  "next": target})
+    assert response.headers["Location"] == "/"
+
+
+def test_login_returns_to_the_page_asked_for(client, users):
+    response = client.post("/konto/login", data={"email": "admin@test.example", "password": PASSWORD,
+                                                  "next": "/organisation/"})
+    assert response.headers["Location"] == "/organisation/"
+
+
+def test_logout_is_a_post_and_ends_the_session(client, login):
+    login("board")
+    assert client.get("/konto/logout").status_code == 405
+    client.post("/konto/logout")
+    assert client.get("/").status_code == 302
+
+
+def test_language_can_be_switched_to_english_and_is_remembered(app, client, login, users):
+    login("board")
+    client.post("/konto/sprog", data={"language": "en", "next": "/"})
+    page = html(client.get("/"))
+    assert '<html lang="en">' in page and ">Home<" in page
+    with app.app_context():
+        assert db.session.get(User, users["board"]).language == "en"
+
+
+def test_forms_refuse_posts_without_csrf_token(app, users):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    response = client.post("/konto/login", data={"email": "admin@test.example", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Formularen er udløbet" in html(response)
+
+
+def test_login_records_last_login_without_a_history_entry(app, client, users):
+    from register.core.history import history_of
+
+    client.post("/konto/login", data={"email": "admin@test.example", "password": PASSWORD})
+    with app.app_context():
+        user = db.session.get(User, users["admin"])
+        assert user.last_login_at is not None
+        assert [e.action.value for e in history_of(db.session, User, user.id)] == ["insert"]
+
+
+def test_user_lookup_is_case_insensitive(app, users):
+    from register.accounts.services import find_by_email
+
+    with app.app_context():
+        assert find_by_email(" Admin@Test.Example").id == users["admin"]
+        assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 4

@@ -1,0 +1,94 @@
+"""The app factory, configuration layers, health check and security headers."""
+import json
+import os
+import stat
+
+from register import create_app
+from register.config import database_url
+
+from conftest import html
+
+
+def test_database_url_selects_psycopg3():
+    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_instance_config_and_environment_layers(tmp_path, monkeypatch):
+    instance = tmp_path / "inst"
+    instance.mkdir()
+    (instance / "config.py").write_text('MUNICIPALITY_NAME = "Fjordby Kommune"\nPAGE_SIZE = 20\n')
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(instance))
+    monkeypatch.setenv("REGISTER_PAGE_SIZE", "30")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.instance_path == str(instance)
+    assert app.config["MUNICIPALITY_NAME"] == "Fjordby Kommune"   # instance file
+    assert app.config["PAGE_SIZE"] == 30                         # environment beats the instance file
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///" + str(instance / "register.sqlite3")
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "inst"))
+    first = create_app().config["SECRET_KEY"]
+    second = create_app().config["SECRET_KEY"]
+    key_file = tmp_path / "inst" / "secret_key"
+    assert first == second == key_file.read_text().strip()
+    assert len(first) == 64
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+
+
+def test_healthz_reports_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_503_when_the_database_is_unreachable(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "inst"))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = json.loads(response.data)
+    assert body["status"] == "error"
+    assert "OperationalError" in body["database"]
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/konto/login" in response.headers["Location"]
+
+
+def test_security_headers_on_every_response(client):
+    response = client.get("/konto/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_start_page_in_danish_with_the_municipality_and_the_parts(client, login, catalogs, make_unit):
+    from register.organisation.models import UnitKind
+
+    make_unit(name="Fjordby Kommune", kind=UnitKind.MUNICIPALITY)
+    login("board")
+    page = html(client.get("/"))
+    assert '<html lang="da">' in page
+    assert "Fjordby Kommune" in page
+    assert "Krav" in page and "Organisation" in page
+    assert "66</span>" in page  # requirements in the shipped catalogues
+
+
+def test_unknown_page_gives_a_danish_404(client, login):
+    login("board")
+    response = client.get("/findes-ikke")
+    assert response.status_code == 404
+    assert "Siden findes ikke" in html(response)
+
+
+def test_static_design_system_is_served_locally(client):
+    response = client.get("/static/vendor/dkfds/css/dkfds.min.css")
+    assert response.status_code == 200
+    response.close()

@@ -1,0 +1,92 @@
+"""Command-line interface: users, catalogues, demo data."""
+import sqlalchemy as sa
+
+from register.accounts.models import User
+from register.extensions import db
+from register.organisation.models import Unit
+
+
+def test_users_create_reads_the_password_from_stdin(app):
+    result = app.test_cli_runner().invoke(args=["users", "create", "--email", "Chef@Fjordby.example", "--role",
+                                                "admin", "--password-stdin"], input="a-very-long-secret\n")
+    assert result.exit_code == 0, result.output
+    assert "chef@fjordby.example (admin)" in result.output
+    with app.app_context():
+        user = db.session.execute(sa.select(User)).scalar_one()
+        assert user.check_password("a-very-long-secret")
+
+
+def test_users_create_refuses_bad_input_with_a_message(app):
+    runner = app.test_cli_runner()
+    bad_role = runner.invoke(args=["users", "create", "--email", "a@b.example", "--role", "boss", "--password-stdin"],
+                             input="a-very-long-secret\n")
+    assert bad_role.exit_code == 1 and "Ukendt rolle: boss" in bad_role.output
+    short = runner.invoke(args=["users", "create", "--email", "a@b.example", "--role", "board", "--password-stdin"],
+                          input="short\n")
+    assert short.exit_code == 1 and "mindst 10 tegn" in short.output
+    bad_mail = runner.invoke(args=["users", "create", "--email", "not-an-email", "--role", "board",
+                                   "--password-stdin"], input="a-very-long-secret\n")
+    assert bad_mail.exit_code == 1 and "Ugyldig e-mailadresse" in bad_mail.output
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 0
+
+
+def test_users_create_refuses_a_duplicate(app):
+    runner = app.test_cli_runner()
+    args = ["users", "create", "--email", "a@b.example", "--role", "board", "--password-stdin"]
+    assert runner.invoke(args=args, input="a-very-long-secret\n").exit_code == 0
+    again = runner.invoke(args=args, input="a-very-long-secret\n")
+    assert again.exit_code == 1 and "findes allerede" in again.output
+
+
+def test_catalogs_load_and_list(app):
+    runner = app.test_cli_runner()
+    loaded = runner.invoke(args=["catalogs", "load"])
+    assert loaded.exit_code == 0 and "nis2 2022/2555: 26 new" in loaded.output
+    listed = runner.invoke(args=["catalogs", "list"])
+    assert listed.output.splitlines() == ["nis2\t2022/2555\t26", "cis-v8\t8.0\t18", "beredskab\t2022\t22"]
+
+
+def test_catalogs_load_of_a_bad_file_fails_and_stores_nothing(app, tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text("format: register-catalog/1\ncode: ok\nversion: 1\ntitle: OK\nrequirements:\n  - {ref: A, title: a}\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: register-catalog/1\ncode: bad\nversion: 1\ntitle: Bad\nrequirements:\n  - {ref: A}\n")
+    result = app.test_cli_runner().invoke(args=["catalogs", "load", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert "bad.yaml: linje 6: feltet 'title' mangler - intet er indlæst." in result.output
+    with app.app_context():
+        assert app.test_cli_runner().invoke(args=["catalogs", "list"]).output == ""
+
+
+def test_demo_loads_once_and_prints_logins(app):
+    runner = app.test_cli_runner()
+    assert "Demo data loaded." in runner.invoke(args=["demo"]).output
+    assert "already loaded" in runner.invoke(args=["demo"]).output
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 4
+        assert db.session.execute(sa.select(sa.func.count(Unit.id))).scalar() == 19
+        roles = {u.role.value for u in db.session.execute(sa.select(User)).scalars()}
+    assert roles == {"admin", "security", "preparedness", "board"}
+    logins = runner.invoke(args=["demo", "--logins"]).output
+    assert "admin@nordsoe.example" in logins and "demo-register-2026" in logins
+
+
+def test_demo_refuses_a_database_with_real_data(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["users", "create", "--email", "real@kommune.example", "--role", "admin",
+                        "--password-stdin"], input="a-very-long-secret\n")
+    refused = runner.invoke(args=["demo"])
+    assert refused.exit_code == 1 and "non-demo data" in refused.output
+    skipped = runner.invoke(args=["demo", "--if-empty"])
+    assert skipped.exit_code == 0 and "not loaded" in skipped.output
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 1
+
+
+def test_demo_users_can_log_in(app, client):
+    app.test_cli_runner().invoke(args=["demo"])
+    response = client.post("/konto/login", data={"email": "beredskab@nordsoe.example",
+                                                  "password": "demo-register-2026"})
+    assert response.status_code == 302
+    assert "Nordsø Kommune" in client.get("/").get_data(as_text=True)
