@@ -10,7 +10,7 @@ PORT ?= 5000
 .PHONY: run test setup assets translations db demo check-python lint clean bench
 
 run: setup
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 	$(FLASK) catalogs load
 	$(FLASK) demo --if-empty
 	@echo ""

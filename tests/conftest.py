@@ -37,7 +37,7 @@ def database_url(tmp_path_factory):
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     return url
 
