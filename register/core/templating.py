@@ -1,4 +1,5 @@
 """What every template can use: the navigation, the municipality's name, badge tones."""
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, g
@@ -16,6 +17,20 @@ class NavItem:
     endpoint: str
     description: object = ""
     permission: object = None  # shown only to users who may use it
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A part's box on the start page: `context()` returns the template's variables, or None to hide it."""
+
+    order: int
+    template: str
+    context: Callable[[], dict | None]
+
+
+def home_panels(app: Flask) -> list[HomePanel]:
+    panels = [panel for bp in app.blueprints.values() for panel in getattr(bp, "home_panels", ())]
+    return sorted(panels, key=lambda panel: panel.order)
 
 
 def nav_items(app: Flask) -> list[NavItem]:

@@ -1,7 +1,8 @@
 """The start page and the health check."""
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 
 from register.core.permissions import Permission, public, requires
+from register.core.templating import home_panels
 from register.home import services
 
 bp = Blueprint("home", __name__)
@@ -10,7 +11,8 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @requires(Permission.READ)
 def index():
-    return render_template("home/index.html", figures=services.overview())
+    panels = [(panel.template, ctx) for panel in home_panels(current_app) if (ctx := panel.context()) is not None]
+    return render_template("home/index.html", figures=services.overview(), panels=panels)
 
 
 @bp.route("/healthz")
