@@ -79,7 +79,8 @@ def register_cli(app: Flask) -> None:
     """Command-line groups: catalogs, users, demo."""
     from register.accounts.cli import users_cli
     from register.catalogs.cli import catalogs_cli
+    from register.core.cli import backup_command, history_cli, restore_command
     from register.demo.cli import demo_cli
 
-    for group in (catalogs_cli, users_cli, demo_cli):
+    for group in (catalogs_cli, users_cli, demo_cli, history_cli, backup_command, restore_command):
         app.cli.add_command(group)

@@ -10,7 +10,10 @@ import contextvars
 import datetime as dt
 import decimal
 import enum
+import hashlib
+import json
 import uuid
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import has_request_context
@@ -21,6 +24,9 @@ from register.core.db import Base, UTCDateTime, enum_column, utcnow
 from register.core.enums import Action
 
 REDACTED = "(skjult)"
+GENESIS = "0" * 64
+# Serialises writers of the hash chain on PostgreSQL (SQLite already allows one writer at a time).
+CHAIN_LOCK_KEY = 7_265_001
 _cli_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("history_actor", default=None)
 
 
@@ -57,6 +63,8 @@ class ChangeLog(Base):
     entity_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     changes: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     state: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False, default=GENESIS)
+    hash: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="")
 
     __table_args__ = (sa.Index("ix_change_log_entity_entity_id_at", "entity", "entity_id", "at"),
                       sa.Index("ix_change_log_at", "at"))
@@ -173,7 +181,69 @@ def _record_changes(session: Session, _flush_context) -> None:
             rows.append(_entry(obj, Action.DELETE, {k: [v, None] for k, v in state.items() if v is not None},
                                state, actor))
     if rows:
-        session.connection().execute(sa.insert(ChangeLog.__table__).values(rows))
+        conn = session.connection()
+        previous = last_hash(conn)
+        for row in rows:  # one statement per row keeps ids in chain order
+            row["prev_hash"] = previous
+            row["hash"] = previous = entry_hash(row)
+            conn.execute(sa.insert(ChangeLog.__table__).values(row))
+
+
+def _canonical(row) -> str:
+    at = row["at"]
+    fields = {
+        "at": at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_id": row["actor_id"], "actor": row["actor"],
+        "action": row["action"].value if isinstance(row["action"], enum.Enum) else row["action"],
+        "entity": row["entity"], "entity_id": row["entity_id"],
+        "changes": row["changes"], "state": row["state"],
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(row) -> str:
+    """SHA-256 over the previous entry's hash and this entry's content: altering or removing a row breaks the chain."""
+    return hashlib.sha256((row["prev_hash"] + _canonical(row)).encode("utf-8")).hexdigest()
+
+
+def last_hash(conn) -> str:
+    """The newest entry's hash, after taking the chain lock for this transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    value = conn.execute(
+        sa.select(ChangeLog.__table__.c.hash).order_by(ChangeLog.__table__.c.id.desc()).limit(1)).scalar()
+    return value or GENESIS
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    broken_id: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_id is None
+
+
+def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
+    """Walk the whole history in order; report the first entry whose hash or link does not hold."""
+    table = ChangeLog.__table__
+    previous, checked, after_id = GENESIS, 0, 0
+    while True:
+        rows = session.execute(
+            sa.select(table).where(table.c.id > after_id).order_by(table.c.id).limit(batch)).mappings().all()
+        if not rows:
+            return ChainReport(checked)
+        for row in rows:
+            row = dict(row)
+            if row["prev_hash"] != previous:
+                return ChainReport(checked, row["id"], "the link to the previous entry is broken "
+                                                       "(an entry before it was removed or altered)")
+            if entry_hash(row) != row["hash"]:
+                return ChainReport(checked, row["id"], "the entry's content does not match its hash (altered)")
+            previous, after_id = row["hash"], row["id"]
+            checked += 1
 
 
 def end_of_day(day: dt.date, tz_name: str = "Europe/Copenhagen") -> dt.datetime:

@@ -1,0 +1,50 @@
+"""Operator commands: verify the history chain, back up and restore an installation."""
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from register.core import backup as backup_service
+from register.core.history import verify_chain
+from register.extensions import db
+
+history_cli = AppGroup("history", help="The tamper-evident change history.")
+
+
+@history_cli.command("verify")
+def verify_command():
+    """Check every entry's hash and link; report the first broken one."""
+    report = verify_chain(db.session)
+    if report.ok:
+        click.echo(f"OK: {report.checked} entries, the chain is intact.")
+        return
+    raise click.ClickException(
+        f"Broken at entry {report.broken_id}: {report.reason}. {report.checked} entries before it are intact.")
+
+
+@click.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(out: Path):
+    """Write a consistent backup (database and uploads) to OUT (.tar.gz) while the app runs."""
+    try:
+        info = backup_service.make_backup(current_app, out)
+    except backup_service.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written to {out} ({info['database']}, {info['files']} uploaded files).")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the current data without asking.")
+@with_appcontext
+def restore_command(archive: Path, yes: bool):
+    """Replace this installation's database and uploads with the backup in ARCHIVE."""
+    if not yes:
+        click.confirm("This replaces all data of this installation. Continue?", abort=True)
+    try:
+        info = backup_service.restore_backup(current_app, archive)
+    except backup_service.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {info['database']} and {info['files']} uploaded files from {archive}.")
