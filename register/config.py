@@ -14,7 +14,12 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # absolute: a login lasts at most a working day
+    SESSION_IDLE_MINUTES = 60              # and ends after an hour without activity
+    LOGIN_MAX_FAILURES = 5                 # per account within the window below
+    LOGIN_MAX_FAILURES_PER_IP = 30         # per client address within the window
+    LOGIN_THROTTLE_MINUTES = 15
+    PROXY_FIX = None  # behind the municipality's web server: {"x_for": 1, "x_proto": 1}
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a long form is not lost to a timeout
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     PAGE_SIZE = 50

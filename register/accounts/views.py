@@ -1,10 +1,12 @@
 """Login, logout and language choice."""
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from register.accounts import throttle
 from register.accounts.forms import LanguageForm, LoginForm
 from register.accounts.models import User
 from register.accounts.services import authenticate
@@ -33,16 +35,29 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user:
+        email, ip = form.email.data.strip().lower(), request.remote_addr or "-"
+        wait = throttle.retry_after(email, ip)
+        if wait:
+            error, status = _("For mange mislykkede forsøg. Prøv igen om %(n)d minutter.", n=wait), 429
+        else:
+            user = authenticate(email, form.password.data)
+            throttle.record(email, ip, success=user is not None)
             db.session.commit()
-            session.clear()
-            login_user(user)
-            return redirect(safe_next(form.next.data))
-        error = _("Forkert e-mail eller adgangskode.")
-    return render_template("accounts/login.html", form=form, error=error), (401 if error else 200)
+            if user:
+                start_session(user)
+                return redirect(safe_next(form.next.data))
+            error, status = _("Forkert e-mail eller adgangskode."), 401
+    return render_template("accounts/login.html", form=form, error=error), status
+
+
+def start_session(user: User) -> None:
+    """A fresh session for a fresh login (no fixation), with the clocks for expiry."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["login_at"] = session["seen_at"] = int(time.time())
 
 
 @bp.route("/logout", methods=["POST"])

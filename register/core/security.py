@@ -1,6 +1,11 @@
 """Login required by default, and security headers on every response."""
-from flask import Flask, request
-from flask_login import current_user
+import time
+
+from flask import Flask, current_app, flash, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from register.core.permissions import PUBLIC, access_of
 from register.extensions import login_manager
@@ -10,7 +15,30 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are Secure whenever the request came over HTTPS, or always if configured."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
+
+
+def expire_session() -> bool:
+    """End a login that has been idle too long or has lasted past its lifetime; True if it ended."""
+    now = int(time.time())
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    lifetime = int(current_app.permanent_session_lifetime.total_seconds())
+    if now - session.get("seen_at", 0) > idle or now - session.get("login_at", 0) > lifetime:
+        logout_user()
+        session.clear()
+        return True
+    session["seen_at"] = now
+    return False
+
+
 def register(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    if app.config.get("PROXY_FIX"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **app.config["PROXY_FIX"])
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
@@ -20,6 +48,8 @@ def register(app: Flask) -> None:
         if request.endpoint is None or request.endpoint == "static":
             return None
         view = app.view_functions.get(request.endpoint)
+        if current_user.is_authenticated and expire_session():
+            flash(_("Du er blevet logget ud, fordi du har været inaktiv. Log ind igen."), "info")
         if access_of(view) == PUBLIC or current_user.is_authenticated:
             return None
         return login_manager.unauthorized()
