@@ -1,0 +1,80 @@
+"""The report as plain data: sections of blocks that both the PDF and the HTML page render.
+
+Keeping one document model means the accessible HTML version can never say something the PDF does not.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Para:
+    text: str
+    kind: str = "body"  # body, lead, note, warning
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class Figure:
+    label: str
+    value: str
+    note: str = ""
+    tone: str = "neutral"  # success, warning, error, neutral: always paired with text
+
+
+@dataclass
+class Figures:
+    items: list[Figure]
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    caption: str = ""
+    widths: list[float] | None = None  # relative widths
+    numeric: set[int] = field(default_factory=set)  # right-aligned column indexes
+    empty: str = "Ingen."
+
+
+@dataclass
+class Series:
+    name: str
+    values: list[float]
+
+
+@dataclass
+class BarChart:
+    title: str
+    categories: list[str]
+    series: list[Series]
+    value_max: float
+    unit: str = ""
+    stacked: bool = False
+    description: str = ""  # the chart's content in words, for the HTML version and screen readers
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list = field(default_factory=list)
+    level: int = 1
+    page_break: bool = True
+
+
+@dataclass
+class Report:
+    municipality: str
+    title: str
+    year: int
+    as_of: dt.date
+    generated_at: dt.datetime
+    version: str
+    sections: list[Section]
+
+    @property
+    def filename(self) -> str:
+        return f"statusrapport-{self.year}-pr-{self.as_of.isoformat()}.pdf"
