@@ -6,6 +6,7 @@ from pathlib import Path
 
 class Defaults:
     MUNICIPALITY_NAME = "Kommune"
+    ACCESSIBILITY_CONTACT = None  # e-mail for reporting accessibility problems, shown on the statement
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"

@@ -15,6 +15,12 @@ def index():
     return render_template("home/index.html", figures=services.overview(), panels=panels)
 
 
+@bp.route("/tilgaengelighed")
+@public
+def accessibility():
+    return render_template("home/accessibility.html", contact=current_app.config.get("ACCESSIBILITY_CONTACT"))
+
+
 @bp.route("/healthz")
 @public
 def healthz():

@@ -1,0 +1,93 @@
+"""In a real browser: keyboard-only use and axe-core accessibility checks of every page."""
+import re
+
+import pytest
+
+from browser import CHROMIUM_ARGS, chromium_path, require_browser, serious_violations
+from conftest import PASSWORD
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def site(live_server):
+    return live_server.url()
+
+
+def log_in(page, site, role="admin"):
+    page.goto(f"{site}/konto/login")
+    page.fill("#email", f"{role}@test.example")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{site}/")
+
+
+def test_log_in_with_the_keyboard_only(page, site, users):
+    page.goto(f"{site}/konto/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skipnav"
+    page.keyboard.press("Enter")  # the skip link moves focus to the content
+    page.focus("#email")
+    page.keyboard.type("board@test.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(site) + r"/(#main-content)?$"))  # the skip link's fragment survives
+    assert page.locator("h1").inner_text().endswith("NIS2 og beredskab")
+
+
+def test_the_login_page_and_the_statement_are_accessible(page, site):
+    for path in ("/konto/login", "/tilgaengelighed"):
+        page.goto(site + path)
+        assert serious_violations(page) == [], path
+
+
+def test_every_page_is_accessible(app, page, site, users, catalogs, make_unit):
+    from register.organisation.models import UnitKind
+
+    root = make_unit(name="Fjordby Kommune", kind=UnitKind.MUNICIPALITY)
+    unit = make_unit(name="Digitalisering og IT", kind=UnitKind.CENTRE, parent_id=root)
+    log_in(page, site)
+    paths = ["/", "/organisation/", f"/organisation/{unit}", f"/organisation/{unit}/rediger", "/organisation/ny",
+             "/kataloger/", "/kataloger/nis2", "/kataloger/cis-v8", "/kataloger/beredskab", "/kataloger/krav/1",
+             "/tilgaengelighed", "/findes-ikke"]
+    problems = {}
+    for path in paths:
+        page.goto(site + path)
+        found = serious_violations(page)
+        if found:
+            problems[path] = found
+    # A form showing its errors must be accessible too.
+    page.goto(f"{site}/organisation/ny")
+    page.fill("#name", "")
+    page.fill("#contact_email", "ikke-en-mail")
+    page.click("main button[type=submit]")
+    assert page.locator(".form-error-message").count() >= 2
+    if found := serious_violations(page):
+        problems["/organisation/ny (errors)"] = found
+    assert problems == {}
+
+
+def test_error_summary_takes_focus_so_screen_readers_announce_it(page, site, users):
+    log_in(page, site)
+    page.goto(f"{site}/organisation/ny")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.activeElement.classList.contains('alert-error')")
