@@ -1,7 +1,7 @@
 """Login required by default, and security headers on every response."""
 import time
 
-from flask import Flask, current_app, flash, has_request_context, request, session
+from flask import Flask, abort, current_app, flash, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -42,6 +42,13 @@ def register(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """No database stores NUL in text (PostgreSQL refuses it): answer 400 before anything is touched."""
+        values = [*request.args.values(), *request.form.values(), request.path]
+        if any("\x00" in value for value in values):
+            abort(400, description=_("Forespørgslen indeholder ugyldige tegn."))
 
     @app.before_request
     def require_login():
