@@ -321,10 +321,12 @@ def test_oidc_only_keeps_passwords_for_administrators_only(sso, client, users):
     sso.config["OIDC_ONLY"] = True
     page = html(client.get("/konto/login"))
     assert 'name="password"' not in page and "/konto/oidc/login" in page
-    assert 'name="password"' in html(client.get("/konto/login?lokal=1"))
+    local = html(client.get("/konto/login?lokal=1"))
+    assert 'name="password"' in local and "Kun administratorer kan logge ind med adgangskode" in local
     response = client.post("/konto/login", data={"email": "security@test.example", "password": PASSWORD})
-    assert response.status_code == 401 and "Log ind med kommunens login" in html(response)
+    assert response.status_code == 401 and "Forkert e-mail eller adgangskode." in html(response)
     assert client.get("/").status_code == 302
+    assert user_by_email(sso, "security@test.example").last_login_at is None
     assert client.post("/konto/login", data={"email": "admin@test.example", "password": PASSWORD}).status_code == 302
 
 

@@ -78,7 +78,7 @@ def start(redirect_uri: str):
     try:
         return client().authorize_redirect(redirect_uri)
     except (requests.RequestException, ValueError, KeyError, RuntimeError) as exc:
-        current_app.logger.warning("OIDC: could not start login: %r", exc)
+        current_app.logger.error("OIDC: could not start login: %r", exc)
         raise SignInFailed(_("Kommunens login-tjeneste kunne ikke nås. Prøv igen om lidt, eller kontakt "
                              "en administrator."), 502) from exc
 

@@ -38,16 +38,14 @@ def login():
     error = None
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
-        if user and password_login_refused(user):
-            db.session.rollback()
-            error = _("Log ind med kommunens login. Adgangskoder bruges kun af administratorer.")
-        elif user:
+        if user and not password_login_refused(user):
             db.session.commit()
             session.clear()
             login_user(user)
             return redirect(safe_next(form.next.data))
-        else:
-            error = _("Forkert e-mail eller adgangskode.")
+        # The same answer when only the role is wrong, so the form does not confirm a guessed password.
+        db.session.rollback()
+        error = _("Forkert e-mail eller adgangskode.")
     return login_page(form, error, 401 if error else 200)
 
 
@@ -60,9 +58,9 @@ def password_login_refused(user: User) -> bool:
 def login_page(form: LoginForm, error: str | None, status: int):
     """The login page: the single sign-on button when enabled, and the password form unless hidden."""
     config = current_app.config
-    show_password = not (config["OIDC_ENABLED"] and config["OIDC_ONLY"]) or "lokal" in request.args \
-        or request.method == "POST"
-    return render_template("accounts/login.html", form=form, error=error, sso=oidc.enabled(),
+    sso_only = bool(config["OIDC_ENABLED"] and config["OIDC_ONLY"])
+    show_password = not sso_only or "lokal" in request.args or request.method == "POST"
+    return render_template("accounts/login.html", form=form, error=error, sso=oidc.enabled(), sso_only=sso_only,
                            sso_label=config["OIDC_BUTTON_LABEL"] or _("Log ind med kommunens login"),
                            show_password=show_password), status
 
