@@ -25,6 +25,18 @@ class Defaults:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     PAGE_SIZE = 50
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default; tests use a cheap one for speed
+    # Single sign-on with OpenID Connect (see README, "Single sign-on"); off unless instance/config.py says so.
+    OIDC_ENABLED = False
+    OIDC_METADATA_URL = None      # https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration
+    OIDC_CLIENT_ID = None
+    OIDC_CLIENT_SECRET = None
+    OIDC_SCOPE = "openid email profile"
+    OIDC_REDIRECT_URI = None      # full URL of /konto/oidc/callback; None = derived from the request
+    OIDC_ROLE_GROUPS: dict[str, str] = {}  # group id or name in the `groups` claim -> role
+    OIDC_DEFAULT_ROLE = None      # role for people in no mapped group; None refuses them
+    OIDC_BUTTON_LABEL = None      # None = "Log ind med kommunens login"
+    OIDC_ONLY = False             # hide password login; then only administrators may still use a password
+    OIDC_TIMEOUT = 10             # seconds per request to the identity provider
 
 
 def database_url(url: str) -> str:

@@ -28,7 +28,8 @@ def test_every_route_declares_its_access(app):
 def test_only_login_language_accessibility_and_health_are_public(app):
     public = sorted(rule.endpoint for rule in app.url_map.iter_rules()
                     if rule.endpoint != "static" and access_of(app.view_functions[rule.endpoint]) == PUBLIC)
-    assert public == ["accounts.login", "accounts.set_language", "home.accessibility", "home.healthz"]
+    assert public == ["accounts.login", "accounts.oidc_callback", "accounts.oidc_login", "accounts.set_language",
+                      "home.accessibility", "home.healthz"]
 
 
 def test_role_permissions():

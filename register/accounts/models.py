@@ -23,6 +23,9 @@ class User(Tracked, UserMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     role: Mapped[Role] = mapped_column(enum_column(Role), nullable=False)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # The identity provider's stable key for the person (ID token iss + sub); set on first single sign-on.
+    oidc_issuer: Mapped[str | None] = mapped_column(sa.String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     language: Mapped[str] = mapped_column(sa.String(5), nullable=False, default="da")
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="SET NULL"))
@@ -34,6 +37,7 @@ class User(Tracked, UserMixin, db.Model):
     unit = relationship("Unit", lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (sa.UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_user_account_oidc_identity"),)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])

@@ -40,14 +40,15 @@ def find_by_email(email: str) -> User | None:
 
 
 def create_user(email: str, role: Role | str, password: str | None, name: str | None = None,
-                unit_id: int | None = None, is_demo: bool = False) -> User:
+                unit_id: int | None = None, is_demo: bool = False,
+                oidc_issuer: str | None = None, oidc_subject: str | None = None) -> User:
     """Add a local account (flushes, does not commit). Raises AccountError on bad input."""
     email = normalise_email(email)
     role = role if isinstance(role, Role) else parse_role(role)
     if find_by_email(email):
         raise AccountError(_("Der findes allerede en bruger med e-mailadressen %(email)s.", email=email))
     user = User(email=email, role=role, name=(name or email.split("@")[0]).strip()[:200],
-                unit_id=unit_id, is_demo=is_demo)
+                unit_id=unit_id, is_demo=is_demo, oidc_issuer=oidc_issuer, oidc_subject=oidc_subject)
     if password is not None:
         check_password_strength(password)
         user.set_password(password)

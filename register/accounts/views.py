@@ -2,16 +2,17 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from register.accounts import throttle
+from register.accounts import oidc, throttle
 from register.accounts.forms import LanguageForm, LoginForm
 from register.accounts.models import User
 from register.accounts.services import authenticate
 from register.core.forms import ActionForm
-from register.core.permissions import Permission, public, requires
+from register.core.history import acting_as
+from register.core.permissions import Permission, Role, public, requires
 from register.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__, url_prefix="/konto")
@@ -41,15 +42,19 @@ def login():
         wait = throttle.retry_after(email, ip)
         if wait:
             error, status = _("For mange mislykkede forsøg. Prøv igen om %(n)d minutter.", n=wait), 429
-        else:
-            user = authenticate(email, form.password.data)
-            throttle.record(email, ip, success=user is not None)
-            db.session.commit()
-            if user:
-                start_session(user)
-                return redirect(safe_next(form.next.data))
-            error, status = _("Forkert e-mail eller adgangskode."), 401
-    return render_template("accounts/login.html", form=form, error=error), status
+            return login_page(form, error, status)
+        user = authenticate(email, form.password.data)
+        if user and password_login_refused(user):
+            # The same answer when only the role is wrong, so the form does not confirm a guessed password.
+            db.session.rollback()
+            user = None
+        throttle.record(email, ip, success=user is not None)
+        db.session.commit()
+        if user:
+            start_session(user)
+            return redirect(safe_next(form.next.data))
+        error, status = _("Forkert e-mail eller adgangskode."), 401
+    return login_page(form, error, status)
 
 
 def start_session(user: User) -> None:
@@ -58,6 +63,58 @@ def start_session(user: User) -> None:
     login_user(user)
     session.permanent = True
     session["login_at"] = session["seen_at"] = int(time.time())
+
+
+def password_login_refused(user: User) -> bool:
+    """With OIDC_ONLY, passwords remain only as the administrators' way in when single sign-on is down."""
+    config = current_app.config
+    return bool(config["OIDC_ENABLED"] and config["OIDC_ONLY"]) and user.role != Role.ADMIN
+
+
+def login_page(form: LoginForm, error: str | None, status: int):
+    """The login page: the single sign-on button when enabled, and the password form unless hidden."""
+    config = current_app.config
+    sso_only = bool(config["OIDC_ENABLED"] and config["OIDC_ONLY"])
+    show_password = not sso_only or "lokal" in request.args or request.method == "POST"
+    return render_template("accounts/login.html", form=form, error=error, sso=oidc.enabled(), sso_only=sso_only,
+                           sso_label=config["OIDC_BUTTON_LABEL"] or _("Log ind med kommunens login"),
+                           show_password=show_password), status
+
+
+@bp.route("/oidc/login")
+@public
+def oidc_login():
+    """Send the browser to the identity provider; it comes back to oidc_callback."""
+    if not oidc.enabled():
+        abort(404)
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    session["oidc_next"] = next_url
+    redirect_uri = current_app.config["OIDC_REDIRECT_URI"] or url_for("accounts.oidc_callback", _external=True)
+    try:
+        return oidc.start(redirect_uri)
+    except oidc.SignInFailed as exc:
+        return login_page(LoginForm(next=next_url), str(exc), exc.status)
+
+
+@bp.route("/oidc/callback")
+@public
+def oidc_callback():
+    """The identity provider's answer: verify it, find or create the user, log in."""
+    if not oidc.enabled():
+        abort(404)
+    next_url = safe_next(session.get("oidc_next"))
+    try:
+        claims = oidc.verified_claims()
+        with acting_as("sso"):
+            user = oidc.sign_in(claims)
+            db.session.commit()
+    except oidc.SignInFailed as exc:
+        db.session.rollback()
+        return login_page(LoginForm(next=next_url), str(exc), exc.status)
+    start_session(user)
+    return redirect(next_url)
 
 
 @bp.route("/logout", methods=["POST"])
