@@ -90,3 +90,39 @@ def test_concurrent_edit_is_refused_and_shows_what_changed(app, client, login, m
 def test_missing_unit_is_404(client, login):
     login("board")
     assert client.get("/organisation/424242").status_code == 404
+
+
+def test_each_save_advances_the_version_so_a_stale_form_is_refused(app, client, login, make_unit):
+    """Regression: the hidden version field must never be copied onto the record (found by bench/load.py)."""
+    unit_id = make_unit(name="Tæller", contact_phone="0")
+    login("admin")
+    data = {"name": "Tæller", "kind": "department", "parent_id": "", "version": "1", "contact_phone": "1"}
+    assert client.post(f"/organisation/{unit_id}/rediger", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.get(Unit, unit_id).version == 2
+    stale = client.post(f"/organisation/{unit_id}/rediger", data={**data, "contact_phone": "2"})
+    assert stale.status_code == 409
+    with app.app_context():
+        assert db.session.get(Unit, unit_id).contact_phone == "1"
+
+
+def test_a_race_between_check_and_save_is_a_conflict_not_an_error(app, client, login, make_unit, monkeypatch):
+    from register.organisation import views
+
+    unit_id = make_unit(name="Kapløb")
+    login("admin")
+
+    def save_and_race(form, unit):
+        original(form, unit)
+        with app.app_context():  # another process commits first
+            from sqlalchemy import update
+            db.session.execute(update(Unit).where(Unit.id == unit_id).values(version=Unit.version + 1))
+            db.session.commit()
+
+    original = views._save
+    monkeypatch.setattr(views, "_save", save_and_race)
+    response = client.post(f"/organisation/{unit_id}/rediger",
+                           data={"name": "Min", "kind": "department", "parent_id": "", "version": "1"})
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.get(Unit, unit_id).name == "Kapløb"

@@ -2,7 +2,8 @@
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
 from register.extensions import db
 
@@ -11,7 +12,7 @@ MESSAGES = {
     403: (_l("Ingen adgang"), _l("Din rolle giver ikke adgang til denne handling. Intet er ændret.")),
     404: (_l("Siden findes ikke"), _l("Siden eller posten findes ikke (længere).")),
     405: (_l("Handlingen er ikke tilladt"), _l("Denne handling kan ikke udføres på denne adresse.")),
-    409: (_l("Konflikt"), _l("Posten er ændret af en anden i mellemtiden.")),
+    409: (_l("Konflikt"), _l("Posten blev ændret af en anden i samme øjeblik, og din ændring er ikke gemt. Gå tilbage, genindlæs siden og gem igen.")),
     413: (_l("Filen er for stor"), _l("Den sendte fil er større end det tilladte.")),
     500: (_l("Der skete en fejl"), _l("Der skete en uventet fejl. Intet er gemt. Prøv igen, eller kontakt en administrator.")),
 }
@@ -31,6 +32,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error):
         return render_error(error)
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale(_error):
+        # Another save committed between our version check and our flush: refuse, as check_version would.
+        db.session.rollback()
+        return render_error(Conflict())
 
     @app.errorhandler(Exception)
     def handle_unexpected(error):

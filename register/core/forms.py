@@ -13,3 +13,9 @@ class VersionedForm(FlaskForm):
     """A form for a record with optimistic locking: carries the version the user started from."""
 
     version = HiddenField(validators=[InputRequired(message=_l("Versionsnummer mangler. Genindlæs siden."))])
+
+    def populate_obj(self, obj):
+        """Copy the fields, never the version: SQLAlchemy must increment it, or stale saves would pass."""
+        for name, field in self._fields.items():
+            if name not in ("version", "csrf_token"):
+                field.populate_obj(obj, name)

@@ -1,0 +1,34 @@
+"""Command line for the benchmarks: `python -m bench load [--clients N] [--seconds S] [--database-url URL]`."""
+import argparse
+import sys
+
+from bench import load, server
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_load = sub.add_parser("load", help="concurrent clients on gunicorn: errors, lost updates, latency")
+    p_load.add_argument("--clients", type=int, default=20)
+    p_load.add_argument("--seconds", type=float, default=15)
+    p_load.add_argument("--workers", type=int, default=4)
+    p_load.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    args = parser.parse_args(argv)
+
+    if args.command == "load":
+        with server.instance(args.database_url) as (path, env), server.gunicorn(path, env, args.workers) as (url, _):
+            result = load.run(url, args.clients, args.seconds)
+        db = "PostgreSQL" if args.database_url else "SQLite"
+        print(f"load on {db}, gunicorn {args.workers} workers, {result['clients']} clients: "
+              f"{result['requests']} requests, {result['throughput']:.0f} req/s, "
+              f"median {result['median_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms")
+        print(f"saves confirmed {result['saves']}, conflicts retried {result['conflicts']}, "
+              f"counter {result['counter']}, lost updates {result['lost_updates']}, errors {len(result['errors'])}")
+        for error in result["errors"][:10]:
+            print("  error:", error)
+        return 0 if not result["errors"] and result["lost_updates"] == 0 else 1
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
