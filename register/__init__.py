@@ -73,6 +73,10 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp):
         app.register_blueprint(bp)
+    from register.api.views import build_blueprint, tokens_bp
+
+    app.register_blueprint(build_blueprint())
+    app.register_blueprint(tokens_bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -36,6 +36,8 @@ def test_anonymous_visitors_only_reach_public_routes(client, endpoint, method, u
     if access == PUBLIC:
         assert response.status_code < 500
         assert "/konto/login?next" not in response.headers.get("Location", "")
+    elif url.startswith("/api/"):  # API clients get a 401 that says how to authenticate, not a login page
+        assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
     else:
         assert response.status_code == 302 and "/konto/login" in response.headers["Location"]
 

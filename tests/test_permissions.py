@@ -29,7 +29,7 @@ def test_only_login_language_accessibility_and_health_are_public(app):
     public = sorted(rule.endpoint for rule in app.url_map.iter_rules()
                     if rule.endpoint != "static" and access_of(app.view_functions[rule.endpoint]) == PUBLIC)
     assert public == ["accounts.login", "accounts.oidc_callback", "accounts.oidc_login", "accounts.set_language",
-                      "home.accessibility", "home.healthz"]
+                      "api.openapi_document", "home.accessibility", "home.healthz"]
 
 
 def test_role_permissions():

@@ -1,7 +1,7 @@
 """Login required by default, and security headers on every response."""
 import time
 
-from flask import Flask, abort, current_app, flash, has_request_context, request, session
+from flask import Flask, abort, current_app, flash, has_request_context, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -43,6 +43,28 @@ def register(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
 
+    @login_manager.request_loader
+    def user_from_api_token(req):
+        """API clients authenticate per request with `Authorization: Bearer <token>`; no session is made."""
+        if not req.path.startswith("/api/"):
+            return None
+        auth = req.headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
+            return None
+        from register.api.tokens import user_for_token
+
+        return user_for_token(auth[7:].strip())
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            from register.api.views import describe_unauthorized
+
+            body, status = describe_unauthorized()
+            body.headers["WWW-Authenticate"] = "Bearer"
+            return body, status
+        return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
+
     @app.before_request
     def refuse_nul_bytes():
         """No database stores NUL in text (PostgreSQL refuses it): answer 400 before anything is touched."""
@@ -55,7 +77,7 @@ def register(app: Flask) -> None:
         if request.endpoint is None or request.endpoint == "static":
             return None
         view = app.view_functions.get(request.endpoint)
-        if current_user.is_authenticated and expire_session():
+        if current_user.is_authenticated and "login_at" in session and expire_session():
             flash(_("Du er blevet logget ud, fordi du har været inaktiv. Log ind igen."), "info")
         if access_of(view) == PUBLIC or current_user.is_authenticated:
             return None

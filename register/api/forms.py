@@ -1,0 +1,15 @@
+"""Creating an API token."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from register.api.tokens import MAX_DAYS
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Navn"), validators=[DataRequired(message=_l("Giv nøglen et navn, fx „Power BI“.")),
+                                               Length(max=100)])
+    days = IntegerField(_l("Gyldig i antal dage"), default=90, validators=[
+        InputRequired(message=_l("Angiv et antal dage.")),
+        NumberRange(min=1, max=MAX_DAYS, message=_l("Vælg mellem 1 og %(max)d dage.", max=MAX_DAYS))])

@@ -1,0 +1,161 @@
+"""Declarative API resources: one description gives the JSON list, the item, the CSV and the OpenAPI schema.
+
+Each part of the register declares its resources here (see `register_resource`), so the documentation can
+never drift from the responses.
+"""
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from register.extensions import db
+
+JSON_TYPES = {"integer": {"type": "integer"}, "string": {"type": "string"}, "boolean": {"type": "boolean"},
+              "number": {"type": "number"}, "date": {"type": "string", "format": "date"},
+              "date-time": {"type": "string", "format": "date-time"}, "object": {"type": "object"},
+              "array": {"type": "array", "items": {"type": "integer"}}}
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; the message names the parameter."""
+
+
+@dataclass
+class Field:
+    name: str
+    header: str  # Danish column name for CSV
+    type: str
+    get: Callable[[Any], Any]
+    nullable: bool = True
+    enum: list[str] | None = None
+    description: str = ""
+
+    def schema(self) -> dict:
+        schema = dict(JSON_TYPES[self.type])
+        if self.enum:
+            schema["enum"] = list(self.enum) + ([None] if self.nullable else [])
+        if self.nullable:
+            schema = {**schema, "type": [schema["type"], "null"]}
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+
+@dataclass
+class Filter:
+    name: str
+    type: str  # integer, string, boolean, date
+    apply: Callable[[sa.Select, Any], sa.Select]
+    description: str
+    enum: list[str] | None = None
+
+    def parse(self, raw: str):
+        try:
+            if self.type == "integer":
+                return int(raw)
+            if self.type == "boolean":
+                if raw.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError
+                return raw.lower() in ("true", "1")
+            if self.type == "date":
+                return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise FilterError(f"'{self.name}' skal være {self.type}: {raw[:50]!r}") from None
+        if self.enum and raw not in self.enum:
+            raise FilterError(f"'{self.name}' skal være en af {', '.join(self.enum)}")
+        if len(raw) > 200:
+            raise FilterError(f"'{self.name}' er for lang")
+        return raw
+
+    def schema(self) -> dict:
+        schema = dict(JSON_TYPES[self.type])
+        if self.enum:
+            schema["enum"] = self.enum
+        if self.type == "string":
+            schema["maxLength"] = 200
+        return schema
+
+
+@dataclass
+class Resource:
+    name: str          # URL segment and OpenAPI tag
+    title: str
+    model: type
+    select: Callable[[], sa.Select]  # the base query, with eager loading so lists run a fixed number of queries
+    fields: list[Field]
+    filters: list[Filter] = field(default_factory=list)
+
+    def schema_name(self) -> str:
+        return "".join(part.capitalize() for part in self.name.split("-"))
+
+    def parse_filters(self, args) -> dict:
+        known = {f.name: f for f in self.filters}
+        return {name: known[name].parse(args[name]) for name in known if args.get(name) not in (None, "")}
+
+    def statement(self, values: dict) -> sa.Select:
+        stmt = self.select()
+        for f in self.filters:
+            if f.name in values:
+                stmt = f.apply(stmt, values[f.name])
+        return stmt.order_by(self.model.id)
+
+    def page(self, values: dict, page: int, per_page: int) -> tuple[list, int]:
+        stmt = self.statement(values)
+        total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar()
+        rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
+        return rows, total
+
+    def all(self, values: dict):
+        return db.session.execute(self.statement(values)).unique().scalars()
+
+    def one(self, item_id: int):
+        stmt = self.select().where(self.model.id == item_id)
+        return db.session.execute(stmt).unique().scalar_one_or_none()
+
+    def to_json(self, row) -> dict:
+        return {f.name: json_value(f.get(row)) for f in self.fields}
+
+    def to_row(self, row) -> list:
+        return [csv_value(f.get(row)) for f in self.fields]
+
+
+def json_value(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def csv_value(value) -> str:
+    value = json_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, (list, dict)):
+        value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    text = str(value)
+    # A spreadsheet would run text starting with these as a formula (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+        return True
+    except ValueError:
+        return False
+
+
+REGISTRY: dict[str, Resource] = {}
+
+
+def register_resource(resource: Resource) -> Resource:
+    REGISTRY[resource.name] = resource
+    return resource
