@@ -22,8 +22,7 @@ def maturity_choices() -> list[SelectChoice]:
 class AssessmentForm(VersionedForm):
     applicable = SelectField(_l("Relevans"), choices=[SelectChoice("yes", _l("Relevant for kommunen")),
                                                        SelectChoice("no", _l("Ikke relevant"))])
-    applicability_reason = TextAreaField(_l("Begrundelse for relevans"),
-                                         validators=[Optional(), Length(max=4000)])
+    applicability_reason = TextAreaField(_l("Begrundelse for relevans"), validators=[Length(max=4000)])
     status = SelectField(_l("Implementeringsstatus"), choices=status_choices(_l("Ikke vurderet")))
     status_from_controls = BooleanField(_l("Beregn status ud fra tilknyttede tiltag"))
     maturity = SelectField(_l("Modenhed (0-5)"), choices=maturity_choices())
@@ -63,9 +62,13 @@ class BulkEditForm(FlaskForm):
         if not all(str(v).isdigit() for v in field.data or []):
             raise ValidationError(_l("Ugyldigt valg af krav."))
 
-    def validate_next_review(self, field):
-        if not (self.status.data or self.unit.data or field.data):
-            raise ValidationError(_l("Vælg mindst én ændring: status, ansvarlig enhed eller næste gennemgang."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.status.data or self.unit.data or self.next_review.data or self.next_review.errors):
+            self.status.errors = [*self.status.errors,
+                                  _l("Vælg mindst én ændring: status, ansvarlig enhed eller næste gennemgang.")]
+            return False
+        return valid
 
 
 class LinkEvidenceForm(FlaskForm):

@@ -1,9 +1,9 @@
 """The requirement list, a requirement's page, its assessment and evidence, bulk edit, dashboard, exports."""
 import datetime as dt
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   send_file, url_for)
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
@@ -192,8 +192,8 @@ def download(evidence_id: int):
     if not path.is_file():
         abort(404)
     # Always a download, never rendered in the browser: an uploaded file cannot run as a page of ours.
-    return send_file(path, mimetype="application/octet-stream", as_attachment=True,
-                     download_name=evidence.filename or "fil")
+    return Response(path.read_bytes(), mimetype="application/octet-stream", headers={
+        "Content-Disposition": content_disposition_header(evidence.filename or "fil")})
 
 
 @bp.route("/dokumentation/<int:evidence_id>/slet", methods=["POST"])
@@ -266,8 +266,14 @@ def _export_rows(f: services.RequirementFilter) -> list[list]:
     return rows
 
 
+def content_disposition_header(filename: str) -> str:
+    """An attachment header that carries any file name safely (RFC 6266 with a UTF-8 variant)."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
 def _download(data: bytes, name: str, mimetype: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": content_disposition_header(name)})
 
 
 @bp.route("/eksport.xlsx")
