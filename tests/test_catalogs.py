@@ -152,7 +152,7 @@ def test_requirement_page_shows_text_source_place_and_mappings(app, client, logi
     with app.app_context():
         req_id = _by_ref("nis2")["21.2.b"].id
     login("board")
-    page = html(client.get(f"/kataloger/krav/{req_id}"))
+    page = html(client.get(f"/kataloger/krav/{req_id}", follow_redirects=True))
     assert "Håndtering af hændelser" in page
     assert "Art. 21, stk. 2, litra b" in page           # source reference
     assert "NIS 2-loven § 6" in page                      # national basis
@@ -164,7 +164,7 @@ def test_mappings_show_from_both_sides(app, client, login, catalogs):
     with app.app_context():
         cis17 = _by_ref("cis-v8")["17"].id
     login("board")
-    page = html(client.get(f"/kataloger/krav/{cis17}"))
+    page = html(client.get(f"/kataloger/krav/{cis17}", follow_redirects=True))
     assert "21(2)(b)" in page and "23" in page
 
 

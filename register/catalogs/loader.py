@@ -301,10 +301,14 @@ def shipped_files() -> list[Path]:
 
 
 def load_text(text: str, source: str) -> LoadResult | MappingResult:
-    """Load one catalogue or mappings document (flushes; the caller commits or rolls back)."""
+    """Load one catalogue (ours or a CISO Assistant library) or mappings document (flushes; caller commits)."""
     doc = parse_yaml(text, source)
     if isinstance(doc, dict) and doc.get("format") == MAPPINGS_FORMAT:
         return upsert_mappings(parse_mappings(doc, source), source)
+    from register.catalogs import ciso_assistant  # imports this module's data classes
+
+    if ciso_assistant.is_library(doc):
+        return upsert_catalog(ciso_assistant.parse_library(doc, source))
     return upsert_catalog(parse_catalog(doc, source))
 
 

@@ -1,0 +1,65 @@
+"""Controls (tiltag) and the requirements they satisfy."""
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from register.core.db import UTCDateTime, enum_column, utcnow
+from register.core.enums import LabelledEnum
+from register.core.history import Tracked
+from register.extensions import db
+
+
+class ControlStatus(LabelledEnum):
+    NOT_STARTED = "not_started"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    IMPLEMENTED = "implemented"
+    DISCONTINUED = "discontinued"  # kept for history; ignored by the status roll-up
+
+    @classmethod
+    def _label_map(cls):
+        return {"not_started": _l("Ikke påbegyndt"), "planned": _l("Planlagt"), "in_progress": _l("I gang"),
+                "implemented": _l("Implementeret"), "discontinued": _l("Ophørt")}
+
+    @classmethod
+    def _tone_map(cls):
+        return {"not_started": "error", "planned": "info", "in_progress": "warning", "implemented": "success",
+                "discontinued": "neutral"}
+
+
+class Control(Tracked, db.Model):
+    __tablename__ = "control"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    owner_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[ControlStatus] = mapped_column(enum_column(ControlStatus), nullable=False,
+                                                  default=ControlStatus.PLANNED)
+    due_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    owner_unit = relationship("Unit", lazy="raise")
+
+
+class ControlRequirement(Tracked, db.Model):
+    """A control satisfies (part of) a requirement; one control can serve several catalogues."""
+
+    __tablename__ = "control_requirement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    control_id: Mapped[int] = mapped_column(sa.ForeignKey("control.id", ondelete="RESTRICT"), nullable=False)
+    requirement_id: Mapped[int] = mapped_column(sa.ForeignKey("requirement.id", ondelete="RESTRICT"),
+                                                nullable=False, index=True)
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+
+    __table_args__ = (sa.UniqueConstraint("control_id", "requirement_id",
+                                          name="uq_control_requirement_control_id_requirement_id"),)
+
+    control = relationship("Control", lazy="raise")
+    requirement = relationship("Requirement", lazy="raise")

@@ -1,0 +1,133 @@
+"""Controls (tiltag): list, read, create, edit, and link to requirements."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from register.controls import services
+from register.controls.forms import ControlForm, LinkRequirementForm
+from register.controls.models import Control, ControlRequirement, ControlStatus
+from register.core.concurrency import EditConflict, check_version
+from register.core.forms import ActionForm
+from register.core.history import history_of
+from register.core.permissions import Permission, requires
+from register.core.templating import NavItem
+from register.extensions import db
+from register.organisation.models import Unit
+from register.organisation.services import unit_choices
+from register.requirements.rollup import ROLLUP_RULE
+
+bp = Blueprint("controls", __name__, url_prefix="/tiltag")
+bp.nav = [NavItem(20, _l("Tiltag"), "controls.index",
+                  _l("Det kommunen gør for at opfylde kravene: ansvar, status og frist."))]
+
+
+@bp.route("/")
+@requires(Permission.READ)
+def index():
+    status = request.args.get("status", "")
+    unit = request.args.get("unit", type=int)
+    q = (request.args.get("q") or "").strip()[:200]
+    return render_template("controls/index.html", rows=services.list_controls(status, unit, q), status=status,
+                           unit=unit, q=q, statuses=ControlStatus, units=unit_choices())
+
+
+def _control(control_id: int) -> Control:
+    return db.session.get(Control, control_id) or abort(404)
+
+
+def _render_detail(control: Control, link_form: LinkRequirementForm | None = None, status: int = 200):
+    owner = None
+    if control.owner_unit_id:
+        owner = db.session.get(Unit, control.owner_unit_id)
+    return render_template(
+        "controls/detail.html", control=control, owner=owner, requirements=services.requirements_of(control),
+        history=history_of(db.session, Control, control.id), link_form=link_form or LinkRequirementForm(formdata=None),
+        action_form=ActionForm(), rollup_rule=ROLLUP_RULE), status
+
+
+@bp.route("/<int:control_id>")
+@requires(Permission.READ)
+def detail(control_id: int):
+    return _render_detail(_control(control_id))
+
+
+def _form(control: Control | None) -> ControlForm:
+    form = ControlForm(obj=control)
+    form.owner_unit_id.choices = unit_choices()
+    if not form.is_submitted():
+        form.version.data = control.version if control else 0
+        if control is not None:
+            form.owner_unit_id.data = str(control.owner_unit_id or "")
+            form.status.data = control.status.value
+        else:
+            form.status.data = ControlStatus.PLANNED.value
+    return form
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def create():
+    form = _form(None)
+    if form.validate_on_submit():
+        control = services.save_control(Control(), form.values())
+        db.session.commit()
+        flash(_("Tiltaget er oprettet."), "success")
+        return redirect(url_for(".detail", control_id=control.id))
+    return render_template("controls/form.html", form=form, control=None), (422 if form.errors else 200)
+
+
+@bp.route("/<int:control_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit(control_id: int):
+    control = _control(control_id)
+    form = _form(control)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            check_version(control, form.version.data)
+            services.save_control(control, form.values())
+        except EditConflict as exc:
+            conflict = exc.changes
+            db.session.rollback()
+            control = _control(control_id)
+            form.version.data = control.version
+        else:
+            db.session.commit()
+            flash(_("Ændringerne er gemt."), "success")
+            return redirect(url_for(".detail", control_id=control.id))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template("controls/form.html", form=form, control=control, conflict=conflict), status
+
+
+@bp.route("/<int:control_id>/krav", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def link_requirement(control_id: int):
+    control = _control(control_id)
+    form = LinkRequirementForm()
+    if form.validate_on_submit():
+        try:
+            requirement = services.find_requirement(form.requirement.data)
+            services.link(control, requirement, (form.note.data or "").strip())
+        except services.ControlError as exc:
+            db.session.rollback()
+            form.requirement.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Kravet %(ref)s er tilknyttet.", ref=requirement.display_ref), "success")
+            return redirect(url_for(".detail", control_id=control.id, _anchor="krav"))
+    return _render_detail(control, form, 422)
+
+
+@bp.route("/kobling/<int:link_id>/slet", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def unlink(link_id: int):
+    item = db.session.get(ControlRequirement, link_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    control_id, requirement_id = item.control_id, item.requirement_id
+    services.unlink(item)
+    db.session.commit()
+    flash(_("Koblingen er fjernet."), "success")
+    if request.form.get("back") == "requirement":
+        return redirect(url_for("requirements.detail", requirement_id=requirement_id, _anchor="tiltag"))
+    return redirect(url_for(".detail", control_id=control_id, _anchor="krav"))

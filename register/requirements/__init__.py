@@ -1,0 +1,1 @@
+"""The municipality's own assessment of each catalogue requirement: status, maturity, responsibility, evidence."""

@@ -1,0 +1,199 @@
+"""Compliance figures per catalogue, area and unit; plain functions the dashboard and the annual report share.
+
+Counting rules (shown on the dashboard too):
+- Only requirements that are assessed count: those without sub-requirements, unless the catalogue marks a
+  requirement `assessable` explicitly (CISO Assistant libraries do). Retired requirements do not count.
+- "Ikke relevant" requirements are counted separately and left out of the shares.
+- A requirement without an assessment, or with no status, is "not assessed".
+- Overdue for review: applicable, with a next review date before the reference day.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from register.catalogs.models import Catalog, Requirement
+from register.core.history import states_as_of
+from register.extensions import db
+from register.organisation.models import Unit
+from register.requirements.models import RequirementAssessment
+
+STATUS_KEYS = ("implemented", "partly", "planned", "not_started", "not_assessed")
+
+
+@dataclass
+class Figures:
+    """Counts for one group of requirements."""
+
+    key: object
+    label: str
+    total: int = 0
+    not_applicable: int = 0
+    implemented: int = 0
+    partly: int = 0
+    planned: int = 0
+    not_started: int = 0
+    not_assessed: int = 0
+    overdue: int = 0
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.not_applicable
+
+    def share(self, key: str) -> float:
+        """Percentage of the applicable requirements, 0 when there are none."""
+        return 100.0 * getattr(self, key) / self.applicable if self.applicable else 0.0
+
+    def add(self, status: str | None, applicable: bool, overdue: bool) -> None:
+        self.total += 1
+        if not applicable:
+            self.not_applicable += 1
+            return
+        key = status if status in STATUS_KEYS else "not_assessed"
+        setattr(self, key, getattr(self, key) + 1)
+        if overdue:
+            self.overdue += 1
+
+
+@dataclass
+class OverdueItem:
+    requirement_id: int
+    catalog_id: int
+    display_ref: str
+    title: str
+    next_review: dt.date
+    unit: str | None
+
+
+@dataclass
+class Overview:
+    reference_day: dt.date
+    as_of: dt.date | None
+    catalogs: list[Figures]
+    areas: dict[int, list[Figures]]   # catalogue id -> its areas
+    units: list[Figures]
+    overdue: list[OverdueItem] = field(default_factory=list)
+    total: Figures | None = None
+
+
+@dataclass
+class _Req:
+    id: int
+    catalog_id: int
+    parent_id: int | None
+    retired: bool
+    attributes: dict
+    display_ref: str
+    title: str
+    position: int
+
+
+@dataclass
+class _Assessment:
+    applicable: bool
+    status: str | None
+    unit_id: int | None
+    next_review: dt.date | None
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def _load_current() -> tuple[list[_Req], dict[int, _Assessment]]:
+    reqs = [_Req(r.id, r.catalog_id, r.parent_id, r.retired, r.attributes or {}, r.display_ref, r.title_da,
+                 r.position)
+            for r in db.session.execute(sa.select(
+                Requirement.id, Requirement.catalog_id, Requirement.parent_id, Requirement.retired,
+                Requirement.attributes, Requirement.display_ref, Requirement.title_da, Requirement.position))]
+    assessments = {a.requirement_id: _Assessment(a.applicable, a.status.value if a.status else None,
+                                                 a.responsible_unit_id, a.next_review)
+                   for a in db.session.execute(sa.select(
+                       RequirementAssessment.requirement_id, RequirementAssessment.applicable,
+                       RequirementAssessment.status, RequirementAssessment.responsible_unit_id,
+                       RequirementAssessment.next_review))}
+    return reqs, assessments
+
+
+def _load_as_of(day: dt.date) -> tuple[list[_Req], dict[int, _Assessment]]:
+    """The requirements and assessments as they stood at the end of `day`, from the change history."""
+    reqs = [_Req(s["id"], s["catalog_id"], s.get("parent_id"), bool(s.get("retired")), s.get("attributes") or {},
+                 s.get("display_ref", ""), s.get("title_da", ""), s.get("position", 0))
+            for s in states_as_of(db.session, Requirement, day).values()]
+    assessments = {s["requirement_id"]: _Assessment(bool(s.get("applicable", True)), s.get("status"),
+                                                    s.get("responsible_unit_id"), _date(s.get("next_review")))
+                   for s in states_as_of(db.session, RequirementAssessment, day).values()}
+    return reqs, assessments
+
+
+def assessable_ids(reqs: list[_Req]) -> set[int]:
+    """Requirements that are assessed: leaves, unless the catalogue says otherwise (`assessable`)."""
+    has_child = {r.parent_id for r in reqs if not r.retired and r.parent_id is not None}
+    out = set()
+    for r in reqs:
+        if r.retired:
+            continue
+        flag = r.attributes.get("assessable") if isinstance(r.attributes, dict) else None
+        if flag if isinstance(flag, bool) else r.id not in has_child:
+            out.add(r.id)
+    return out
+
+
+def compliance_overview(as_of: dt.date | None = None, today: dt.date | None = None) -> Overview:
+    """Figures per catalogue, per area and per unit, now or as they stood at the end of `as_of`."""
+    reference_day = as_of or today or dt.date.today()
+    reqs, assessments = _load_as_of(as_of) if as_of else _load_current()
+    catalogs = list(db.session.execute(sa.select(Catalog.id, Catalog.code, Catalog.title_da)
+                                       .order_by(Catalog.sort_order, Catalog.code)).all())
+    units = dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
+    by_id = {r.id: r for r in reqs}
+
+    def area_of(r: _Req) -> _Req:
+        seen = set()
+        while r.parent_id is not None and r.parent_id in by_id and r.id not in seen:
+            seen.add(r.id)
+            r = by_id[r.parent_id]
+        return r
+
+    catalog_figures = {c.id: Figures(c.id, c.title_da) for c in catalogs}
+    area_figures: dict[int, dict[int, Figures]] = {c.id: {} for c in catalogs}
+    unit_figures: dict[int | None, Figures] = {}
+    total = Figures(None, _("I alt"))
+    overdue: list[OverdueItem] = []
+    counted = assessable_ids(reqs)
+    for r in sorted((r for r in reqs if r.id in counted), key=lambda r: (r.catalog_id, r.position)):
+        if r.catalog_id not in catalog_figures:
+            continue
+        a = assessments.get(r.id)
+        applicable = a.applicable if a else True
+        status = a.status if a else None
+        unit_id = a.unit_id if a else None
+        is_overdue = bool(a and applicable and a.next_review and a.next_review < reference_day)
+        area = area_of(r)
+        areas = area_figures[r.catalog_id]
+        if area.id not in areas:
+            areas[area.id] = Figures(area.id, f"{area.display_ref} {area.title}".strip())
+        if unit_id not in unit_figures:
+            unit_figures[unit_id] = Figures(unit_id, units.get(unit_id, "") if unit_id else _("Ingen ansvarlig enhed"))
+        for figures in (catalog_figures[r.catalog_id], areas[area.id], unit_figures[unit_id], total):
+            figures.add(status, applicable, is_overdue)
+        if is_overdue:
+            overdue.append(OverdueItem(r.id, r.catalog_id, r.display_ref, r.title, a.next_review,
+                                       units.get(unit_id) if unit_id else None))
+    area_order = {r.id: r.position for r in reqs}
+    unit_rows = sorted((f for k, f in unit_figures.items() if k is not None), key=lambda f: f.label.lower())
+    if None in unit_figures:
+        unit_rows.append(unit_figures[None])
+    return Overview(
+        reference_day=reference_day, as_of=as_of,
+        catalogs=[catalog_figures[c.id] for c in catalogs if catalog_figures[c.id].total],
+        areas={cid: sorted(areas.values(), key=lambda f: area_order.get(f.key, 0))
+               for cid, areas in area_figures.items()},
+        units=unit_rows,
+        overdue=sorted(overdue, key=lambda o: (o.next_review, o.display_ref)),
+        total=total,
+    )
+

@@ -1,0 +1,554 @@
+"""Listing, assessing and bulk-editing requirements; evidence files; a requirement's combined history."""
+import datetime as dt
+import math
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased, contains_eager
+from werkzeug.utils import secure_filename
+
+from register.catalogs.models import Catalog, Requirement
+from register.controls.models import Control, ControlRequirement
+from register.core.history import ChangeLog, current_actor
+from register.extensions import db
+from register.organisation.models import Unit
+from register.requirements.models import (EvidenceKind, ImplementationStatus, RequirementAssessment,
+                                          RequirementEvidence)
+from register.requirements.rollup import rollup_status
+
+
+class AssessmentError(ValueError):
+    """A change that would break an assessment's rules; the message is meant for the user."""
+
+
+class EvidenceError(ValueError):
+    """An upload or link that is refused; the message is meant for the user."""
+
+
+def today() -> dt.date:
+    """Today's calendar date in the municipality's time zone."""
+    return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The requirement list: filters in the URL, one count query and one page query whatever the data size.
+
+SORTS = ("ref", "title", "status", "maturity", "unit", "review")
+STATUS_FILTERS = tuple(s.value for s in ImplementationStatus) + ("none", "na")
+
+
+def area_cte():
+    """Every requirement with its area: the top-level group of its catalogue (recursive, one statement)."""
+    tree = (sa.select(Requirement.id.label("id"), Requirement.id.label("area_id"))
+            .where(Requirement.parent_id.is_(None))
+            .cte("requirement_area", recursive=True))
+    child = aliased(Requirement, name="area_child")
+    return tree.union_all(sa.select(child.id, tree.c.area_id).where(child.parent_id == tree.c.id))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class RequirementFilter:
+    """What the list shows; read from and written back to the URL so a link can be shared."""
+
+    catalog: str = ""
+    area: int | None = None
+    unit: int | None = None
+    status: str = ""
+    maturity: str = ""
+    overdue: bool = False
+    q: str = ""
+    sort: str = "ref"
+    desc: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> "RequirementFilter":
+        status = args.get("status", "")
+        maturity = args.get("maturity", "")
+        sort = args.get("sort", "ref")
+        return cls(
+            catalog=(args.get("catalog") or "").strip()[:64],
+            area=_int(args.get("area")),
+            unit=_int(args.get("unit")),
+            status=status if status in STATUS_FILTERS else "",
+            maturity=maturity if maturity in ("none", *map(str, range(6))) else "",
+            overdue=args.get("overdue") in ("1", "on", "y"),
+            q=(args.get("q") or "").strip()[:200],
+            sort=sort if sort in SORTS else "ref",
+            desc=args.get("desc") == "1",
+            page=max(_int(args.get("page")) or 1, 1),
+        )
+
+    def args(self, **overrides) -> dict:
+        """Query-string arguments that differ from the defaults (for links and redirects)."""
+        current = replace(self, **overrides)
+        out = {}
+        for f in fields(self):
+            value = getattr(current, f.name)
+            if value != f.default:
+                out[f.name] = "1" if value is True else value
+        return out
+
+    @property
+    def active(self) -> bool:
+        return bool(self.args(sort="ref", desc=False, page=1))
+
+
+@dataclass
+class RequirementRow:
+    requirement: Requirement
+    assessment: RequirementAssessment | None
+    unit: Unit | None
+    area: Requirement
+    control_count: int
+
+    @property
+    def status_label(self) -> str:
+        status = self.assessment.status if self.assessment else None
+        return status.label if status else _("Ikke vurderet")
+
+
+@dataclass
+class Page:
+    rows: list[RequirementRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(math.ceil(self.total / self.per_page), 1)
+
+
+def _ref_query(q: str) -> str:
+    """'21(2)(d)' -> '21.2.d': people write references both ways."""
+    return q.replace(")(", ".").replace("(", ".").replace(")", "").strip(".")
+
+
+def _filtered(stmt, f: RequirementFilter, area, area_req):
+    stmt = (stmt.join(Catalog, Catalog.id == Requirement.catalog_id)
+            .join(area, area.c.id == Requirement.id)
+            .join(area_req, area_req.id == area.c.area_id)
+            .outerjoin(RequirementAssessment, RequirementAssessment.requirement_id == Requirement.id)
+            .outerjoin(Unit, Unit.id == RequirementAssessment.responsible_unit_id)
+            .where(Requirement.retired.is_(False)))
+    if f.catalog:
+        stmt = stmt.where(Catalog.code == f.catalog)
+    if f.area:
+        stmt = stmt.where(area.c.area_id == f.area)
+    if f.unit:
+        stmt = stmt.where(RequirementAssessment.responsible_unit_id == f.unit)
+    if f.status == "none":
+        stmt = stmt.where(RequirementAssessment.status.is_(None))
+    elif f.status == "na":
+        stmt = stmt.where(RequirementAssessment.applicable.is_(False))
+    elif f.status:
+        stmt = stmt.where(RequirementAssessment.status == ImplementationStatus(f.status))
+    if f.maturity == "none":
+        stmt = stmt.where(RequirementAssessment.maturity.is_(None))
+    elif f.maturity:
+        stmt = stmt.where(RequirementAssessment.maturity == int(f.maturity))
+    if f.overdue:
+        stmt = stmt.where(RequirementAssessment.next_review < today(),
+                          RequirementAssessment.applicable.is_(True))
+    if f.q:
+        needle = f.q.lower()
+        stmt = stmt.where(sa.or_(Requirement.search_text.contains(needle, autoescape=True),
+                                 sa.func.lower(Requirement.display_ref) == needle,
+                                 Requirement.ref == _ref_query(f.q)))
+    return stmt
+
+
+def _nulls_last(column):
+    return [sa.case((column.is_(None), 1), else_=0), column]
+
+
+def _order(f: RequirementFilter) -> list:
+    catalogue_order = [Catalog.sort_order, Catalog.code, Requirement.position, Requirement.id]
+    status_rank = sa.case({s: i for i, s in enumerate(ImplementationStatus)},
+                          value=RequirementAssessment.status, else_=-1)
+    keys = {
+        "ref": [],
+        "title": [Requirement.title_da],
+        "status": [status_rank],
+        "maturity": _nulls_last(RequirementAssessment.maturity),
+        "unit": _nulls_last(Unit.name),
+        "review": _nulls_last(RequirementAssessment.next_review),
+    }[f.sort]
+    if f.desc:
+        if f.sort == "ref":
+            catalogue_order = [c.desc() for c in catalogue_order]
+        keys = [keys[0], keys[1].desc()] if len(keys) == 2 else [k.desc() for k in keys]
+    if f.q:  # an exact reference match comes first: "CIS 7" before texts that mention it
+        exact = sa.case((sa.func.lower(Requirement.display_ref) == f.q.lower(), 0),
+                        (Requirement.ref == _ref_query(f.q), 0), else_=1)
+        keys = [exact, *keys]
+    return keys + catalogue_order
+
+
+def _select_rows(f: RequirementFilter):
+    area = area_cte()
+    area_req = aliased(Requirement, name="area_req")
+    control_count = (sa.select(sa.func.count(ControlRequirement.id))
+                     .where(ControlRequirement.requirement_id == Requirement.id)
+                     .correlate(Requirement).scalar_subquery())
+    stmt = sa.select(Requirement, RequirementAssessment, Unit, area_req, control_count).select_from(Requirement)
+    stmt = _filtered(stmt, f, area, area_req).options(contains_eager(Requirement.catalog))
+    return stmt.order_by(*_order(f))
+
+
+def _rows(result) -> list[RequirementRow]:
+    return [RequirementRow(req, assessment, unit, area, count or 0)
+            for req, assessment, unit, area, count in result]
+
+
+def requirement_page(f: RequirementFilter) -> Page:
+    """One page of the filtered list: a count query and a page query."""
+    per_page = current_app.config["PAGE_SIZE"]
+    area = area_cte()
+    total = db.session.execute(_filtered(
+        sa.select(sa.func.count(Requirement.id)).select_from(Requirement), f, area,
+        aliased(Requirement, name="area_req"))).scalar_one()
+    page = min(f.page, max(math.ceil(total / per_page), 1))
+    result = db.session.execute(_select_rows(f).limit(per_page).offset((page - 1) * per_page)).unique()
+    return Page(_rows(result), total, page, per_page)
+
+
+def all_rows(f: RequirementFilter) -> list[RequirementRow]:
+    """Every row of the filtered list (for exports), in one query."""
+    return _rows(db.session.execute(_select_rows(f)).unique())
+
+
+def catalog_options() -> list[Catalog]:
+    return list(db.session.execute(sa.select(Catalog).order_by(Catalog.sort_order, Catalog.code)).scalars())
+
+
+def area_options(catalog_code: str = "") -> list[Requirement]:
+    """Top-level groups (areas), of one catalogue or all, in catalogue order."""
+    stmt = (sa.select(Requirement).join(Catalog, Catalog.id == Requirement.catalog_id)
+            .where(Requirement.parent_id.is_(None), Requirement.retired.is_(False))
+            .options(contains_eager(Requirement.catalog))
+            .order_by(Catalog.sort_order, Catalog.code, Requirement.position))
+    if catalog_code:
+        stmt = stmt.where(Catalog.code == catalog_code)
+    return list(db.session.execute(stmt).scalars())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Assessments
+
+ASSESSMENT_FIELDS = ("applicable", "applicability_reason", "status", "status_from_controls", "maturity",
+                     "responsible_unit_id", "responsible_person", "next_review", "notes")
+
+
+def assessment_for(requirement_id: int) -> RequirementAssessment | None:
+    return db.session.execute(sa.select(RequirementAssessment)
+                              .where(RequirementAssessment.requirement_id == requirement_id)).scalar_one_or_none()
+
+
+def save_assessment(req: Requirement, assessment: RequirementAssessment | None, values: dict) -> RequirementAssessment:
+    """Create or change the municipality's assessment of a requirement (flushes)."""
+    if not values.get("applicable", True) and not (values.get("applicability_reason") or "").strip():
+        raise AssessmentError(_("Angiv hvorfor kravet ikke er relevant."))
+    if assessment is None:
+        assessment = RequirementAssessment(requirement_id=req.id)
+        db.session.add(assessment)
+    for key in ASSESSMENT_FIELDS:
+        if key in values:
+            setattr(assessment, key, values[key])
+    if assessment.status_from_controls:
+        assessment.status = rollup_status(linked_control_statuses([req.id]).get(req.id, []))
+    db.session.flush()
+    return assessment
+
+
+def linked_control_statuses(requirement_ids) -> dict[int, list]:
+    """{requirement id: [status of each linked control]} in one query."""
+    out: dict[int, list] = {}
+    rows = db.session.execute(sa.select(ControlRequirement.requirement_id, Control.status)
+                              .join(Control, Control.id == ControlRequirement.control_id)
+                              .where(ControlRequirement.requirement_id.in_(list(requirement_ids))))
+    for requirement_id, status in rows:
+        out.setdefault(requirement_id, []).append(status)
+    return out
+
+
+def refresh_rollups(requirement_ids) -> int:
+    """Recompute the status of those assessments that take it from their controls; returns how many changed."""
+    ids = set(requirement_ids)
+    if not ids:
+        return 0
+    assessments = list(db.session.execute(
+        sa.select(RequirementAssessment).where(RequirementAssessment.status_from_controls.is_(True),
+                                               RequirementAssessment.requirement_id.in_(ids))).scalars())
+    statuses = linked_control_statuses([a.requirement_id for a in assessments]) if assessments else {}
+    changed = 0
+    for assessment in assessments:
+        new = rollup_status(statuses.get(assessment.requirement_id, []))
+        if assessment.status != new:
+            assessment.status = new
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+@dataclass
+class BulkChange:
+    status: ImplementationStatus | None = None
+    unit_id: int | None = None
+    next_review: dt.date | None = None
+
+
+def bulk_update(requirement_ids, change: BulkChange) -> int:
+    """Apply the same change to many requirements; one history entry per record. Returns how many changed."""
+    ids = {int(i) for i in requirement_ids}
+    known = set(db.session.execute(sa.select(Requirement.id).where(Requirement.id.in_(ids))).scalars())
+    if known != ids:
+        raise AssessmentError(_("Et eller flere af de valgte krav findes ikke."))
+    existing = {a.requirement_id: a for a in db.session.execute(
+        sa.select(RequirementAssessment).where(RequirementAssessment.requirement_id.in_(ids))).scalars()}
+    changed = 0
+    for requirement_id in sorted(ids):
+        assessment = existing.get(requirement_id)
+        if assessment is None:
+            assessment = RequirementAssessment(requirement_id=requirement_id, applicable=True,
+                                               status_from_controls=False)
+            db.session.add(assessment)
+        before = (assessment.status, assessment.responsible_unit_id, assessment.next_review,
+                  assessment.status_from_controls)
+        if change.status is not None:
+            assessment.status = change.status
+            assessment.status_from_controls = False  # an explicit status replaces the roll-up
+        if change.unit_id is not None:
+            assessment.responsible_unit_id = change.unit_id
+        if change.next_review is not None:
+            assessment.next_review = change.next_review
+        if assessment.id is None or before != (assessment.status, assessment.responsible_unit_id,
+                                               assessment.next_review, assessment.status_from_controls):
+            changed += 1
+    db.session.flush()  # one flush: one history row per record
+    return changed
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Evidence: links and uploaded files. Files get a random name under UPLOAD_FOLDER (which several app
+# servers can share, e.g. a network mount) and are only ever served as attachments.
+
+# Extension -> accepted leading bytes (None: any text). The check stops a renamed executable or HTML page.
+ALLOWED_UPLOADS = {
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": (b"PK\x03\x04",), "xlsx": (b"PK\x03\x04",), "pptx": (b"PK\x03\x04",),
+    "odt": (b"PK\x03\x04",), "ods": (b"PK\x03\x04",), "odp": (b"PK\x03\x04",),
+    "msg": (b"\xd0\xcf\x11\xe0",),
+    "txt": None, "csv": None, "eml": None,
+}
+
+
+def upload_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / "evidence"
+
+
+def max_upload_bytes() -> int:
+    return current_app.config.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+
+
+def _check_upload(filename: str, data: bytes) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext not in ALLOWED_UPLOADS:
+        raise EvidenceError(_("Filtypen er ikke tilladt. Tilladte typer: %(types)s.",
+                              types=", ".join(sorted(ALLOWED_UPLOADS))))
+    if not data:
+        raise EvidenceError(_("Filen er tom."))
+    if len(data) > max_upload_bytes():
+        raise EvidenceError(_("Filen er større end %(mb)d MB.", mb=max_upload_bytes() // (1024 * 1024)))
+    signatures = ALLOWED_UPLOADS[ext]
+    if signatures is None:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise EvidenceError(_("Filen er ikke en tekstfil (UTF-8).")) from None
+    elif not any(data.startswith(sig) for sig in signatures):
+        raise EvidenceError(_("Filens indhold passer ikke til filtypen .%(ext)s.", ext=ext))
+    return ext
+
+
+def add_file_evidence(req: Requirement, title: str, filename: str, data: bytes) -> RequirementEvidence:
+    """Store an uploaded file under a random name and record it (flushes)."""
+    safe_name = secure_filename(filename or "") or "fil"
+    ext = _check_upload(safe_name, data)
+    folder = upload_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = secrets.token_hex(16)
+    path = folder / stored
+    path.write_bytes(data)
+    evidence = RequirementEvidence(requirement_id=req.id, kind=EvidenceKind.FILE, title=title or safe_name,
+                                   stored_name=stored, filename=safe_name, size=len(data),
+                                   content_type=f"application/{ext}", added_by=current_actor()[1])
+    db.session.add(evidence)
+    try:
+        db.session.flush()
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return evidence
+
+
+def add_link_evidence(req: Requirement, title: str, url: str) -> RequirementEvidence:
+    if not url.lower().startswith(("https://", "http://")):
+        raise EvidenceError(_("Linket skal begynde med https:// eller http://."))
+    evidence = RequirementEvidence(requirement_id=req.id, kind=EvidenceKind.LINK, title=title or url, url=url,
+                                   added_by=current_actor()[1])
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence
+
+
+def evidence_of(requirement_id: int) -> list[RequirementEvidence]:
+    return list(db.session.execute(sa.select(RequirementEvidence)
+                                   .where(RequirementEvidence.requirement_id == requirement_id)
+                                   .order_by(RequirementEvidence.added_at, RequirementEvidence.id)).scalars())
+
+
+def evidence_file(evidence: RequirementEvidence) -> Path:
+    return upload_folder() / evidence.stored_name
+
+
+def delete_evidence(evidence: RequirementEvidence) -> Path | None:
+    """Delete the record (flushes); returns the stored file for the caller to remove after commit."""
+    path = evidence_file(evidence) if evidence.stored_name else None
+    db.session.delete(evidence)
+    db.session.flush()
+    return path
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A requirement's history: the catalogue text, the assessment, evidence and control links, newest first.
+
+HISTORY_ENTITIES = ("requirement_assessment", "requirement_evidence", "control_requirement")
+
+
+@dataclass
+class HistoryEntry:
+    entry: ChangeLog
+    subject: str
+
+
+def requirement_history(req: Requirement) -> list[HistoryEntry]:
+    """Everything recorded about this requirement, in one query (plus one for control titles)."""
+    belongs = ChangeLog.state["requirement_id"].as_integer() == req.id
+    entries = list(db.session.execute(
+        sa.select(ChangeLog)
+        .where(sa.or_(sa.and_(ChangeLog.entity == "requirement", ChangeLog.entity_id == req.id),
+                      sa.and_(ChangeLog.entity.in_(HISTORY_ENTITIES), belongs)))
+        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())).scalars())
+    control_ids = {e.state.get("control_id") for e in entries if e.entity == "control_requirement"}
+    titles = dict(db.session.execute(sa.select(Control.id, Control.title)
+                                     .where(Control.id.in_(control_ids))).all()) if control_ids else {}
+    out = []
+    for e in entries:
+        if e.entity == "requirement":
+            subject = _("Kravtekst (katalog)")
+        elif e.entity == "requirement_assessment":
+            subject = _("Vurdering")
+        elif e.entity == "requirement_evidence":
+            subject = _("Dokumentation: %(title)s", title=e.state.get("title", ""))
+        else:
+            subject = _("Tiltag: %(title)s", title=titles.get(e.state.get("control_id"), "?"))
+        out.append(HistoryEntry(e, subject))
+    return out
+
+
+FIELD_LABELS = {
+    "applicable": _l("Relevant"), "applicability_reason": _l("Begrundelse"), "status": _l("Status"),
+    "status_from_controls": _l("Status fra tiltag"), "maturity": _l("Modenhed"), "responsible_unit_id": _l("Ansvarlig enhed"),
+    "responsible_person": _l("Ansvarlig person"), "next_review": _l("Næste gennemgang"), "notes": _l("Noter"),
+    "title": _l("Titel"), "url": _l("Link"), "filename": _l("Filnavn"),
+}
+
+
+def describe_value(field: str, value, units: dict[int, str]) -> str:
+    """A history value as a person reads it: labels instead of codes."""
+    if value is None or value == "":
+        return "—"
+    if field == "status":
+        try:
+            return ImplementationStatus(value).label
+        except ValueError:
+            return str(value)
+    if field == "responsible_unit_id":
+        return units.get(value, f"#{value}")
+    if isinstance(value, bool):
+        return _("Ja") if value else _("Nej")
+    if field == "next_review":
+        return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
+    return str(value)
+
+
+def unit_names() -> dict[int, str]:
+    return dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Statement of applicability: every assessed requirement of a catalogue with relevance, reason and controls.
+
+@dataclass
+class ApplicabilityRow:
+    requirement: Requirement
+    area_label: str
+    applicable: bool
+    reason: str | None
+    status_label: str
+    controls: list[str]
+    unit: str | None
+
+
+def applicability_statement(catalog: Catalog) -> list[ApplicabilityRow]:
+    """The catalogue's assessed requirements (leaves, or marked assessable), in catalogue order; three queries."""
+    reqs = list(db.session.execute(sa.select(Requirement).where(Requirement.catalog_id == catalog.id,
+                                                                Requirement.retired.is_(False))
+                                   .order_by(Requirement.position)).scalars())
+    assessments = {a.requirement_id: (a, u) for a, u in db.session.execute(
+        sa.select(RequirementAssessment, Unit).join(Requirement, Requirement.id == RequirementAssessment.requirement_id)
+        .outerjoin(Unit, Unit.id == RequirementAssessment.responsible_unit_id)
+        .where(Requirement.catalog_id == catalog.id))}
+    controls: dict[int, list[str]] = {}
+    for requirement_id, title in db.session.execute(
+            sa.select(ControlRequirement.requirement_id, Control.title)
+            .join(Control, Control.id == ControlRequirement.control_id)
+            .join(Requirement, Requirement.id == ControlRequirement.requirement_id)
+            .where(Requirement.catalog_id == catalog.id).order_by(Control.title)):
+        controls.setdefault(requirement_id, []).append(title)
+    by_id = {r.id: r for r in reqs}
+    has_child = {r.parent_id for r in reqs if r.parent_id is not None}
+    out = []
+    for r in reqs:
+        flag = (r.attributes or {}).get("assessable")
+        if not (flag if isinstance(flag, bool) else r.id not in has_child):
+            continue
+        area = r
+        while area.parent_id in by_id:
+            area = by_id[area.parent_id]
+        a, unit = assessments.get(r.id, (None, None))
+        out.append(ApplicabilityRow(
+            r, f"{area.display_ref} {area.title_da}".strip(), a.applicable if a else True,
+            a.applicability_reason if a else None,
+            a.status.label if a and a.status else _("Ikke vurderet"), controls.get(r.id, []),
+            unit.name if unit else None))
+    return out

@@ -1,0 +1,350 @@
+"""The requirement list, a requirement's page, its assessment and evidence, bulk edit, dashboard, exports."""
+import datetime as dt
+from urllib.parse import parse_qs, quote
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+
+from register.catalogs import loader
+from register.catalogs import services as catalog_services
+from register.catalogs.models import Requirement
+from register.controls import services as control_services
+from register.core.concurrency import EditConflict, check_version
+from register.core.forms import ActionForm
+from register.core.permissions import Permission, requires
+from register.core.templating import HomePanel, NavItem
+from register.extensions import db
+from register.organisation.services import unit_choices
+from register.requirements import compliance, exports, services
+from register.requirements.forms import (AssessmentForm, BulkEditForm, CatalogUploadForm, FileEvidenceForm,
+                                         LinkControlForm, LinkEvidenceForm)
+from register.requirements.links import link_sections
+from register.requirements.models import MATURITY_SCALE, ImplementationStatus, RequirementEvidence
+from register.requirements.rollup import ROLLUP_RULE
+
+bp = Blueprint("requirements", __name__, url_prefix="/krav")
+bp.nav = [NavItem(10, _l("Krav"), "requirements.index",
+                  _l("Alle krav med kommunens status, modenhed, ansvar og dokumentation; overblik og eksport."))]
+
+
+def _home_panel() -> dict | None:
+    overview = compliance.compliance_overview(today=services.today())
+    return {"compliance": overview} if overview.total.total else None
+
+
+bp.home_panels = [HomePanel(10, "requirements/_home_panel.html", _home_panel)]
+
+
+def _bulk_form() -> BulkEditForm:
+    form = BulkEditForm()
+    form.unit.choices = [SelectChoice("", _("(uændret)"))] + unit_choices(include_blank=False)
+    return form
+
+
+@bp.route("/")
+@requires(Permission.READ)
+def index():
+    f = services.RequirementFilter.from_args(request.args)
+    page = services.requirement_page(f)
+    return render_template("requirements/index.html", f=f, page=page, catalogs=services.catalog_options(),
+                           areas=services.area_options(f.catalog), units=unit_choices(),
+                           bulk=_bulk_form(), statuses=ImplementationStatus, maturity_scale=MATURITY_SCALE)
+
+
+@bp.route("/masseredigering", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def bulk_edit():
+    form = _bulk_form()
+    back = services.RequirementFilter.from_args(
+        {k: v[0] for k, v in parse_qs(request.form.get("return_to", "")).items()})
+    if form.validate_on_submit():
+        change = services.BulkChange(
+            status=ImplementationStatus(form.status.data) if form.status.data else None,
+            unit_id=int(form.unit.data) if form.unit.data else None,
+            next_review=form.next_review.data)
+        try:
+            changed = services.bulk_update(form.ids.data, change)
+        except services.AssessmentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("%(n)d krav er ændret.", n=changed), "success")
+            return redirect(url_for(".index", **back.args()))
+    page = services.requirement_page(back)
+    return render_template("requirements/index.html", f=back, page=page, catalogs=services.catalog_options(),
+                           areas=services.area_options(back.catalog), units=unit_choices(), bulk=form,
+                           statuses=ImplementationStatus, maturity_scale=MATURITY_SCALE,
+                           selected={int(i) for i in form.ids.data or [] if str(i).isdigit()}), 422
+
+
+def _requirement(requirement_id: int) -> Requirement:
+    return db.session.get(Requirement, requirement_id) or abort(404)
+
+
+def _render_detail(req: Requirement, status: int = 200, **forms):
+    link_form = forms.get("link_form") or LinkEvidenceForm(formdata=None)
+    file_form = forms.get("file_form") or FileEvidenceForm(formdata=None)
+    control_form = forms.get("control_form") or LinkControlForm(formdata=None)
+    control_form.control_id.choices = control_services.control_choices()
+    assessment = services.assessment_for(req.id)
+    return render_template(
+        "requirements/detail.html", req=req, assessment=assessment,
+        path=catalog_services.requirement_path(req), children=catalog_services.children_of(req),
+        mapped=catalog_services.mapped_requirements(req), controls=control_services.controls_of(req.id),
+        evidence=services.evidence_of(req.id), sections=link_sections(current_app, req),
+        history=services.requirement_history(req), units=services.unit_names(),
+        field_labels=services.FIELD_LABELS, describe=services.describe_value, maturity_scale=MATURITY_SCALE,
+        rollup_rule=ROLLUP_RULE, link_form=link_form, file_form=file_form, control_form=control_form,
+        action_form=ActionForm(), max_mb=services.max_upload_bytes() // (1024 * 1024),
+        allowed_types=", ".join(sorted(services.ALLOWED_UPLOADS))), status
+
+
+@bp.route("/<int:requirement_id>")
+@requires(Permission.READ)
+def detail(requirement_id: int):
+    return _render_detail(_requirement(requirement_id))
+
+
+@bp.route("/<int:requirement_id>/vurdering", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def assess(requirement_id: int):
+    req = _requirement(requirement_id)
+    assessment = services.assessment_for(req.id)
+    form = AssessmentForm(obj=assessment)
+    form.responsible_unit_id.choices = unit_choices()
+    if not form.is_submitted():
+        form.version.data = assessment.version if assessment else 0
+        form.applicable.data = "no" if assessment and not assessment.applicable else "yes"
+        form.status.data = assessment.status.value if assessment and assessment.status else ""
+        form.maturity.data = str(assessment.maturity) if assessment and assessment.maturity is not None else ""
+        form.responsible_unit_id.data = str(assessment.responsible_unit_id or "") if assessment else ""
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            if assessment is not None:  # also catches a second "first" assessment made meanwhile
+                check_version(assessment, form.version.data)
+            services.save_assessment(req, assessment, form.values())
+        except EditConflict as exc:
+            conflict = exc.changes
+            db.session.rollback()
+            form.version.data = services.assessment_for(req.id).version
+        except services.AssessmentError as exc:
+            db.session.rollback()
+            form.applicability_reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Vurderingen er gemt."), "success")
+            return redirect(url_for(".detail", requirement_id=req.id))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template("requirements/assess.html", req=req, form=form, conflict=conflict,
+                           maturity_scale=MATURITY_SCALE, rollup_rule=ROLLUP_RULE), status
+
+
+@bp.route("/<int:requirement_id>/dokumentation/link", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def add_link(requirement_id: int):
+    req = _requirement(requirement_id)
+    form = LinkEvidenceForm()
+    if form.validate_on_submit():
+        try:
+            services.add_link_evidence(req, (form.title.data or "").strip(), form.url.data.strip())
+        except services.EvidenceError as exc:
+            db.session.rollback()
+            form.url.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Linket er tilføjet."), "success")
+            return redirect(url_for(".detail", requirement_id=req.id, _anchor="dokumentation"))
+    return _render_detail(req, 422, link_form=form)
+
+
+@bp.route("/<int:requirement_id>/dokumentation/fil", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def add_file(requirement_id: int):
+    req = _requirement(requirement_id)
+    form = FileEvidenceForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.stream.read(services.max_upload_bytes() + 1)
+        try:
+            services.add_file_evidence(req, (form.title.data or "").strip(), upload.filename, data)
+        except services.EvidenceError as exc:
+            db.session.rollback()
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Filen er gemt."), "success")
+            return redirect(url_for(".detail", requirement_id=req.id, _anchor="dokumentation"))
+    return _render_detail(req, 422, file_form=form)
+
+
+@bp.route("/dokumentation/<int:evidence_id>")
+@requires(Permission.READ)
+def download(evidence_id: int):
+    evidence = db.session.get(RequirementEvidence, evidence_id) or abort(404)
+    if not evidence.stored_name:
+        abort(404)
+    path = services.evidence_file(evidence)
+    if not path.is_file():
+        abort(404)
+    # Always a download, never rendered in the browser: an uploaded file cannot run as a page of ours.
+    return Response(path.read_bytes(), mimetype="application/octet-stream", headers={
+        "Content-Disposition": content_disposition_header(evidence.filename or "fil")})
+
+
+@bp.route("/dokumentation/<int:evidence_id>/slet", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def delete_evidence(evidence_id: int):
+    evidence = db.session.get(RequirementEvidence, evidence_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    requirement_id = evidence.requirement_id
+    path = services.delete_evidence(evidence)
+    db.session.commit()
+    if path is not None:
+        path.unlink(missing_ok=True)
+    flash(_("Dokumentationen er slettet."), "success")
+    return redirect(url_for(".detail", requirement_id=requirement_id, _anchor="dokumentation"))
+
+
+@bp.route("/<int:requirement_id>/tiltag", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def link_control(requirement_id: int):
+    req = _requirement(requirement_id)
+    form = LinkControlForm()
+    form.control_id.choices = control_services.control_choices()
+    if form.validate_on_submit():
+        control = db.session.get(control_services.Control, int(form.control_id.data)) or abort(404)
+        try:
+            control_services.link(control, req)
+        except control_services.ControlError as exc:
+            db.session.rollback()
+            form.control_id.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Tiltaget er tilknyttet."), "success")
+            return redirect(url_for(".detail", requirement_id=req.id, _anchor="tiltag"))
+    return _render_detail(req, 422, control_form=form)
+
+
+@bp.route("/overblik")
+@requires(Permission.READ)
+def dashboard():
+    as_of = None
+    if request.args.get("as_of"):
+        try:
+            as_of = dt.date.fromisoformat(request.args["as_of"])
+        except ValueError:
+            flash(_("Ugyldig dato; viser status i dag."), "warning")
+    overview = compliance.compliance_overview(as_of=as_of, today=services.today())
+    return render_template("requirements/dashboard.html", overview=overview,
+                           catalogs={c.id: c for c in services.catalog_options()})
+
+
+EXPORT_HEADERS = [_l("Katalog"), _l("Reference"), _l("Titel"), _l("Område"), _l("Relevant"),
+                  _l("Begrundelse for relevans"), _l("Status"), _l("Status fra tiltag"), _l("Modenhed"),
+                  _l("Ansvarlig enhed"), _l("Ansvarlig person"), _l("Næste gennemgang"), _l("Antal tiltag"),
+                  _l("Noter")]
+
+
+def _export_rows(f: services.RequirementFilter) -> list[list]:
+    rows = []
+    for row in services.all_rows(f):
+        a = row.assessment
+        rows.append([
+            row.requirement.catalog.code, row.requirement.display_ref, row.requirement.title_da,
+            f"{row.area.display_ref} {row.area.title_da}".strip(),
+            (_("Nej") if a and not a.applicable else _("Ja")), a.applicability_reason if a else None,
+            row.status_label, (_("Ja") if a and a.status_from_controls else _("Nej")),
+            a.maturity if a else None, row.unit.name if row.unit else None,
+            a.responsible_person if a else None, a.next_review if a else None, row.control_count,
+            a.notes if a else None])
+    return rows
+
+
+def content_disposition_header(filename: str) -> str:
+    """An attachment header that carries any file name safely (RFC 6266 with a UTF-8 variant)."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _download(data: bytes, name: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": content_disposition_header(name)})
+
+
+@bp.route("/eksport.xlsx")
+@requires(Permission.READ)
+def export_xlsx():
+    f = services.RequirementFilter.from_args(request.args)
+    data = exports.xlsx_bytes(_("Krav"), [str(h) for h in EXPORT_HEADERS], _export_rows(f))
+    return _download(data, f"krav-{services.today().isoformat()}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/eksport.csv")
+@requires(Permission.READ)
+def export_csv():
+    f = services.RequirementFilter.from_args(request.args)
+    data = exports.csv_bytes([str(h) for h in EXPORT_HEADERS], _export_rows(f))
+    return _download(data, f"krav-{services.today().isoformat()}.csv", "text/csv; charset=utf-8")
+
+
+SOA_HEADERS = [_l("Reference"), _l("Titel"), _l("Område"), _l("Relevant"), _l("Begrundelse"), _l("Status"),
+               _l("Tiltag"), _l("Ansvarlig enhed")]
+
+
+@bp.route("/anvendelighed")
+@requires(Permission.READ)
+def applicability():
+    catalogs = services.catalog_options()
+    code = request.args.get("catalog") or (catalogs[0].code if catalogs else "")
+    catalog = catalog_services.catalog_by_code(code) if code else None
+    rows = services.applicability_statement(catalog) if catalog else []
+    return render_template("requirements/applicability.html", catalogs=catalogs, catalog=catalog, rows=rows)
+
+
+@bp.route("/anvendelighed.xlsx")
+@requires(Permission.READ)
+def applicability_xlsx():
+    catalog = catalog_services.catalog_by_code(request.args.get("catalog", "")) or abort(404)
+    rows = [[r.requirement.display_ref, r.requirement.title_da, r.area_label,
+             _("Ja") if r.applicable else _("Nej"), r.reason, r.status_label, ", ".join(r.controls), r.unit]
+            for r in services.applicability_statement(catalog)]
+    data = exports.xlsx_bytes(_("Anvendelighed"), [str(h) for h in SOA_HEADERS], rows)
+    return _download(data, f"anvendelighedserklaering-{catalog.code}-{services.today().isoformat()}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/kataloger/indlaes", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def upload_catalog():
+    form = CatalogUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        raw = upload.stream.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors.append(_("Filen skal være UTF-8-kodet tekst (YAML)."))
+        else:
+            try:
+                result = loader.load_text(text, upload.filename or "katalog.yaml")
+            except loader.CatalogFileError as exc:
+                db.session.rollback()  # all or nothing
+                form.file.errors.append(_("Intet er indlæst. %(error)s", error=str(exc)))
+            else:
+                db.session.commit()
+                if isinstance(result, loader.LoadResult):
+                    flash(_("%(code)s version %(version)s: %(created)d nye, %(updated)d ændrede, %(retired)d udgåede, "
+                            "%(unchanged)d uændrede krav.", code=result.code, version=result.version,
+                            created=result.created, updated=result.updated, retired=result.retired,
+                            unchanged=result.unchanged), "success")
+                    return redirect(url_for("catalogs.catalog", code=result.code))
+                flash(_("Koblinger: %(created)d nye, %(updated)d ændrede, %(unchanged)d uændrede.",
+                        created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
+                return redirect(url_for("catalogs.index"))
+    return render_template("requirements/upload_catalog.html", form=form), (422 if form.errors else 200)

@@ -1,0 +1,139 @@
+"""Controls (tiltag): editing, linking to requirements of several catalogues, and the status roll-up."""
+import pytest
+import sqlalchemy as sa
+
+from register.catalogs.models import Requirement
+from register.controls.models import Control, ControlRequirement, ControlStatus
+from register.extensions import db
+from register.requirements.models import ImplementationStatus as S
+from register.requirements.rollup import rollup_status
+
+from conftest import html
+from test_requirements import assess, assessment, req_id
+
+C = ControlStatus
+
+
+@pytest.mark.parametrize("statuses,expected", [
+    ([], S.NOT_STARTED),
+    ([C.IMPLEMENTED], S.IMPLEMENTED),
+    ([C.IMPLEMENTED, C.IMPLEMENTED, C.DISCONTINUED], S.IMPLEMENTED),
+    ([C.IMPLEMENTED, C.PLANNED], S.PARTLY),
+    ([C.IN_PROGRESS, C.NOT_STARTED], S.PARTLY),
+    ([C.PLANNED, C.NOT_STARTED], S.PLANNED),
+    ([C.NOT_STARTED], S.NOT_STARTED),
+    ([C.DISCONTINUED], S.NOT_STARTED),
+])
+def test_rollup_rule(statuses, expected):
+    assert rollup_status(statuses) == expected
+
+
+def _control_form(**overrides):
+    return {"title": "MFA på fjernadgang", "description": "Alle fjernadgange kræver MFA", "owner_unit_id": "",
+            "status": "planned", "due_date": "2026-05-01", "version": "0"} | overrides
+
+
+def _create(client, **overrides) -> int:
+    response = client.post("/tiltag/ny", data=_control_form(**overrides))
+    assert response.status_code == 302, html(response)
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_create_edit_and_list_a_control(app, client, login, make_unit):
+    unit = make_unit(name="IT-drift")
+    login("security")
+    cid = _create(client, owner_unit_id=str(unit))
+    page = html(client.get(f"/tiltag/{cid}"))
+    assert "MFA på fjernadgang" in page and "IT-drift" in page and "Planlagt" in page
+    assert client.post(f"/tiltag/{cid}/rediger", data=_control_form(status="in_progress", version="1")).status_code == 302
+    listing = html(client.get("/tiltag/?status=in_progress"))
+    assert "MFA på fjernadgang" in listing and "I gang" in listing
+    assert "MFA på fjernadgang" not in html(client.get("/tiltag/?status=implemented"))
+    assert "<del>planned</del>" in html(client.get(f"/tiltag/{cid}"))
+
+
+def test_control_needs_a_title_and_conflicts_are_refused(app, client, login):
+    login("security")
+    response = client.post("/tiltag/ny", data=_control_form(title=""))
+    assert response.status_code == 422 and "Tiltaget skal have en titel" in html(response)
+    cid = _create(client)
+    assert client.post(f"/tiltag/{cid}/rediger", data=_control_form(title="Ny titel", version="1")).status_code == 302
+    response = client.post(f"/tiltag/{cid}/rediger", data=_control_form(title="Anden titel", version="1"))
+    assert response.status_code == 409 and "Posten er ændret af en anden" in html(response)
+    with app.app_context():
+        assert db.session.get(Control, cid).title == "Ny titel"
+
+
+def test_one_control_satisfies_nis2_and_cis_and_statuses_roll_up(app, client, login, catalogs):
+    login("security")
+    nis2, cis = req_id(app, "nis2:21.2.j"), req_id(app, "cis-v8:6")
+    assess(app, "nis2:21.2.j", status_from_controls=True)
+    assess(app, "cis-v8:6", status=S.PLANNED)  # chooses its own status: must not follow the controls
+    mfa = _create(client, status="in_progress")
+    other = _create(client, title="Adgangsstyring", status="implemented")
+    assert client.post(f"/tiltag/{mfa}/krav", data={"requirement": "21(2)(j)"}).status_code == 302
+    assert client.post(f"/tiltag/{mfa}/krav", data={"requirement": "cis-v8:6", "note": "MFA"}).status_code == 302
+    assert client.post(f"/krav/{nis2}/tiltag", data={"control_id": str(other)}).status_code == 302
+    assert assessment(app, "nis2:21.2.j").status == S.PARTLY
+    assert assessment(app, "cis-v8:6").status == S.PLANNED
+
+    client.post(f"/tiltag/{mfa}/rediger", data=_control_form(status="implemented", version="1"))
+    assert assessment(app, "nis2:21.2.j").status == S.IMPLEMENTED
+    page = html(client.get(f"/krav/{nis2}"))
+    assert "MFA på fjernadgang" in page and "Adgangsstyring" in page and "beregnet ud fra tiltag" in page
+    assert "<del>Delvist</del> → <ins>Implementeret</ins>" in page  # the roll-up is in the history
+    control_page = html(client.get(f"/tiltag/{mfa}"))
+    assert "21(2)(j)" in control_page and "CIS 6" in control_page
+
+    with app.app_context():
+        link_id = db.session.execute(sa.select(ControlRequirement.id).where(
+            ControlRequirement.control_id == other)).scalar_one()
+    client.post(f"/tiltag/kobling/{link_id}/slet", data={"back": "requirement"})
+    client.post(f"/tiltag/{mfa}/rediger", data=_control_form(status="planned", version="2"))
+    assert assessment(app, "nis2:21.2.j").status == S.PLANNED
+    assert "Tiltag: Adgangsstyring" in html(client.get(f"/krav/{nis2}"))  # the removed link stays in history
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", "Angiv et krav"),
+    ("nis2:99", "findes ikke"),
+    ("CIS 99", "findes ikke"),
+])
+def test_linking_an_unknown_requirement_is_refused(app, client, login, catalogs, text, message):
+    login("security")
+    cid = _create(client)
+    response = client.post(f"/tiltag/{cid}/krav", data={"requirement": text})
+    assert response.status_code == 422 and message in html(response)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(ControlRequirement.id))).scalar() == 0
+
+
+def test_linking_twice_is_refused(app, client, login, catalogs):
+    login("security")
+    cid = _create(client)
+    assert client.post(f"/tiltag/{cid}/krav", data={"requirement": "CIS 7"}).status_code == 302
+    response = client.post(f"/tiltag/{cid}/krav", data={"requirement": "cis-v8:7"})
+    assert response.status_code == 422 and "allerede knyttet" in html(response)
+
+
+def test_controls_list_query_count_does_not_grow(app, client, login, count_queries, catalogs):
+    login("security")
+    with app.app_context():
+        rid = db.session.execute(sa.select(Requirement.id).limit(1)).scalar()
+
+        def add(n):
+            for i in range(n):
+                c = Control(title=f"Tiltag {i}", status=ControlStatus.PLANNED)
+                db.session.add(c)
+                db.session.flush()
+                db.session.add(ControlRequirement(control_id=c.id, requirement_id=rid))
+            db.session.commit()
+
+        add(3)
+    with count_queries() as small:
+        client.get("/tiltag/")
+    with app.app_context():
+        add(60)
+    with count_queries() as large:
+        client.get("/tiltag/")
+    assert small.count == large.count

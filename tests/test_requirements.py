@@ -1,0 +1,363 @@
+"""The requirement workspace: list and filters, assessment, locking, evidence, bulk edit, history."""
+import datetime as dt
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from register.catalogs.models import Catalog, Requirement
+from register.core.history import ChangeLog
+from register.extensions import db
+from register.requirements import services
+from register.requirements.models import ImplementationStatus, RequirementAssessment, RequirementEvidence
+
+from conftest import html
+
+
+def req_id(app, full_ref: str) -> int:
+    code, ref = full_ref.split(":", 1)
+    with app.app_context():
+        return db.session.execute(sa.select(Requirement.id).join(Catalog)
+                                  .where(Catalog.code == code, Requirement.ref == ref)).scalar_one()
+
+
+def assess(app, full_ref, **values):
+    """Store an assessment directly (a test factory)."""
+    with app.app_context():
+        req = db.session.get(Requirement, req_id(app, full_ref))
+        defaults = {"applicable": True, "status_from_controls": False}
+        services.save_assessment(req, services.assessment_for(req.id), defaults | values)
+        db.session.commit()
+
+
+def assessment(app, full_ref) -> RequirementAssessment | None:
+    with app.app_context():
+        a = services.assessment_for(req_id(app, full_ref))
+        if a is not None:
+            db.session.expunge(a)
+        return a
+
+
+def listed_refs(page: str) -> list[str]:
+    import re
+
+    return re.findall(r'<span class="ref">([^<]+)</span><br><span class="muted small">', page)
+
+
+# --- list, filters, search -------------------------------------------------------------------------------------
+
+def test_list_shows_every_catalogue_and_nav_leads_to_it(client, login, catalogs):
+    login("board")
+    page = html(client.get("/krav/"))
+    assert ">Krav</a>" in html(client.get("/")) and 'href="/krav/"' in page
+    assert 'href="/kataloger/"' in page and ">Kataloger</a>" in page
+    assert "66 krav" in page  # 26 NIS2 + 18 CIS + 22 beredskab
+    assert "21(2)(d)" in page and "CIS 7" in page
+    assert "HOB 7" in html(client.get("/krav/?page=2"))
+    assert "Ikke vurderet" in page
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("21(2)(d)", ["21(2)(d)"]),
+    ("CIS 7", ["CIS 7"]),
+    ("cis 7", ["CIS 7"]),
+    ("21.2.d", ["21(2)(d)"]),
+    ("Forsyningskædesikkerhed", ["21(2)(d)"]),
+])
+def test_search_by_reference_or_text(client, login, catalogs, query, expected):
+    login("board")
+    assert listed_refs(html(client.get("/krav/", query_string={"q": query}))) == expected
+
+
+def test_search_treats_like_wildcards_as_text(client, login, catalogs):
+    login("board")
+    assert "Ingen krav passer" in html(client.get("/krav/", query_string={"q": "%_"}))
+
+
+def test_filter_by_catalogue_area_unit_status_maturity(app, client, login, catalogs, make_unit):
+    it = make_unit(name="IT-afdelingen")
+    assess(app, "nis2:21.2.d", status=ImplementationStatus.PLANNED, maturity=2, responsible_unit_id=it)
+    assess(app, "cis-v8:7", status=ImplementationStatus.IMPLEMENTED, maturity=4, responsible_unit_id=it)
+    assess(app, "nis2:21.2.a", applicable=False, applicability_reason="Dækkes af koncernen")
+    login("board")
+    get = lambda **args: listed_refs(html(client.get("/krav/", query_string=args)))  # noqa: E731
+    assert len(get(catalog="cis-v8")) == 18
+    nis2_21 = req_id(app, "nis2:21")
+    assert get(catalog="nis2", area=nis2_21)[:3] == ["21", "21(1)", "21(2)"]
+    assert "20(1)" not in get(catalog="nis2", area=nis2_21)
+    assert get(unit=it) == ["21(2)(d)", "CIS 7"]
+    assert get(status="planned") == ["21(2)(d)"]
+    assert get(status="na") == ["21(2)(a)"]
+    assert "64 krav" in html(client.get("/krav/?status=none"))  # not applicable (no status) counts as "none" too
+    assert get(maturity="4") == ["CIS 7"]
+    assert get(unit=it, sort="maturity", desc="1") == ["CIS 7", "21(2)(d)"]
+
+
+def test_review_overdue_filter(app, client, login, catalogs):
+    yesterday = dt.date.today() - dt.timedelta(days=2)
+    assess(app, "nis2:21.2.b", next_review=yesterday)
+    assess(app, "nis2:21.2.c", next_review=dt.date.today() + dt.timedelta(days=30))
+    assess(app, "nis2:21.2.e", next_review=yesterday, applicable=False, applicability_reason="x")
+    login("board")
+    assert listed_refs(html(client.get("/krav/?overdue=1"))) == ["21(2)(b)"]
+
+
+def test_filter_state_is_kept_in_links_and_paging(app, client, login, catalogs):
+    app.config["PAGE_SIZE"] = 10
+    login("board")
+    page = html(client.get("/krav/?catalog=cis-v8&sort=title"))
+    assert "side 1 af 2" in page
+    assert "/krav/?catalog=cis-v8&amp;sort=title&amp;page=2" in page
+    assert "/krav/eksport.xlsx?catalog=cis-v8&amp;sort=title" in page
+    second = html(client.get("/krav/?catalog=cis-v8&sort=title&page=2"))
+    assert len(listed_refs(second)) == 8
+    assert listed_refs(html(client.get("/krav/?catalog=cis-v8&page=99")))[-1] == "CIS 18"  # clamps to the last page
+
+
+def _bulk_catalog(app, n: int) -> None:
+    with app.app_context():
+        catalog = Catalog(code="big", version="1", title_da="Stort katalog")
+        db.session.add(catalog)
+        db.session.flush()
+        group = Requirement(catalog_id=catalog.id, ref="G", display_ref="G", title_da="Gruppe", position=0)
+        db.session.add(group)
+        db.session.flush()
+        db.session.add_all([Requirement(catalog_id=catalog.id, ref=f"R{i}", display_ref=f"R {i}", parent_id=group.id,
+                                        depth=1, title_da=f"Krav {i}", position=i + 1, search_text=f"krav {i}")
+                            for i in range(n)])
+        db.session.flush()
+        ids = db.session.execute(sa.select(Requirement.id).where(Requirement.catalog_id == catalog.id,
+                                                                 Requirement.parent_id.is_not(None))).scalars().all()
+        db.session.add_all([RequirementAssessment(requirement_id=i, applicable=True, status=ImplementationStatus.PLANNED,
+                                                  maturity=2, next_review=dt.date(2020, 1, 1)) for i in ids[::2]])
+        db.session.commit()
+
+
+@pytest.mark.parametrize("url", ["/krav/", "/krav/?sort=status&overdue=1", "/krav/?q=krav", "/krav/overblik",
+                                 "/krav/anvendelighed?catalog=big"])
+def test_list_and_dashboard_query_count_does_not_grow_with_the_data(app, client, login, count_queries, url):
+    login("security")
+    _bulk_catalog(app, 10)
+    client.get(url)
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+    with app.app_context():
+        db.session.execute(sa.delete(RequirementAssessment))
+        db.session.execute(sa.delete(ChangeLog))
+        db.session.execute(sa.delete(Requirement).where(Requirement.parent_id.is_not(None)))
+        db.session.execute(sa.delete(Requirement))
+        db.session.execute(sa.delete(Catalog))
+        db.session.commit()
+    _bulk_catalog(app, 1000)
+    with count_queries() as large:
+        assert client.get(url).status_code == 200
+    assert small.count == large.count, (small.statements, large.statements)
+
+
+# --- assessment: form, validation, locking, history -----------------------------------------------------------
+
+def _form(**overrides):
+    data = {"applicable": "yes", "applicability_reason": "", "status": "partly", "maturity": "3",
+            "responsible_unit_id": "", "responsible_person": "Ida Jensen", "next_review": "2026-03-01",
+            "notes": "Leverandøraftaler gennemgås", "version": "0"}
+    return data | overrides
+
+
+def test_assessment_is_saved_shown_and_in_history(app, client, login, catalogs, make_unit):
+    unit = make_unit(name="Digitalisering")
+    rid = req_id(app, "nis2:21.2.d")
+    login("security")
+    response = client.post(f"/krav/{rid}/vurdering", data=_form(responsible_unit_id=str(unit)))
+    assert response.status_code == 302
+    a = assessment(app, "nis2:21.2.d")
+    assert (a.status, a.maturity, a.responsible_unit_id, a.next_review) == (
+        ImplementationStatus.PARTLY, 3, unit, dt.date(2026, 3, 1))
+    page = html(client.get(f"/krav/{rid}"))
+    assert "Delvist" in page and "3 – Defineret" in page and "Digitalisering" in page and "Ida Jensen" in page
+    assert "Praksis er dokumenteret" in page  # the scale's meaning is shown beside the score
+
+    client.post(f"/krav/{rid}/vurdering", data=_form(status="implemented", version="1"))
+    page = html(client.get(f"/krav/{rid}"))
+    assert "security@test.example" in page and "Vurdering" in page
+    assert "<del>Delvist</del> → <ins>Implementeret</ins>" in page
+
+
+def test_not_applicable_needs_a_reason_and_nothing_is_saved(app, client, login, catalogs):
+    rid = req_id(app, "nis2:21.2.j")
+    login("security")
+    response = client.post(f"/krav/{rid}/vurdering", data=_form(applicable="no"))
+    assert response.status_code == 422
+    assert "Skriv hvorfor kravet ikke er relevant" in html(response)
+    assert assessment(app, "nis2:21.2.j") is None
+    response = client.post(f"/krav/{rid}/vurdering", data=_form(applicable="no", applicability_reason="Ingen MFA-brug"))
+    assert response.status_code == 302
+    assert assessment(app, "nis2:21.2.j").applicable is False
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("status", "done", "Not a valid choice"),
+    ("maturity", "7", "Not a valid choice"),
+    ("next_review", "31-02-2026", ""),
+    ("responsible_person", "x" * 201, ""),
+])
+def test_invalid_assessment_input_is_refused(app, client, login, catalogs, field, value, message):
+    rid = req_id(app, "cis-v8:3")
+    login("security")
+    response = client.post(f"/krav/{rid}/vurdering", data=_form(**{field: value}))
+    assert response.status_code == 422
+    assert 'class="form-error-message"' in html(response)
+    assert assessment(app, "cis-v8:3") is None
+
+
+def test_second_save_of_the_same_version_is_refused_with_the_changes(app, client, login, catalogs):
+    rid = req_id(app, "nis2:21.2.b")
+    login("security")
+    assert client.post(f"/krav/{rid}/vurdering", data=_form(status="planned")).status_code == 302
+    # Two people opened version 1; the first saves.
+    assert client.post(f"/krav/{rid}/vurdering", data=_form(status="implemented", version="1")).status_code == 302
+    response = client.post(f"/krav/{rid}/vurdering", data=_form(status="not_started", notes="min", version="1"))
+    assert response.status_code == 409
+    page = html(response)
+    assert "Posten er ændret af en anden" in page and "implemented" in page
+    assert assessment(app, "nis2:21.2.b").status == ImplementationStatus.IMPLEMENTED
+
+
+def test_two_first_assessments_at_once_conflict_instead_of_failing(app, client, login, catalogs):
+    rid = req_id(app, "nis2:21.2.c")
+    login("security")
+    assert client.post(f"/krav/{rid}/vurdering", data=_form(status="planned")).status_code == 302
+    response = client.post(f"/krav/{rid}/vurdering", data=_form(status="implemented", version="0"))
+    assert response.status_code == 409
+    assert assessment(app, "nis2:21.2.c").status == ImplementationStatus.PLANNED
+
+
+def test_catalogue_reload_keeps_the_assessment(app, catalogs):
+    from register.catalogs import loader
+
+    assess(app, "cis-v8:7", status=ImplementationStatus.IMPLEMENTED, notes="Scanning hver uge")
+    with app.app_context():
+        loader.load_shipped()
+        db.session.commit()
+    a = assessment(app, "cis-v8:7")
+    assert a.status == ImplementationStatus.IMPLEMENTED and a.notes == "Scanning hver uge"
+
+
+def test_old_catalogue_requirement_url_leads_to_the_requirement_page(app, client, login, catalogs):
+    rid = req_id(app, "nis2:21.2.d")
+    login("board")
+    response = client.get(f"/kataloger/krav/{rid}")
+    assert response.status_code == 301 and response.headers["Location"].endswith(f"/krav/{rid}")
+
+
+def test_requirement_page_shows_other_parts_linked_items(app, client, login, catalogs):
+    from register.requirements.links import LinkedItem, LinkProvider
+
+    app.blueprints["organisation"].requirement_links = [
+        LinkProvider(50, "Fund", lambda req: [LinkedItem(f"Fund om {req.display_ref}", "/fund/1")])]
+    try:
+        login("board")
+        page = html(client.get(f"/krav/{req_id(app, 'nis2:21.2.d')}"))
+        assert "<h2>Fund</h2>" in page and '<a href="/fund/1">Fund om 21(2)(d)</a>' in page
+    finally:
+        del app.blueprints["organisation"].requirement_links
+
+
+# --- evidence ----------------------------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n%test\n"
+
+
+def test_uploaded_file_is_stored_randomly_and_downloaded_as_attachment(app, client, login, catalogs, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    rid = req_id(app, "nis2:21.2.d")
+    login("security")
+    response = client.post(f"/krav/{rid}/dokumentation/fil", content_type="multipart/form-data",
+                           data={"title": "Leverandørpolitik", "file": (io.BytesIO(PDF), "politik v2.pdf")})
+    assert response.status_code == 302
+    with app.app_context():
+        ev = db.session.execute(sa.select(RequirementEvidence)).scalar_one()
+        assert ev.filename == "politik_v2.pdf" and ev.stored_name != ev.filename and len(ev.stored_name) == 32
+        assert (tmp_path / "uploads" / "evidence" / ev.stored_name).read_bytes() == PDF
+        ev_id = ev.id
+    login("board")
+    download = client.get(f"/krav/dokumentation/{ev_id}")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.mimetype == "application/octet-stream"
+    assert "Leverandørpolitik" in html(client.get(f"/krav/{rid}"))
+
+    login("security")
+    assert client.post(f"/krav/dokumentation/{ev_id}/slet").status_code == 302
+    assert list((tmp_path / "uploads" / "evidence").iterdir()) == []
+    assert "Dokumentation: Leverandørpolitik" in html(client.get(f"/krav/{rid}"))  # the deletion is in the history
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("script.html", b"<script>alert(1)</script>", "Filtypen er ikke tilladt"),
+    ("fake.pdf", b"MZ\x90\x00", "passer ikke til filtypen"),
+    ("empty.pdf", b"", "Filen er tom"),
+    ("big.pdf", PDF + b"x" * 2048, "større end"),
+])
+def test_refused_uploads(app, client, login, catalogs, tmp_path, name, data, message):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    app.config["EVIDENCE_MAX_BYTES"] = 1024
+    rid = req_id(app, "nis2:21.2.d")
+    login("security")
+    response = client.post(f"/krav/{rid}/dokumentation/fil", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(data), name)})
+    assert response.status_code == 422
+    assert message in html(response)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(RequirementEvidence.id))).scalar() == 0
+
+
+def test_links_must_be_web_addresses(app, client, login, catalogs):
+    rid = req_id(app, "cis-v8:1")
+    login("security")
+    assert client.post(f"/krav/{rid}/dokumentation/link", data={"url": "javascript:alert(1)"}).status_code == 422
+    response = client.post(f"/krav/{rid}/dokumentation/link",
+                           data={"url": "https://intranet.kommune.dk/aktivliste", "title": "Aktivliste"})
+    assert response.status_code == 302
+    assert 'href="https://intranet.kommune.dk/aktivliste"' in html(client.get(f"/krav/{rid}"))
+
+
+# --- bulk edit ---------------------------------------------------------------------------------------------------
+
+def test_bulk_edit_sets_fields_with_one_history_entry_per_record(app, client, login, catalogs, make_unit):
+    unit = make_unit(name="Borgerservice")
+    ids = [req_id(app, r) for r in ("nis2:21.2.a", "nis2:21.2.b", "cis-v8:5")]
+    assess(app, "cis-v8:5", status=ImplementationStatus.PLANNED, notes="behold")
+    login("security")
+    with app.app_context():
+        before = db.session.execute(sa.select(sa.func.count(ChangeLog.id))).scalar()
+    response = client.post("/krav/masseredigering", data={
+        "ids": [str(i) for i in ids], "status": "implemented", "unit": str(unit), "next_review": "2026-06-30",
+        "return_to": "catalog=nis2&q=21"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/krav/?catalog=nis2&q=21")
+    with app.app_context():
+        rows = db.session.execute(sa.select(RequirementAssessment).where(
+            RequirementAssessment.requirement_id.in_(ids))).scalars().all()
+        assert {(a.status, a.responsible_unit_id, a.next_review) for a in rows} == {
+            (ImplementationStatus.IMPLEMENTED, unit, dt.date(2026, 6, 30))}
+        assert [a.notes for a in rows if a.requirement_id == ids[2]] == ["behold"]
+        new = db.session.execute(sa.select(ChangeLog).where(ChangeLog.id > before)).scalars().all()
+        assert sorted((e.entity, e.action.value) for e in new) == [
+            ("requirement_assessment", "insert"), ("requirement_assessment", "insert"),
+            ("requirement_assessment", "update")]
+
+
+def test_bulk_edit_without_a_selection_or_change_is_refused(app, client, login, catalogs):
+    login("security")
+    response = client.post("/krav/masseredigering", data={"status": "implemented"})
+    assert response.status_code == 422 and "Vælg mindst ét krav" in html(response)
+    response = client.post("/krav/masseredigering", data={"ids": [str(req_id(app, "cis-v8:1"))]})
+    assert response.status_code == 422 and "Vælg mindst én ændring" in html(response)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(RequirementAssessment.id))).scalar() == 0
+
+
+def test_bulk_edit_form_only_for_editors(client, login, catalogs):
+    login("board")
+    assert 'id="bulk-form"' not in html(client.get("/krav/"))
+    login("security")
+    assert 'id="bulk-form"' in html(client.get("/krav/"))

@@ -1,0 +1,73 @@
+"""Every change in the requirement workspace needs its permission: others get 403 and nothing changes."""
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from register.controls.models import Control, ControlRequirement, ControlStatus
+from register.core.history import ChangeLog
+from register.extensions import db
+from register.requirements.models import EvidenceKind, RequirementEvidence
+
+from conftest import html
+from test_requirements import req_id
+
+EDIT_URLS = [  # (method, url template, roles that must be refused)
+    ("GET", "/krav/{req}/vurdering", ["board", "preparedness"]),
+    ("POST", "/krav/{req}/vurdering", ["board", "preparedness"]),
+    ("POST", "/krav/masseredigering", ["board", "preparedness"]),
+    ("POST", "/krav/{req}/dokumentation/link", ["board", "preparedness"]),
+    ("POST", "/krav/{req}/dokumentation/fil", ["board", "preparedness"]),
+    ("POST", "/krav/dokumentation/{evidence}/slet", ["board", "preparedness"]),
+    ("POST", "/krav/{req}/tiltag", ["board", "preparedness"]),
+    ("GET", "/tiltag/ny", ["board", "preparedness"]),
+    ("POST", "/tiltag/ny", ["board", "preparedness"]),
+    ("POST", "/tiltag/{control}/rediger", ["board", "preparedness"]),
+    ("POST", "/tiltag/{control}/krav", ["board", "preparedness"]),
+    ("POST", "/tiltag/kobling/{link}/slet", ["board", "preparedness"]),
+    ("GET", "/krav/kataloger/indlaes", ["board", "preparedness", "security"]),
+    ("POST", "/krav/kataloger/indlaes", ["board", "preparedness", "security"]),
+]
+CASES = [(method, url, role) for method, url, roles in EDIT_URLS for role in roles]
+
+
+@pytest.mark.parametrize("method,url,role", CASES)
+def test_roles_without_permission_get_403_and_nothing_changes(app, client, login, catalogs, method, url, role):
+    rid = req_id(app, "nis2:21.2.d")
+    with app.app_context():
+        control = Control(title="Tiltag", status=ControlStatus.PLANNED)
+        db.session.add(control)
+        db.session.flush()
+        link = ControlRequirement(control_id=control.id, requirement_id=rid)
+        evidence = RequirementEvidence(requirement_id=rid, kind=EvidenceKind.LINK, title="L", url="https://x.dk")
+        db.session.add_all([link, evidence])
+        db.session.commit()
+        ids = {"req": rid, "control": control.id, "link": link.id, "evidence": evidence.id}
+        before = db.session.execute(sa.select(sa.func.count(ChangeLog.id))).scalar()
+    login(role)
+    data = {"status": "implemented", "applicable": "yes", "version": "1", "ids": [str(rid)], "title": "Hacked",
+            "url": "https://evil.example", "control_id": str(ids["control"]), "requirement": "CIS 7",
+            "file": (io.BytesIO(b"%PDF-1.4"), "x.pdf")}
+    response = client.open(url.format(**ids), method=method, data=data if method == "POST" else None,
+                           content_type="multipart/form-data" if method == "POST" else None)
+    assert response.status_code == 403
+    assert "Ingen adgang" in html(response)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(ChangeLog.id))).scalar() == before
+
+
+@pytest.mark.parametrize("url", ["/krav/", "/krav/overblik", "/krav/anvendelighed", "/tiltag/", "/krav/eksport.csv"])
+def test_every_role_reads(client, login, catalogs, url):
+    for role in ("admin", "security", "preparedness", "board"):
+        login(role)
+        assert client.get(url).status_code == 200, (role, url)
+
+
+def test_edit_buttons_are_hidden_from_readers(app, client, login, catalogs):
+    rid = req_id(app, "cis-v8:7")
+    login("board")
+    page = html(client.get(f"/krav/{rid}"))
+    assert "/vurdering" not in page and "Upload fil" not in page and "Tilknyt tiltag" not in page
+    assert "Opret tiltag" not in html(client.get("/tiltag/"))
+    login("security")
+    assert "/vurdering" in html(client.get(f"/krav/{rid}"))

@@ -1,0 +1,161 @@
+"""Compliance figures on a known dataset, exports, the statement of applicability."""
+import csv
+import datetime as dt
+import io
+
+import openpyxl
+import sqlalchemy as sa
+
+from register.catalogs import loader
+from register.core.history import ChangeLog
+from register.extensions import db
+from register.requirements import compliance
+from register.requirements.exports import neutralise
+from register.requirements.models import ImplementationStatus as S
+
+from conftest import html
+from test_requirements import assess
+
+KNOWN = """\
+format: register-catalog/1
+code: kendt
+version: "1"
+title: {da: Kendt katalog}
+requirements:
+  - ref: A
+    title: {da: Område A}
+    children:
+      - {ref: A.1, display_ref: "A 1", title: {da: Et}}
+      - {ref: A.2, display_ref: "A 2", title: {da: To}}
+      - {ref: A.3, display_ref: "A 3", title: {da: Tre}}
+  - ref: B
+    title: {da: Område B}
+    children:
+      - {ref: B.1, display_ref: "B 1", title: {da: Fire}}
+      - {ref: B.2, display_ref: "B 2", title: {da: Fem}}
+  - {ref: C, title: {da: Seks}}
+"""
+PAST = dt.date(2025, 1, 10)
+TODAY = dt.date(2025, 6, 1)
+
+
+def _known(app, make_unit):
+    with app.app_context():
+        loader.load_text(KNOWN, "kendt.yaml")
+        db.session.commit()
+    x, y = make_unit(name="Enhed X"), make_unit(name="Enhed Y")
+    assess(app, "kendt:A", status=S.IMPLEMENTED)  # a group: not counted
+    assess(app, "kendt:A.1", status=S.IMPLEMENTED, responsible_unit_id=x, next_review=PAST)
+    assess(app, "kendt:A.2", status=S.PARTLY, responsible_unit_id=x, next_review=TODAY)
+    assess(app, "kendt:A.3", applicable=False, applicability_reason="Ikke relevant her", responsible_unit_id=x,
+           next_review=PAST)
+    assess(app, "kendt:B.1", status=S.PLANNED, responsible_unit_id=y)
+    assess(app, "kendt:B.2", status=S.NOT_STARTED)
+    return x, y
+
+
+def _counts(f):
+    return (f.total, f.not_applicable, f.implemented, f.partly, f.planned, f.not_started, f.not_assessed, f.overdue)
+
+
+def test_figures_per_catalogue_area_and_unit(app, make_unit):
+    x, y = _known(app, make_unit)
+    with app.app_context():
+        o = compliance.compliance_overview(today=TODAY)
+    [catalog] = o.catalogs
+    assert _counts(catalog) == (6, 1, 1, 1, 1, 1, 1, 1)
+    assert catalog.applicable == 5 and catalog.share("implemented") == 20.0 and catalog.share("not_assessed") == 20.0
+    assert [(a.label, _counts(a)) for a in o.areas[catalog.key]] == [
+        ("A Område A", (3, 1, 1, 1, 0, 0, 0, 1)),
+        ("B Område B", (2, 0, 0, 0, 1, 1, 0, 0)),
+        ("C Seks", (1, 0, 0, 0, 0, 0, 1, 0)),
+    ]
+    assert [(u.label, _counts(u)) for u in o.units] == [
+        ("Enhed X", (3, 1, 1, 1, 0, 0, 0, 1)),
+        ("Enhed Y", (1, 0, 0, 0, 1, 0, 0, 0)),
+        ("Ingen ansvarlig enhed", (2, 0, 0, 0, 0, 1, 1, 0)),
+    ]
+    assert [(item.display_ref, item.next_review, item.unit) for item in o.overdue] == [("A 1", PAST, "Enhed X")]
+
+
+def test_figures_as_of_a_past_date_use_the_history(app, make_unit):
+    _known(app, make_unit)
+    with app.app_context():  # pretend everything so far happened on 1 March 2025
+        db.session.execute(sa.update(ChangeLog).values(at=dt.datetime(2025, 3, 1, 12, tzinfo=dt.timezone.utc)))
+        db.session.commit()
+    assess(app, "kendt:C", status=S.IMPLEMENTED)
+    assess(app, "kendt:B.1", status=S.IMPLEMENTED)
+    with app.app_context():
+        now = compliance.compliance_overview(today=TODAY)
+        then = compliance.compliance_overview(as_of=dt.date(2025, 3, 31))
+        before = compliance.compliance_overview(as_of=dt.date(2025, 2, 1))
+    assert _counts(now.catalogs[0]) == (6, 1, 3, 1, 0, 1, 0, 1)
+    assert _counts(then.catalogs[0]) == (6, 1, 1, 1, 1, 1, 1, 1)
+    assert before.catalogs == []  # the catalogue did not exist yet
+
+
+def test_dashboard_page_shows_the_figures(app, client, login, make_unit):
+    _known(app, make_unit)
+    login("board")
+    page = html(client.get("/krav/overblik"))
+    assert "Kendt katalog" in page and "Område A" in page and "Enhed X" in page and "Ingen ansvarlig enhed" in page
+    assert "A 1" in page  # overdue list
+    assert "1 <span class=\"muted\">(20 %)</span>" in page
+    assert client.get("/krav/overblik?as_of=2025-13-01").status_code == 200  # a bad date falls back to today
+
+
+def test_start_page_panel(app, client, login, make_unit):
+    _known(app, make_unit)
+    login("board")
+    page = html(client.get("/"))
+    assert "Status på kravene" in page and "/krav/overblik" in page
+
+
+def test_neutralise_formula_text():
+    assert [neutralise(v) for v in ["=1+1", "+45 1234", "-x", "@SUM(A1)", "\tx", "ok", 5, None]] == [
+        "'=1+1", "'+45 1234", "'-x", "'@SUM(A1)", "'\tx", "ok", 5, None]
+
+
+def test_xlsx_export_has_danish_headers_real_dates_and_no_formulas(app, client, login, make_unit):
+    _known(app, make_unit)
+    assess(app, "kendt:C", status=S.PLANNED, notes="=HYPERLINK(\"http://evil\")", responsible_person="@admin",
+           next_review=dt.date(2026, 2, 3))
+    login("board")
+    response = client.get("/krav/eksport.xlsx?catalog=kendt&q=seks")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    ws = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["Katalog", "Reference", "Titel", "Område"] and "Næste gennemgang" in header
+    assert ws.max_row == 2
+    row = {h: c.value for h, c in zip(header, ws[2])}
+    assert row["Reference"] == "C" and row["Status"] == "Planlagt" and row["Relevant"] == "Ja"
+    assert row["Noter"] == "'=HYPERLINK(\"http://evil\")" and row["Ansvarlig person"] == "'@admin"
+    assert row["Næste gennemgang"].date() == dt.date(2026, 2, 3)
+    assert ws.cell(row=2, column=header.index("Næste gennemgang") + 1).is_date
+
+
+def test_csv_export_follows_the_filter(app, client, login, make_unit):
+    _known(app, make_unit)
+    login("board")
+    response = client.get("/krav/eksport.csv?catalog=kendt&status=implemented")
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[0][:3] == ["Katalog", "Reference", "Titel"]
+    assert [r[1] for r in rows[1:]] == ["A", "A 1"]
+    assert rows[2][rows[0].index("Næste gennemgang")] == "2025-01-10"
+
+
+def test_statement_of_applicability(app, client, login, make_unit):
+    _known(app, make_unit)
+    login("board")
+    page = html(client.get("/krav/anvendelighed?catalog=kendt"))
+    assert "Ikke relevant her" in page and "Område A" not in page.split("<tbody>")[1].split("</td>")[1]
+    ws = openpyxl.load_workbook(io.BytesIO(client.get("/krav/anvendelighed.xlsx?catalog=kendt").data)).active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0] == ["Reference", "Titel", "Område", "Relevant", "Begrundelse", "Status", "Tiltag",
+                       "Ansvarlig enhed"]
+    assert [r[0] for r in rows[1:]] == ["A 1", "A 2", "A 3", "B 1", "B 2", "C"]
+    assert rows[3][3:5] == ["Nej", "Ikke relevant her"]
+    assert rows[1][2] == "A Område A" and rows[1][7] == "Enhed X"
