@@ -70,8 +70,9 @@ def register_blueprints(app: Flask) -> None:
     from register.catalogs.views import bp as catalogs_bp
     from register.home.views import bp as home_bp
     from register.organisation.views import bp as organisation_bp
+    from register.preparedness import blueprints as preparedness_blueprints
 
-    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp):
+    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp, *preparedness_blueprints()):
         app.register_blueprint(bp)
 
 
@@ -80,6 +81,7 @@ def register_cli(app: Flask) -> None:
     from register.accounts.cli import users_cli
     from register.catalogs.cli import catalogs_cli
     from register.demo.cli import demo_cli
+    from register.preparedness.cli import reminders_cli
 
-    for group in (catalogs_cli, users_cli, demo_cli):
+    for group in (catalogs_cli, users_cli, demo_cli, reminders_cli):
         app.cli.add_command(group)
