@@ -82,10 +82,11 @@ def compose(digest: Digest, today: dt.date, link_for) -> EmailMessage:
     config = current_app.config
     message = EmailMessage()
     message["Subject"] = _("Beredskab: %(n)d frister at følge op på", n=len(digest.entries))
-    message["From"] = config["MAIL_FROM"]
+    sender = config.get("MAIL_FROM") or "register@localhost"
+    message["From"] = sender
     message["To"] = digest.recipient
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     lines = [_("Oversigt fra registret for beredskab pr. %(date)s.", date=format_date(today, "d. MMMM y")), ""]
     current = None
     for step, item in digest.entries:
