@@ -177,6 +177,7 @@ class Due:
 
     due_on: dt.date | None
     today: dt.date
+    never_done: bool = False  # nothing recorded yet: due now and counted as overdue
 
     @property
     def days_left(self) -> int | None:
@@ -184,16 +185,18 @@ class Due:
 
     @property
     def overdue(self) -> bool:
-        return self.due_on is not None and self.due_on < self.today
+        return self.never_done or (self.due_on is not None and self.due_on < self.today)
 
     @property
     def due_soon(self) -> bool:
-        return self.due_on is not None and 0 <= (self.due_on - self.today).days <= DUE_SOON_DAYS
+        return not self.overdue and self.due_on is not None and 0 <= (self.due_on - self.today).days <= DUE_SOON_DAYS
 
 
 def next_due(last_done: dt.date | None, interval_months: int, today: dt.date) -> Due:
-    """Due `interval_months` after it was last done; never done means due now."""
-    return Due(add_months(last_done, interval_months) if last_done else today, today)
+    """Due `interval_months` after it was last done; never done means due now, and overdue."""
+    if last_done is None:
+        return Due(today, today, never_done=True)
+    return Due(add_months(last_done, interval_months), today)
 
 
 # --- § 25 and the annual review -----------------------------------------------------------------
