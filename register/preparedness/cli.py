@@ -1,5 +1,6 @@
 """`flask --app register reminders`: e-mail each owner a digest of preparedness deadlines (run daily)."""
 import datetime as dt
+import smtplib
 
 import click
 from flask import current_app, url_for
@@ -32,8 +33,10 @@ def reminders_cli(today_text, dry_run):
             return url_for(item.endpoint, _external=True, **item.url_args)
 
     sent = 0
-    smtp = None if dry_run or not digests else reminders.smtp_connection()
+    smtp = None
     try:
+        if digests and not dry_run:
+            smtp = reminders.smtp_connection()
         for digest in digests:
             message = reminders.compose(digest, today, link_for)
             if dry_run:
@@ -44,9 +47,15 @@ def reminders_cli(today_text, dry_run):
             reminders.record_sent(digest)
             db.session.commit()
             sent += 1
+    except (OSError, smtplib.SMTPException) as exc:
+        raise click.ClickException(f"Mail server {config.get('MAIL_SERVER')}:{config.get('MAIL_PORT')} failed after "
+                                   f"{sent} recipient(s): {exc}") from exc
     finally:
         if smtp is not None:
-            smtp.quit()
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass  # the messages are delivered; a failed goodbye changes nothing
     if not dry_run:
         click.echo(f"Reminders sent to {sent} recipient(s).")
     for item in orphans:
