@@ -74,7 +74,8 @@ def feed(token: str):
     if owner is None or not owner.can(Permission.READ):
         abort(404)
     today = services.today()
-    body = wheel.build_calendar(wheel.feed_items(today), _("Årshjul for beredskab – %(name)s", name=municipality_name()),
+    name = _("Årshjul for beredskab – %(name)s", name=municipality_name())
+    body = wheel.build_calendar(wheel.feed_items(today), name,
                                 lambda item: url_for(item.endpoint, _external=True, **item.url_args))
     db.session.commit()  # last_used_at
     response = Response(body, mimetype="text/calendar")
