@@ -72,8 +72,10 @@ def register_blueprints(app: Flask) -> None:
     from register.home.views import bp as home_bp
     from register.organisation.views import bp as organisation_bp
     from register.requirements.views import bp as requirements_bp
+    from register.preparedness import blueprints as preparedness_blueprints
 
-    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp, requirements_bp, controls_bp):
+    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp, requirements_bp, controls_bp,
+               *preparedness_blueprints()):
         app.register_blueprint(bp)
     from register.api.views import build_blueprint, tokens_bp
 
@@ -87,6 +89,7 @@ def register_cli(app: Flask) -> None:
     from register.catalogs.cli import catalogs_cli
     from register.core.cli import backup_command, history_cli, restore_command
     from register.demo.cli import demo_cli
+    from register.preparedness.cli import reminders_cli
 
-    for group in (catalogs_cli, users_cli, demo_cli, history_cli, backup_command, restore_command):
+    for group in (catalogs_cli, users_cli, demo_cli, history_cli, backup_command, restore_command, reminders_cli):
         app.cli.add_command(group)

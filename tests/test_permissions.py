@@ -25,11 +25,12 @@ def test_every_route_declares_its_access(app):
     assert undeclared == [], f"routes without @public or @requires: {undeclared}"
 
 
-def test_only_login_language_accessibility_and_health_are_public(app):
+def test_only_login_language_accessibility_health_and_calendar_feed_are_public(app):
     public = sorted(rule.endpoint for rule in app.url_map.iter_rules()
                     if rule.endpoint != "static" and access_of(app.view_functions[rule.endpoint]) == PUBLIC)
     assert public == ["accounts.login", "accounts.oidc_callback", "accounts.oidc_login", "accounts.set_language",
-                      "api.openapi_document", "home.accessibility", "home.healthz"]
+                      "api.openapi_document", "home.accessibility", "home.healthz",
+                      "wheel.feed"]  # the feed checks its own token
 
 
 def test_role_permissions():

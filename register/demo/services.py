@@ -55,6 +55,9 @@ def load_demo() -> dict:
     for user in data["users"]:
         create_user(user["email"], user["role"], data["password"], name=user["name"],
                     unit_id=by_name[user["unit"]].id, is_demo=True)
+    from register.preparedness.demo import load_preparedness_demo
+
+    load_preparedness_demo()  # creates nothing if plans exist already
     return {"created": True, "units": len(by_name) + 1, "users": len(data["users"])}
 
 

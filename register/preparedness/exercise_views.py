@@ -1,0 +1,192 @@
+"""Exercises (øvelser): planning, evaluation, improvement points and yearly targets."""
+from flask import Blueprint, abort, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+
+from register.core.history import history_of
+from register.core.permissions import Permission, requires
+from register.core.templating import NavItem
+from register.extensions import db
+from register.organisation import services as org_services
+from register.preparedness import services
+from register.preparedness.forms import EvaluationForm, ExerciseForm, ImprovementForm, TargetForm
+from register.preparedness.models import (Exercise, ExerciseLevel, ExerciseTarget, ExerciseType, ImprovementPoint,
+                                          ImprovementStatus, TargetKind)
+from register.preparedness.views import edit_record, int_or_none, strip_or_none
+
+bp = Blueprint("exercises", __name__, url_prefix="/oevelser")
+bp.nav = [NavItem(41, _l("Øvelser"), "exercises.index",
+                  _l("Øvelser for direktion og delplaner, evaluering, forbedringspunkter og årlige mål."))]
+
+
+@bp.route("/")
+@requires(Permission.READ)
+def index():
+    today = services.today()
+    return render_template("exercises/index.html", exercises=services.all_exercises(), today=today,
+                           progress=services.targets_progress(today))
+
+
+@bp.route("/<int:exercise_id>")
+@requires(Permission.READ)
+def detail(exercise_id: int):
+    exercise = services.exercise_detail(exercise_id) or abort(404)
+    return render_template("exercises/detail.html", exercise=exercise, today=services.today(),
+                           history=history_of(db.session, Exercise, exercise.id))
+
+
+def _exercise_form(exercise: Exercise) -> ExerciseForm:
+    form = ExerciseForm(obj=exercise)
+    units = org_services.unit_choices(include_blank=False)
+    form.responsible_unit_id.choices = org_services.unit_choices()
+    form.unit_ids.choices = units
+    form.plan_ids.choices = [SelectChoice(str(p.id), p.title) for p in services.all_plans()]
+    sub_plans = services.sub_plan_rows(services.today())
+    form.sub_plan_ids.choices = [SelectChoice(str(r.sub_plan.id), f"{r.sub_plan.title} ({r.sub_plan.unit.name})")
+                                 for r in sub_plans]
+    form.requirement_ids.choices = services.requirement_choices()
+    if not form.is_submitted():
+        form.responsible_unit_id.data = str(exercise.responsible_unit_id or "")
+        if exercise.id is not None:
+            form.unit_ids.data = [str(link.unit_id) for link in exercise.unit_links]
+            form.plan_ids.data = [str(link.plan_id) for link in exercise.plan_links]
+            form.sub_plan_ids.data = [str(link.sub_plan_id) for link in exercise.sub_plan_links]
+            form.requirement_ids.data = [str(link.requirement_id) for link in exercise.requirement_links]
+    return form
+
+
+def _apply_exercise(form: ExerciseForm, exercise: Exercise):
+    def apply():
+        exercise.title = form.title.data.strip()
+        exercise.exercise_type = ExerciseType(form.exercise_type.data)
+        exercise.level = ExerciseLevel(form.level.data)
+        exercise.responsible_unit_id = int_or_none(form.responsible_unit_id.data)
+        exercise.planned_on = form.planned_on.data
+        exercise.held_on = form.held_on.data
+        exercise.scenario = strip_or_none(form.scenario.data)
+        services.check_exercise(exercise, services.today())
+        services.save_exercise_links(exercise, map(int, form.unit_ids.data), map(int, form.plan_ids.data),
+                                     map(int, form.sub_plan_ids.data), map(int, form.requirement_ids.data))
+    return apply
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def create():
+    exercise = Exercise(title="", unit_links=[], plan_links=[], sub_plan_links=[], requirement_links=[])
+    form = _exercise_form(exercise)
+    return edit_record(exercise, form, _apply_exercise(form, exercise), "preparedness/form.html",
+                       lambda e: url_for(".detail", exercise_id=e.id), heading=_("Planlæg øvelse"),
+                       cancel=url_for(".index"), hints=_exercise_hints())
+
+
+@bp.route("/<int:exercise_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def edit(exercise_id: int):
+    exercise = services.exercise_detail(exercise_id) or abort(404)
+    form = _exercise_form(exercise)
+    return edit_record(exercise, form, _apply_exercise(form, exercise), "preparedness/form.html",
+                       url_for(".detail", exercise_id=exercise.id), heading=_("Rediger øvelse"),
+                       cancel=url_for(".detail", exercise_id=exercise.id), hints=_exercise_hints())
+
+
+def _exercise_hints() -> dict:
+    return {"exercise_type": _("Beredskabsstyrelsens øvelsestyper."),
+            "unit_ids": _("Hold Ctrl (Cmd på Mac) nede for at vælge flere."),
+            "requirement_ids": _("Fx HOB 7 Øvelser eller NIS2-krav, som øvelsen afprøver.")}
+
+
+@bp.route("/<int:exercise_id>/evaluering", methods=["GET", "POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def evaluation(exercise_id: int):
+    exercise = db.session.get(Exercise, exercise_id) or abort(404)
+    form = EvaluationForm(obj=exercise)
+
+    def apply():
+        if exercise.held_on is None:
+            raise services.PreparednessError(_("Øvelsen skal være afholdt, før den kan evalueres."),
+                                             "evaluation_purpose")
+        for name in ("evaluation_purpose", "observations", "criteria_assessment", "went_well", "must_improve"):
+            setattr(exercise, name, strip_or_none(getattr(form, name).data))
+        exercise.evaluated_on = form.evaluated_on.data
+
+    return edit_record(exercise, form, apply, "preparedness/form.html", url_for(".detail", exercise_id=exercise.id),
+                       heading=_("Evaluering af %(title)s", title=exercise.title),
+                       cancel=url_for(".detail", exercise_id=exercise.id),
+                       intro=_("En evaluering er mere end en debriefing: angiv formålet, de indsamlede observationer "
+                               "og en vurdering mod klare kriterier (Beredskabsstyrelsen, „Evalueringer“). Opret "
+                               "derefter hvert forbedringspunkt med ansvarlig og frist."))
+
+
+def _improvement_form(point: ImprovementPoint) -> ImprovementForm:
+    form = ImprovementForm(obj=point)
+    form.owner_unit_id.choices = org_services.unit_choices()
+    if not form.is_submitted():
+        form.owner_unit_id.data = str(point.owner_unit_id or "")
+    return form
+
+
+def _apply_improvement(form: ImprovementForm, point: ImprovementPoint):
+    def apply():
+        point.title = form.title.data.strip()
+        point.description = strip_or_none(form.description.data)
+        point.owner_unit_id = int_or_none(form.owner_unit_id.data)
+        point.due_on = form.due_on.data
+        point.status = ImprovementStatus(form.status.data)
+        point.completed_on = form.completed_on.data
+        if point.status == ImprovementStatus.DONE and point.completed_on is None:
+            point.completed_on = services.today()
+    return apply
+
+
+@bp.route("/<int:exercise_id>/forbedringer/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def improvement_create(exercise_id: int):
+    exercise = db.session.get(Exercise, exercise_id) or abort(404)
+    point = ImprovementPoint(exercise_id=exercise.id, title="", status=ImprovementStatus.OPEN)
+    form = _improvement_form(point)
+    return edit_record(point, form, _apply_improvement(form, point), "preparedness/form.html",
+                       url_for(".detail", exercise_id=exercise.id),
+                       heading=_("Nyt forbedringspunkt fra %(title)s", title=exercise.title),
+                       cancel=url_for(".detail", exercise_id=exercise.id))
+
+
+@bp.route("/forbedring/<int:point_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def improvement_edit(point_id: int):
+    point = db.session.get(ImprovementPoint, point_id) or abort(404)
+    form = _improvement_form(point)
+    return edit_record(point, form, _apply_improvement(form, point), "preparedness/form.html",
+                       url_for(".detail", exercise_id=point.exercise_id), heading=_("Rediger forbedringspunkt"),
+                       cancel=url_for(".detail", exercise_id=point.exercise_id),
+                       history=history_of(db.session, ImprovementPoint, point.id))
+
+
+def _apply_target(form: TargetForm, target: ExerciseTarget):
+    def apply():
+        target.kind = TargetKind(form.kind.data)
+        target.value = form.value.data
+        target.note = strip_or_none(form.note.data)
+        target.active = form.active.data
+    return apply
+
+
+@bp.route("/maal/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def target_create():
+    target = ExerciseTarget(kind=TargetKind.BOARD_EXERCISES_PER_YEAR, value=1, active=True)
+    form = TargetForm(obj=target)
+    return edit_record(target, form, _apply_target(form, target), "preparedness/form.html", url_for(".index"),
+                       heading=_("Nyt mål for øvelser"), cancel=url_for(".index"))
+
+
+@bp.route("/maal/<int:target_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def target_edit(target_id: int):
+    target = db.session.get(ExerciseTarget, target_id) or abort(404)
+    form = TargetForm(obj=target)
+    return edit_record(target, form, _apply_target(form, target), "preparedness/form.html", url_for(".index"),
+                       heading=_("Rediger mål"), cancel=url_for(".index"),
+                       history=history_of(db.session, ExerciseTarget, target.id))
+

@@ -1,0 +1,150 @@
+"""Forms of the preparedness register."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from register.core.forms import VersionedForm
+from register.preparedness import rules
+from register.preparedness.models import (ExerciseLevel, ExerciseType, ImprovementStatus, LegalBasis,
+                                          MilestoneStatus, PlanStatus, SubPlanKind, TargetKind)
+
+DATE_MESSAGE = _l("Skriv en dato som ÅÅÅÅ-MM-DD.")
+
+
+class DanishDateField(DateField):
+    """A date field whose parse error is Danish."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(DATE_MESSAGE)) from None
+
+
+def optional_date(label):
+    return DanishDateField(label, validators=[Optional()])
+
+
+class PlanForm(VersionedForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(message=_l("Planen skal have en titel.")),
+                                                 Length(max=300)])
+    legal_basis = SelectField(_l("Lovgrundlag"), choices=LegalBasis.choices)
+    legal_basis_note = TextAreaField(_l("Bemærkning til lovgrundlaget"), validators=[Optional()])
+    council_term_start = SelectField(_l("Valgperiode"), choices=[])
+    status = SelectField(_l("Status"), choices=PlanStatus.choices)
+    adopted_on = optional_date(_l("Vedtaget af kommunalbestyrelsen"))
+    submitted_to_brs_on = optional_date(_l("Indsendt til Beredskabsstyrelsen"))
+    in_force_from = optional_date(_l("Gældende fra"))
+    follows_plan_id = SelectField(_l("Følger planen"), choices=[])
+    owner_unit_id = SelectField(_l("Ansvarlig enhed"), choices=[])
+    facilitator = StringField(_l("Facilitator"), validators=[Optional(), Length(max=200)])
+    note = TextAreaField(_l("Note"), validators=[Optional()])
+
+
+class MilestoneBatchForm(FlaskForm):
+    lines = TextAreaField(_l("Milepæle, én pr. linje"),
+                          validators=[DataRequired(message=_l("Skriv mindst én milepæl."))])
+
+
+class MilestoneForm(VersionedForm):
+    window = StringField(_l("Planlagt tidsrum"), validators=[DataRequired(message=_l("Angiv et tidsrum."))])
+    title = StringField(_l("Milepæl"), validators=[DataRequired(message=_l("Milepælen skal have en tekst.")),
+                                                   Length(max=500)])
+    responsible = SelectField(_l("Ansvarlig"), choices=[])
+    status = SelectField(_l("Status"), choices=MilestoneStatus.choices)
+    completed_on = optional_date(_l("Gennemført den"))
+    note = TextAreaField(_l("Note"), validators=[Optional()])
+
+    def validate_window(self, field):
+        try:
+            self.parsed_window = rules.parse_window(field.data)
+        except rules.WindowError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class ReviewForm(FlaskForm):
+    reviewed_on = DanishDateField(_l("Gennemgået den"), validators=[InputRequired(message=DATE_MESSAGE)])
+    reviewed_by = StringField(_l("Gennemgået af"), validators=[Optional(), Length(max=300)])
+    note = TextAreaField(_l("Konklusion"), validators=[Optional()])
+
+
+class SettingsForm(VersionedForm):
+    review_interval_months = IntegerField(
+        _l("Interval for arbejdsgruppens gennemgang (måneder)"),
+        validators=[InputRequired(message=_l("Angiv et antal måneder.")),
+                    NumberRange(min=1, max=60, message=_l("Mellem 1 og 60 måneder."))])
+    review_interval_note = TextAreaField(_l("Begrundelse"), validators=[Optional()])
+    sub_plan_interval_months = IntegerField(
+        _l("Revisionsinterval for del- og indsatsplaner (måneder)"),
+        validators=[InputRequired(message=_l("Angiv et antal måneder.")),
+                    NumberRange(min=1, max=120, message=_l("Mellem 1 og 120 måneder."))])
+    sub_plan_interval_note = TextAreaField(_l("Begrundelse"), validators=[Optional()])
+
+
+class SubPlanForm(VersionedForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(message=_l("Planen skal have en titel.")),
+                                                 Length(max=300)])
+    kind = SelectField(_l("Type"), choices=SubPlanKind.choices)
+    unit_id = SelectField(_l("Enhed"), choices=[], validators=[DataRequired(message=_l("Vælg en enhed."))])
+    area = StringField(_l("Område"), validators=[Optional(), Length(max=200)])
+    plan_id = SelectField(_l("Hører under planen"), choices=[])
+    last_revised_on = optional_date(_l("Senest revideret"))
+    active = BooleanField(_l("Aktiv"), default=True)
+    note = TextAreaField(_l("Note"), validators=[Optional()])
+
+
+class ExerciseForm(VersionedForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(message=_l("Øvelsen skal have en titel.")),
+                                                 Length(max=300)])
+    exercise_type = SelectField(_l("Øvelsestype"), choices=ExerciseType.choices)
+    level = SelectField(_l("Niveau"), choices=ExerciseLevel.choices)
+    responsible_unit_id = SelectField(_l("Ansvarlig enhed"), choices=[])
+    planned_on = optional_date(_l("Planlagt dato"))
+    held_on = optional_date(_l("Afholdt dato"))
+    unit_ids = SelectMultipleField(_l("Deltagende enheder"), choices=[])
+    scenario = TextAreaField(_l("Scenarie"), validators=[Optional()])
+    plan_ids = SelectMultipleField(_l("Planer der afprøves"), choices=[])
+    sub_plan_ids = SelectMultipleField(_l("Del- og indsatsplaner der afprøves"), choices=[])
+    requirement_ids = SelectMultipleField(_l("Krav der afprøves"), choices=[])
+
+
+class EvaluationForm(VersionedForm):
+    evaluation_purpose = TextAreaField(_l("Formål med evalueringen"), validators=[Optional()])
+    observations = TextAreaField(_l("Indsamlede observationer"), validators=[Optional()])
+    criteria_assessment = TextAreaField(_l("Vurdering mod kriterier"), validators=[Optional()])
+    went_well = TextAreaField(_l("Hvad gik godt"), validators=[Optional()])
+    must_improve = TextAreaField(_l("Hvad skal forbedres"), validators=[Optional()])
+    evaluated_on = optional_date(_l("Evalueret den"))
+
+
+class ImprovementForm(VersionedForm):
+    title = StringField(_l("Forbedringspunkt"), validators=[DataRequired(message=_l("Skriv forbedringspunktet.")),
+                                                            Length(max=300)])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional()])
+    owner_unit_id = SelectField(_l("Ansvarlig enhed"), choices=[])
+    due_on = optional_date(_l("Frist"))
+    status = SelectField(_l("Status"), choices=ImprovementStatus.choices)
+    completed_on = optional_date(_l("Gennemført den"))
+
+
+class TargetForm(VersionedForm):
+    kind = SelectField(_l("Mål"), choices=TargetKind.choices)
+    value = IntegerField(_l("Antal (øvelser pr. år eller N år)"),
+                         validators=[InputRequired(message=_l("Angiv et tal.")),
+                                     NumberRange(min=1, max=50, message=_l("Mellem 1 og 50."))])
+    note = TextAreaField(_l("Begrundelse"), validators=[Optional()])
+    active = BooleanField(_l("Aktivt"), default=True)
+
+
+class IntroductionForm(VersionedForm):
+    leader_name = StringField(_l("Leder"), validators=[DataRequired(message=_l("Skriv lederens navn.")),
+                                                       Length(max=200)])
+    unit_id = SelectField(_l("Enhed"), choices=[])
+    started_on = optional_date(_l("Tiltrådt som leder"))
+    planned_on = optional_date(_l("Planlagt introduktion"))
+    introduced_on = optional_date(_l("Introduktion givet den"))
+    given_by = StringField(_l("Givet af"), validators=[Optional(), Length(max=200)])
+    note = TextAreaField(_l("Note"), validators=[Optional()])

@@ -1,0 +1,358 @@
+"""Reading and changing preparedness records; flushes, never commits."""
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from register.catalogs.models import Requirement
+from register.extensions import db
+from register.organisation.models import Unit
+from register.preparedness import rules
+from register.preparedness.models import (
+    Exercise, ExercisePlan, ExerciseRequirement, ExerciseSubPlan, ExerciseTarget, ExerciseUnit,
+    ImprovementPoint, LeaderIntroduction, Milestone, MilestoneStatus, Plan, PlanReview, PreparednessSettings,
+    ResponsibleBody, SubPlan)
+
+DEFAULT_REVIEW_NOTE = ("Arbejdsgruppen for beredskab gennemgår beredskabsplanen årligt; ansvaret for planerne er "
+                       "fortsat decentralt (Direktionens beslutning 26-03-2025).")
+DEFAULT_SUB_PLAN_NOTE = ("Del- og indsatsplaner revideres mindst hvert andet år og i forbindelse med revisionen af "
+                         "beredskabsplanen i hver valgperiode.")
+
+
+class PreparednessError(ValueError):
+    """Input that breaks a rule of the register; the message is meant for the user, `field` says where."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def today() -> dt.date:
+    """Today's date in Copenhagen (views pass it on; rules never call it themselves)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+def settings() -> PreparednessSettings:
+    """The one settings row, created with the defaults on first use."""
+    row = db.session.execute(sa.select(PreparednessSettings).order_by(PreparednessSettings.id).limit(1)).scalar()
+    if row is None:
+        row = PreparednessSettings(review_interval_months=12, review_interval_note=DEFAULT_REVIEW_NOTE,
+                                   sub_plan_interval_months=24, sub_plan_interval_note=DEFAULT_SUB_PLAN_NOTE)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def interval_settings() -> tuple[int, int]:
+    """(review interval, sub-plan interval) in months, without creating the row on a read-only page."""
+    row = db.session.execute(sa.select(PreparednessSettings.review_interval_months,
+                                       PreparednessSettings.sub_plan_interval_months)
+                             .order_by(PreparednessSettings.id).limit(1)).first()
+    return (row[0], row[1]) if row else (12, 24)
+
+
+# --- plans and milestones -----------------------------------------------------------------------
+
+def all_plans() -> list[Plan]:
+    return list(db.session.execute(
+        sa.select(Plan).options(selectinload(Plan.reviews), selectinload(Plan.owner_unit))
+        .order_by(Plan.council_term_start.desc(), Plan.title)).scalars())
+
+
+def plan_detail(plan_id: int) -> Plan | None:
+    return db.session.execute(
+        sa.select(Plan).where(Plan.id == plan_id)
+        .options(selectinload(Plan.milestones).selectinload(Milestone.responsible_unit),
+                 selectinload(Plan.reviews), selectinload(Plan.owner_unit), selectinload(Plan.follows))
+    ).scalar_one_or_none()
+
+
+def followers_of(plan: Plan) -> list[Plan]:
+    return list(db.session.execute(sa.select(Plan).where(Plan.follows_plan_id == plan.id).order_by(Plan.title))
+                .scalars())
+
+
+def check_plan(plan: Plan) -> None:
+    """A plan's own invariants, checked before saving."""
+    if not rules.is_term_start(plan.council_term_start):
+        raise PreparednessError(_("%(year)d er ikke første år i en valgperiode.", year=plan.council_term_start),
+                                "council_term_start")
+    if plan.status.adopted and plan.adopted_on is None:
+        raise PreparednessError(_("En godkendt eller gældende plan skal have en vedtagelsesdato "
+                                  "(vedtaget af kommunalbestyrelsen i et møde)."), "adopted_on")
+    if plan.follows_plan_id is not None and plan.follows_plan_id == plan.id:
+        raise PreparednessError(_("En plan kan ikke følge sig selv."), "follows_plan_id")
+
+
+def warnings(today_: dt.date) -> list[rules.RuleWarning]:
+    """§ 25 and annual-review warnings for the current state of the register."""
+    plans = all_plans()
+    review_months, _sub = interval_settings()
+    return (rules.section25_warnings(plans, today_)
+            + rules.review_warnings([(p, p.reviews) for p in plans], review_months, today_))
+
+
+def add_review(plan: Plan, reviewed_on: dt.date, reviewed_by: str | None, note: str | None) -> PlanReview:
+    review = PlanReview(plan_id=plan.id, reviewed_on=reviewed_on, reviewed_by=reviewed_by, note=note)
+    db.session.add(review)
+    db.session.flush()
+    return review
+
+
+@dataclass
+class Responsible:
+    body: ResponsibleBody | None = None
+    unit_id: int | None = None
+
+
+def parse_responsible(text: str, units: list[Unit]) -> Responsible:
+    """A body's name ('Direktionen', 'brand og redning') or a unit's name, case-insensitively."""
+    wanted = (text or "").strip().casefold()
+    if not wanted:
+        return Responsible()
+    for body in ResponsibleBody:
+        if wanted in (body.label.casefold(), body.value.replace("_", " ")):
+            return Responsible(body=body)
+    for unit in units:
+        if unit.name.casefold() == wanted:
+            return Responsible(unit_id=unit.id)
+    raise PreparednessError(_("„%(name)s“ er hverken et organ (%(bodies)s) eller en enhed.", name=text.strip(),
+                              bodies=", ".join(b.label for b in ResponsibleBody)))
+
+
+@dataclass
+class MilestoneLine:
+    line_no: int
+    window_start: dt.date
+    window_end: dt.date
+    title: str
+    responsible: Responsible
+    completed_on: dt.date | None
+
+
+def parse_milestone_lines(text: str, units: list[Unit]) -> tuple[list[MilestoneLine], list[str]]:
+    """One milestone per line: 'tidsrum <TAB or |> hvad [| ansvarlig [| gennemført dato]]'.
+
+    Lines copied from the minutes' timeline (window, a tab, the text) work as they are; a window
+    without a year takes the year of the line above."""
+    parsed, errors, year = [], [], None
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        cells = [c.strip() for c in (raw.split("|") if "|" in raw else raw.split("\t"))]
+        cells = [c for c in cells if c != ""]
+        if len(cells) < 2:
+            errors.append(_("Linje %(n)d: skriv tidsrum og milepæl adskilt af | eller tabulator.", n=number))
+            continue
+        try:
+            start, end = rules.parse_window(cells[0], default_year=year)
+            responsible = parse_responsible(cells[2], units) if len(cells) > 2 else Responsible()
+            done = None
+            if len(cells) > 3:
+                try:
+                    done = dt.date.fromisoformat(cells[3])
+                except ValueError:
+                    raise PreparednessError(_("„%(value)s“ er ikke en dato (skriv ÅÅÅÅ-MM-DD).",
+                                              value=cells[3])) from None
+        except (rules.WindowError, PreparednessError) as exc:
+            errors.append(_("Linje %(n)d: %(error)s", n=number, error=str(exc)))
+            continue
+        year = end.year
+        parsed.append(MilestoneLine(number, start, end, cells[1][:500], responsible, done))
+    if not parsed and not errors:
+        errors.append(_("Skriv mindst én milepæl."))
+    return parsed, errors
+
+
+def add_milestones(plan: Plan, lines: list[MilestoneLine]) -> list[Milestone]:
+    """Append parsed milestones to the plan's timeline."""
+    start = (db.session.execute(sa.select(sa.func.max(Milestone.position)).where(Milestone.plan_id == plan.id))
+             .scalar() or 0)
+    created = []
+    for offset, line in enumerate(lines, start=1):
+        milestone = Milestone(plan_id=plan.id, position=start + offset, title=line.title,
+                              window_start=line.window_start, window_end=line.window_end,
+                              responsible_body=line.responsible.body, responsible_unit_id=line.responsible.unit_id,
+                              completed_on=line.completed_on,
+                              status=MilestoneStatus.DONE if line.completed_on else MilestoneStatus.PLANNED)
+        db.session.add(milestone)
+        created.append(milestone)
+    db.session.flush()
+    return created
+
+
+def sync_milestone_status(milestone: Milestone) -> None:
+    """A completion date means the milestone is done; 'done' without a date is refused."""
+    if milestone.completed_on and milestone.status in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS):
+        milestone.status = MilestoneStatus.DONE
+    if milestone.status == MilestoneStatus.DONE and milestone.completed_on is None:
+        raise PreparednessError(_("Angiv hvornår milepælen blev gennemført."), "completed_on")
+
+
+@dataclass
+class TimelineRow:
+    milestone: Milestone | None
+    late: bool = False
+    completed_late: bool = False
+    today_marker: bool = False
+    deadline: dt.date | None = None
+
+
+def timeline(milestones: list[Milestone], today_: dt.date) -> list[TimelineRow]:
+    """Milestones in order with lateness, and a 'today' row placed where today falls."""
+    rows, marked = [], False
+    for m in milestones:
+        if not marked and today_ < m.window_start:
+            rows.append(TimelineRow(None, today_marker=True))
+            marked = True
+        rows.append(TimelineRow(m, late=rules.milestone_is_late(m.window_end, m.status.closed, today_),
+                                completed_late=rules.completed_late(m.window_end, m.completed_on),
+                                deadline=rules.milestone_deadline(m.window_end)))
+    if not marked:
+        rows.append(TimelineRow(None, today_marker=True))
+    return rows
+
+
+# --- sub-plans ----------------------------------------------------------------------------------
+
+@dataclass
+class SubPlanRow:
+    sub_plan: SubPlan
+    due: rules.Due
+
+
+@dataclass
+class UnitStanding:
+    unit: Unit
+    total: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+
+
+def sub_plan_rows(today_: dt.date, unit_id: int | None = None) -> list[SubPlanRow]:
+    _review, interval = interval_settings()
+    stmt = (sa.select(SubPlan).options(selectinload(SubPlan.unit), selectinload(SubPlan.plan))
+            .where(SubPlan.active.is_(True)).order_by(SubPlan.title))
+    if unit_id:
+        stmt = stmt.where(SubPlan.unit_id == unit_id)
+    rows = [SubPlanRow(sp, rules.next_due(sp.last_revised_on, interval, today_))
+            for sp in db.session.execute(stmt).scalars()]
+    return sorted(rows, key=lambda r: (r.sub_plan.unit.name, r.due.due_on, r.sub_plan.title))
+
+
+def units_behind(rows: list[SubPlanRow]) -> list[UnitStanding]:
+    """Units with sub-plans past or near their due date, the most behind first."""
+    by_unit: dict[int, UnitStanding] = {}
+    for row in rows:
+        standing = by_unit.setdefault(row.sub_plan.unit_id, UnitStanding(row.sub_plan.unit))
+        standing.total += 1
+        standing.overdue += row.due.overdue
+        standing.due_soon += row.due.due_soon
+    behind = [s for s in by_unit.values() if s.overdue or s.due_soon]
+    return sorted(behind, key=lambda s: (-s.overdue, -s.due_soon, s.unit.name))
+
+
+# --- exercises ----------------------------------------------------------------------------------
+
+def exercise_query():
+    return sa.select(Exercise).options(
+        selectinload(Exercise.unit_links), selectinload(Exercise.responsible_unit),
+        selectinload(Exercise.plan_links), selectinload(Exercise.sub_plan_links),
+        selectinload(Exercise.requirement_links), selectinload(Exercise.improvements))
+
+
+def all_exercises() -> list[Exercise]:
+    order = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
+    return list(db.session.execute(exercise_query().order_by(order.desc().nulls_last(), Exercise.title)).scalars())
+
+
+def exercise_detail(exercise_id: int) -> Exercise | None:
+    return db.session.execute(
+        exercise_query().where(Exercise.id == exercise_id)
+        .options(selectinload(Exercise.improvements).selectinload(ImprovementPoint.owner_unit))
+    ).scalar_one_or_none()
+
+
+def next_exercises(today_: dt.date, limit: int = 3) -> list[Exercise]:
+    return list(db.session.execute(
+        sa.select(Exercise).options(selectinload(Exercise.responsible_unit))
+        .where(Exercise.held_on.is_(None), Exercise.planned_on >= today_)
+        .order_by(Exercise.planned_on).limit(limit)).scalars())
+
+
+def set_links(exercise: Exercise, relation: str, model, key: str, ids: set[int]) -> None:
+    """Make the exercise's links of one kind exactly `ids`, adding and removing link records."""
+    links = getattr(exercise, relation)
+    current = {getattr(link, key): link for link in links}
+    for missing in set(current) - ids:
+        links.remove(current[missing])
+    for new in sorted(ids - set(current)):
+        links.append(model(**{key: new}))
+
+
+def save_exercise_links(exercise: Exercise, unit_ids, plan_ids, sub_plan_ids, requirement_ids) -> None:
+    set_links(exercise, "unit_links", ExerciseUnit, "unit_id", set(unit_ids))
+    set_links(exercise, "plan_links", ExercisePlan, "plan_id", set(plan_ids))
+    set_links(exercise, "sub_plan_links", ExerciseSubPlan, "sub_plan_id", set(sub_plan_ids))
+    set_links(exercise, "requirement_links", ExerciseRequirement, "requirement_id", set(requirement_ids))
+
+
+def check_exercise(exercise: Exercise, today_: dt.date) -> None:
+    if exercise.planned_on is None and exercise.held_on is None:
+        raise PreparednessError(_("Angiv en planlagt dato eller datoen for afholdelsen."), "planned_on")
+    if exercise.held_on and exercise.held_on > today_:
+        raise PreparednessError(_("En øvelse kan ikke være afholdt i fremtiden; brug den planlagte dato."), "held_on")
+
+
+def last_exercised_sub_plans() -> dict[int, dt.date]:
+    """{sub_plan_id: date of the latest held exercise that tested it}, in one query."""
+    rows = db.session.execute(
+        sa.select(ExerciseSubPlan.sub_plan_id, sa.func.max(Exercise.held_on))
+        .join(Exercise, Exercise.id == ExerciseSubPlan.exercise_id)
+        .where(Exercise.held_on.is_not(None)).group_by(ExerciseSubPlan.sub_plan_id))
+    return {sub_plan_id: held for sub_plan_id, held in rows}
+
+
+def targets_progress(today_: dt.date) -> list[rules.TargetProgress]:
+    targets = list(db.session.execute(sa.select(ExerciseTarget).where(ExerciseTarget.active.is_(True))
+                                      .order_by(ExerciseTarget.id)).scalars())
+    if not targets:
+        return []
+    exercises = db.session.execute(sa.select(Exercise.level, Exercise.planned_on, Exercise.held_on)).all()
+    sub_plans = list(db.session.execute(sa.select(SubPlan).where(SubPlan.active.is_(True))
+                                        .options(selectinload(SubPlan.unit)).order_by(SubPlan.title)).scalars())
+    exercised = last_exercised_sub_plans()
+    return [rules.target_progress(t, exercises, sub_plans, exercised, today_) for t in targets]
+
+
+def requirement_choices() -> list:
+    """Requirements to link, grouped by catalogue; the beredskab catalogue first."""
+    from wtforms import SelectChoice
+
+    reqs = db.session.execute(
+        sa.select(Requirement).where(Requirement.retired.is_(False))
+        .order_by(sa.case((Requirement.catalog.has(code="beredskab"), 0), else_=1), Requirement.catalog_id,
+                  Requirement.position)).scalars()
+    return [SelectChoice(str(r.id), f"{r.display_ref} {r.title_da}", optgroup=r.catalog.title_da) for r in reqs]
+
+
+# --- leader introductions -----------------------------------------------------------------------
+
+def introductions() -> list[LeaderIntroduction]:
+    return list(db.session.execute(
+        sa.select(LeaderIntroduction).options(selectinload(LeaderIntroduction.unit))
+        .order_by(LeaderIntroduction.introduced_on.is_not(None), LeaderIntroduction.introduced_on.desc(),
+                  LeaderIntroduction.leader_name)).scalars())
+
+
+def home_panel_context() -> dict | None:
+    """The start page's preparedness box: § 25 and review warnings, the next exercises."""
+    today_ = today()
+    return {"warnings": warnings(today_), "exercises": next_exercises(today_), "today": today_}
+

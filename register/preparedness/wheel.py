@@ -1,0 +1,255 @@
+"""The annual wheel (årshjul): every dated preparedness item, its iCalendar feed and the private feed links."""
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+import icalendar
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from register.core.db import utcnow
+from register.core.enums import LabelledEnum
+from register.extensions import db
+from register.organisation.models import Unit
+from register.preparedness import rules, services
+from register.preparedness.models import (CalendarToken, Exercise, ImprovementPoint, LeaderIntroduction, Milestone,
+                                          Plan, PlanStatus)
+
+
+class ItemKind(LabelledEnum):
+    MILESTONE = "milestone"
+    EXERCISE = "exercise"
+    REVIEW = "review"
+    SUB_PLAN = "sub_plan"
+    IMPROVEMENT = "improvement"
+    INTRODUCTION = "introduction"
+
+    @classmethod
+    def _label_map(cls):
+        return {"milestone": _l("Milepæl"), "exercise": _l("Øvelse"), "review": _l("Årlig gennemgang"),
+                "sub_plan": _l("Delplan skal revideres"), "improvement": _l("Forbedringspunkt"),
+                "introduction": _l("Lederintroduktion")}
+
+    @classmethod
+    def _tone_map(cls):
+        return {"milestone": "info", "exercise": "info", "review": "info", "sub_plan": "neutral",
+                "improvement": "neutral", "introduction": "neutral"}
+
+
+@dataclass
+class WheelItem:
+    """One dated item. `key` is stable (feed UID, reminder record); `owner_unit_id` receives reminders."""
+
+    key: str
+    kind: ItemKind
+    day: dt.date
+    title: str
+    endpoint: str
+    url_args: dict
+    done: bool = False
+    late: bool = False
+    context: str = ""                      # the plan or exercise it belongs to
+    window: str = ""                       # a milestone's planned months, in words
+    owner_unit_id: int | None = None
+    unit_ids: frozenset = field(default_factory=frozenset)
+
+
+def _milestones(today: dt.date) -> list[WheelItem]:
+    rows = db.session.execute(sa.select(Milestone, Plan.title, Plan.owner_unit_id)
+                              .join(Plan, Plan.id == Milestone.plan_id)).all()
+    items = []
+    for m, plan_title, plan_unit in rows:
+        deadline = rules.milestone_deadline(m.window_end)
+        owner = m.responsible_unit_id or plan_unit
+        items.append(WheelItem(
+            f"milestone:{m.id}", ItemKind.MILESTONE, m.completed_on or deadline, m.title, "preparedness.plan",
+            {"plan_id": m.plan_id}, done=m.status.closed,
+            late=rules.milestone_is_late(m.window_end, m.status.closed, today), context=plan_title,
+            window=rules.format_window(m.window_start, m.window_end), owner_unit_id=owner,
+            unit_ids=frozenset({u for u in (m.responsible_unit_id,) if u})))
+    return items
+
+
+def _exercises(today: dt.date) -> list[WheelItem]:
+    rows = db.session.execute(sa.select(Exercise).options(selectinload(Exercise.unit_links))).scalars()
+    items = []
+    for e in rows:
+        day = e.held_on or e.planned_on
+        if day is None:
+            continue
+        units = {link.unit_id for link in e.unit_links} | ({e.responsible_unit_id} if e.responsible_unit_id else set())
+        items.append(WheelItem(f"exercise:{e.id}", ItemKind.EXERCISE, day, e.title, "exercises.detail",
+                               {"exercise_id": e.id}, done=e.held_on is not None,
+                               late=e.held_on is None and day < today, context=e.exercise_type.label,
+                               owner_unit_id=e.responsible_unit_id, unit_ids=frozenset(units)))
+    return items
+
+
+def _reviews(today: dt.date) -> list[WheelItem]:
+    review_months, _sub = services.interval_settings()
+    plans = db.session.execute(sa.select(Plan).options(selectinload(Plan.reviews))
+                               .where(Plan.status.in_([PlanStatus.APPROVED, PlanStatus.IN_FORCE]))).scalars()
+    items = []
+    for plan in plans:
+        units = frozenset({plan.owner_unit_id} if plan.owner_unit_id else set())
+        for review in plan.reviews:
+            items.append(WheelItem(f"review-done:{review.id}", ItemKind.REVIEW, review.reviewed_on, plan.title,
+                                   "preparedness.plan", {"plan_id": plan.id}, done=True, context=plan.title,
+                                   owner_unit_id=plan.owner_unit_id, unit_ids=units))
+        due = rules.review_due(plan, plan.reviews, review_months, today)
+        items.append(WheelItem(f"review:{plan.id}", ItemKind.REVIEW, due.due_on, plan.title, "preparedness.plan",
+                               {"plan_id": plan.id}, late=due.overdue, context=plan.title,
+                               owner_unit_id=plan.owner_unit_id, unit_ids=units))
+    return items
+
+
+def _sub_plans(today: dt.date) -> list[WheelItem]:
+    return [WheelItem(f"sub_plan:{row.sub_plan.id}", ItemKind.SUB_PLAN, row.due.due_on, row.sub_plan.title,
+                      "preparedness.sub_plans", {}, late=row.due.overdue, context=row.sub_plan.unit.name,
+                      owner_unit_id=row.sub_plan.unit_id, unit_ids=frozenset({row.sub_plan.unit_id}))
+            for row in services.sub_plan_rows(today)]
+
+
+def _improvements(today: dt.date) -> list[WheelItem]:
+    rows = db.session.execute(sa.select(ImprovementPoint, Exercise.title)
+                              .join(Exercise, Exercise.id == ImprovementPoint.exercise_id)
+                              .where(ImprovementPoint.due_on.is_not(None))).all()
+    return [WheelItem(f"improvement:{p.id}", ItemKind.IMPROVEMENT, p.due_on, p.title, "exercises.detail",
+                      {"exercise_id": p.exercise_id}, done=p.status.closed,
+                      late=not p.status.closed and p.due_on < today, context=exercise_title,
+                      owner_unit_id=p.owner_unit_id, unit_ids=frozenset({p.owner_unit_id} if p.owner_unit_id else ()))
+            for p, exercise_title in rows]
+
+
+def _introductions(today: dt.date) -> list[WheelItem]:
+    rows = db.session.execute(sa.select(LeaderIntroduction)).scalars()
+    items = []
+    for intro in rows:
+        day = intro.introduced_on or intro.planned_on
+        if day is None:
+            continue
+        items.append(WheelItem(f"introduction:{intro.id}", ItemKind.INTRODUCTION, day, intro.leader_name,
+                               "preparedness.introductions", {}, done=intro.introduced_on is not None,
+                               late=intro.introduced_on is None and day < today, context=intro.given_by or "",
+                               owner_unit_id=intro.unit_id,
+                               unit_ids=frozenset({intro.unit_id} if intro.unit_id else ())))
+    return items
+
+
+def all_items(today: dt.date) -> list[WheelItem]:
+    """Every dated item, sorted by date (one query per kind, whatever the number of records)."""
+    items = (_milestones(today) + _exercises(today) + _reviews(today) + _sub_plans(today) + _improvements(today)
+             + _introductions(today))
+    return sorted(items, key=lambda i: (i.day, i.kind.value, i.title))
+
+
+def unit_and_descendants(unit_id: int) -> set[int]:
+    rows = db.session.execute(sa.select(Unit.id, Unit.parent_id)).all()
+    children: dict[int, list[int]] = {}
+    for uid, parent in rows:
+        children.setdefault(parent, []).append(uid)
+    found, stack = set(), [unit_id]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found
+
+
+def items_between(start: dt.date, end: dt.date, today: dt.date, unit_id: int | None = None) -> list[WheelItem]:
+    """Items dated in [start, end]; with a unit, only items of that unit or the units under it."""
+    items = [i for i in all_items(today) if start <= i.day <= end]
+    if unit_id:
+        wanted = unit_and_descendants(unit_id)
+        items = [i for i in items if i.unit_ids & wanted or i.owner_unit_id in wanted]
+    return items
+
+
+def months_of(year: int, items: list[WheelItem]) -> list[tuple[dt.date, list[WheelItem]]]:
+    """The twelve months of a year, each with its items."""
+    months = [(dt.date(year, m, 1), []) for m in range(1, 13)]
+    for item in items:
+        if item.day.year == year:
+            months[item.day.month - 1][1].append(item)
+    return months
+
+
+# --- iCalendar feed -----------------------------------------------------------------------------
+
+def build_calendar(items: list[WheelItem], name: str, url_for_item) -> bytes:
+    """An iCalendar document with one all-day event per item."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Register//Årshjul//DA")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Copenhagen")
+    stamp = utcnow()
+    for item in items:
+        event = icalendar.Event()
+        event.add("uid", f"{item.key}@register")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.day)
+        event.add("dtend", item.day + dt.timedelta(days=1))
+        event.add("summary", f"{item.kind.label}: {item.title}")
+        lines = [line for line in (item.context, item.window and _("Planlagt: %(window)s", window=item.window),
+                                   _("Gennemført") if item.done else (_("Overskredet") if item.late else ""))
+                 if line]
+        event.add("description", "\n".join(lines))
+        event.add("categories", [item.kind.label])
+        event.add("transp", "TRANSPARENT")
+        url = url_for_item(item)
+        if url:
+            event.add("url", url)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def active_token(user_id: int) -> CalendarToken | None:
+    return db.session.execute(sa.select(CalendarToken).where(CalendarToken.user_id == user_id,
+                                                             CalendarToken.revoked_at.is_(None))).scalar()
+
+
+def create_token(user_id: int) -> str:
+    """A new private feed token for the user; earlier ones stop working. Only its hash is stored."""
+    revoke_tokens(user_id)
+    token = secrets.token_urlsafe(32)
+    db.session.add(CalendarToken(user_id=user_id, token_hash=hash_token(token)))
+    db.session.flush()
+    return token
+
+
+def revoke_tokens(user_id: int) -> int:
+    tokens = db.session.execute(sa.select(CalendarToken).where(CalendarToken.user_id == user_id,
+                                                               CalendarToken.revoked_at.is_(None))).scalars().all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+    db.session.flush()
+    return len(tokens)
+
+
+def token_owner(token: str):
+    """The active user behind a feed token, or None for unknown, revoked or deactivated."""
+    row = db.session.execute(sa.select(CalendarToken).where(CalendarToken.token_hash == hash_token(token or ""),
+                                                            CalendarToken.revoked_at.is_(None))).scalar()
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+FEED_DAYS_BACK = 365
+FEED_DAYS_AHEAD = 2 * 365
+
+
+def feed_items(today: dt.date) -> list[WheelItem]:
+    return items_between(today - dt.timedelta(days=FEED_DAYS_BACK), today + dt.timedelta(days=FEED_DAYS_AHEAD),
+                         today)
+
