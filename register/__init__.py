@@ -69,9 +69,11 @@ def register_blueprints(app: Flask) -> None:
     from register.accounts.views import bp as accounts_bp
     from register.catalogs.views import bp as catalogs_bp
     from register.home.views import bp as home_bp
+    from register.incidents.views import bp as incidents_bp
     from register.organisation.views import bp as organisation_bp
+    from register.training.views import bp as training_bp
 
-    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp):
+    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp, incidents_bp, training_bp):
         app.register_blueprint(bp)
 
 
