@@ -200,6 +200,7 @@ def set_units(incident: Incident, unit_ids: list[int]) -> None:
             raise IncidentError(_("En af de valgte enheder findes ikke."), "unit_ids")
     for link in list(incident.units):
         if link.unit_id not in wanted:
+            db.session.delete(link)  # explicitly: a delete-orphan cascade alone would bypass the change history
             incident.units.remove(link)
     present = {link.unit_id for link in incident.units}
     for unit_id in sorted(wanted - present):
@@ -219,9 +220,9 @@ def save_incident(incident: Incident, values: dict, unit_ids: list[int]) -> Inci
     incident.title = incident.title.strip()
     incident.systems_affected = (values.get("systems_affected") or "").strip() or None
     incident.significance_reason = reason
+    set_units(incident, unit_ids)  # before add: a pending object's collection would try to lazy-load
     if incident.id is None:
         db.session.add(incident)
-    set_units(incident, unit_ids)
     db.session.flush()
     return incident
 
