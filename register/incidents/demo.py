@@ -7,7 +7,7 @@ from register.core.dates import local_today
 from register.core.db import utcnow
 from register.extensions import db
 from register.incidents import services
-from register.incidents.models import (Incident, IncidentReport, IncidentRequirement, IncidentStatus, Lesson,
+from register.incidents.models import (Incident, IncidentRequirement, IncidentStatus, Lesson,
                                        LessonStatus, ReportKind, Significance)
 
 
