@@ -1,0 +1,173 @@
+"""Security incidents, their NIS2 reports (virk.dk), affected units, linked requirements and lessons learned."""
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from register.core.db import UTCDateTime, enum_column
+from register.core.enums import LabelledEnum
+from register.core.history import Tracked
+from register.extensions import db
+
+
+class IncidentStatus(LabelledEnum):
+    REGISTERED = "registered"
+    HANDLING = "handling"
+    CONTAINED = "contained"
+    CLOSED = "closed"
+
+    @classmethod
+    def _label_map(cls):
+        return {"registered": _l("Registreret"), "handling": _l("Under håndtering"),
+                "contained": _l("Inddæmmet"), "closed": _l("Afsluttet")}
+
+    @classmethod
+    def _tone_map(cls):
+        return {"registered": "info", "handling": "warning", "contained": "info", "closed": "success"}
+
+
+class Significance(LabelledEnum):
+    """The Art. 23(3) assessment; only a significant incident must be reported."""
+
+    PENDING = "pending"
+    SIGNIFICANT = "significant"
+    NOT_SIGNIFICANT = "not_significant"
+
+    @classmethod
+    def _label_map(cls):
+        return {"pending": _l("Ikke vurderet endnu"), "significant": _l("Væsentlig hændelse"),
+                "not_significant": _l("Ikke væsentlig")}
+
+    @classmethod
+    def _tone_map(cls):
+        return {"pending": "warning", "significant": "error", "not_significant": "neutral"}
+
+
+class ReportKind(LabelledEnum):
+    """The reports Art. 23(4) requires for a significant incident, in order."""
+
+    EARLY_WARNING = "early_warning"
+    NOTIFICATION = "notification"
+    FINAL = "final"
+
+    @classmethod
+    def _label_map(cls):
+        return {"early_warning": _l("Tidlig varsling"), "notification": _l("Hændelsesunderretning"),
+                "final": _l("Endelig rapport")}
+
+
+class Incident(Tracked, db.Model):
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    detected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    aware_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)  # starts the Art. 23 clock
+    systems_affected: Mapped[str | None] = mapped_column(sa.Text)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    significance: Mapped[Significance] = mapped_column(enum_column(Significance), nullable=False,
+                                                       default=Significance.PENDING)
+    significance_reason: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[IncidentStatus] = mapped_column(enum_column(IncidentStatus), nullable=False,
+                                                   default=IncidentStatus.REGISTERED, index=True)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    units = relationship("IncidentUnit", back_populates="incident", lazy="raise", cascade="all, delete-orphan")
+    reports = relationship("IncidentReport", back_populates="incident", lazy="raise", cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != IncidentStatus.CLOSED
+
+    @property
+    def is_significant(self) -> bool:
+        return self.significance == Significance.SIGNIFICANT
+
+
+class IncidentUnit(Tracked, db.Model):
+    """A unit affected by an incident."""
+
+    __tablename__ = "incident_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incident.id", ondelete="CASCADE"), nullable=False)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False, index=True)
+
+    __table_args__ = (sa.UniqueConstraint("incident_id", "unit_id", name="uq_incident_unit_incident_id_unit_id"),)
+
+    incident = relationship("Incident", back_populates="units", lazy="raise")
+    unit = relationship("Unit", lazy="raise")
+
+
+class IncidentReport(Tracked, db.Model):
+    """A report actually submitted to the authorities through virk.dk, with its receipt."""
+
+    __tablename__ = "incident_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incident.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[ReportKind] = mapped_column(enum_column(ReportKind), nullable=False)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    receipt_ref: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __table_args__ = (sa.UniqueConstraint("incident_id", "kind", name="uq_incident_report_incident_id_kind"),)
+    __mapper_args__ = {"version_id_col": version}
+
+    incident = relationship("Incident", back_populates="reports", lazy="raise")
+
+
+class IncidentRequirement(Tracked, db.Model):
+    """A requirement an incident concerns (e.g. nis2:23, or 21.2.b for incident handling)."""
+
+    __tablename__ = "incident_requirement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incident.id", ondelete="CASCADE"), nullable=False)
+    requirement_id: Mapped[int] = mapped_column(sa.ForeignKey("requirement.id", ondelete="RESTRICT"),
+                                                nullable=False, index=True)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    __table_args__ = (sa.UniqueConstraint("incident_id", "requirement_id",
+                                          name="uq_incident_requirement_incident_id_requirement_id"),)
+
+    requirement = relationship("Requirement", lazy="raise")
+
+
+class LessonStatus(LabelledEnum):
+    OPEN = "open"
+    DONE = "done"
+
+    @classmethod
+    def _label_map(cls):
+        return {"open": _l("Åben"), "done": _l("Gennemført")}
+
+    @classmethod
+    def _tone_map(cls):
+        return {"open": "warning", "done": "success"}
+
+
+class Lesson(Tracked, db.Model):
+    """A lesson learned from an incident, with an owning unit and a due date."""
+
+    __tablename__ = "incident_lesson"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incident.id", ondelete="CASCADE"), nullable=False,
+                                             index=True)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    owner_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False,
+                                               index=True)
+    due_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
+    status: Mapped[LessonStatus] = mapped_column(enum_column(LessonStatus), nullable=False,
+                                                 default=LessonStatus.OPEN)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    incident = relationship("Incident", lazy="raise")
+    owner_unit = relationship("Unit", lazy="raise")

@@ -1,0 +1,282 @@
+"""Incidents: saving them, their reporting clock, linked requirements and lessons learned."""
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
+
+from register.catalogs.models import Requirement
+from register.core.db import utcnow
+from register.core.enums import LabelledEnum
+from register.core.i18n import localized
+from register.extensions import db
+from register.incidents import deadlines
+from register.incidents.models import (Incident, IncidentReport, IncidentRequirement, IncidentStatus,
+                                       IncidentUnit, Lesson, LessonStatus, ReportKind, Significance)
+from register.organisation.models import Unit
+
+
+class IncidentError(ValueError):
+    """A change that would make the incident record wrong; the message is meant for the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field  # the form field the message belongs next to
+
+
+class StepState(LabelledEnum):
+    PENDING = "pending"
+    OVERDUE = "overdue"
+    ON_TIME = "on_time"
+    LATE = "late"
+
+    @classmethod
+    def _label_map(cls):
+        return {"pending": _l("Afventer"), "overdue": _l("Fristen er overskredet"),
+                "on_time": _l("Indsendt rettidigt"), "late": _l("Indsendt for sent")}
+
+    @classmethod
+    def _tone_map(cls):
+        return {"pending": "warning", "overdue": "error", "on_time": "success", "late": "error"}
+
+
+LEGAL_REFS = {ReportKind.EARLY_WARNING: "art. 23, stk. 4, litra a", ReportKind.NOTIFICATION: "art. 23, stk. 4, litra b",
+              ReportKind.FINAL: "art. 23, stk. 4, litra d"}
+
+
+@dataclass
+class ReportStep:
+    """One Art. 23(4) report of a significant incident: its deadline and what became of it."""
+
+    kind: ReportKind
+    due: dt.datetime
+    provisional: bool
+    report: IncidentReport | None
+    state: StepState
+    remaining: dt.timedelta | None  # until the deadline; negative once it has passed; None once submitted
+
+    @property
+    def legal_ref(self) -> str:
+        return LEGAL_REFS[self.kind]
+
+    @property
+    def remaining_text(self) -> str:
+        return describe_remaining(self.remaining) if self.remaining is not None else ""
+
+
+def reporting_clock(incident: Incident, reports: list[IncidentReport], now: dt.datetime | None = None
+                    ) -> list[ReportStep]:
+    """The three deadlines of a significant incident with their state; empty for any other incident."""
+    if incident.significance != Significance.SIGNIFICANT:
+        return []
+    now = now or utcnow()
+    by_kind = {r.kind: r for r in reports}
+    notification = by_kind.get(ReportKind.NOTIFICATION)
+    final = deadlines.final_report_due(incident.aware_at, notification.submitted_at if notification else None)
+    dues = [(ReportKind.EARLY_WARNING, deadlines.early_warning_due(incident.aware_at), False),
+            (ReportKind.NOTIFICATION, deadlines.notification_due(incident.aware_at), False),
+            (ReportKind.FINAL, final.due, final.provisional)]
+    steps = []
+    for kind, due, provisional in dues:
+        report = by_kind.get(kind)
+        if report is not None:
+            state = StepState.LATE if deadlines.is_late(due, report.submitted_at) else StepState.ON_TIME
+            remaining = None
+        else:
+            state = StepState.OVERDUE if now > due else StepState.PENDING
+            remaining = due - now
+        steps.append(ReportStep(kind, due, provisional, report, state, remaining))
+    return steps
+
+
+def next_step(steps: list[ReportStep]) -> ReportStep | None:
+    """The earliest report still to be submitted."""
+    waiting = [s for s in steps if s.report is None]
+    return min(waiting, key=lambda s: s.due) if waiting else None
+
+
+def describe_remaining(delta: dt.timedelta) -> str:
+    """'2 døgn og 3 timer tilbage' / 'overskredet med 5 timer' (two largest units, rounded down)."""
+    seconds = int(abs(delta).total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = []
+    if days:
+        parts.append(ngettext("%(num)d døgn", "%(num)d døgn", days))
+    if hours:
+        parts.append(ngettext("%(num)d time", "%(num)d timer", hours))
+    if minutes and not days:
+        parts.append(ngettext("%(num)d minut", "%(num)d minutter", minutes))
+    amount = _(" og ").join(parts[:2]) if parts else _("under et minut")
+    if delta < dt.timedelta(0):
+        return _("overskredet med %(amount)s", amount=amount)
+    return _("%(amount)s tilbage", amount=amount)
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+
+def _with_links(stmt):
+    return stmt.options(selectinload(Incident.reports),
+                        selectinload(Incident.units).joinedload(IncidentUnit.unit))
+
+
+@dataclass
+class IncidentRow:
+    incident: Incident
+    steps: list[ReportStep]
+    next: ReportStep | None
+
+
+def incident_rows(open_only: bool = False, now: dt.datetime | None = None) -> list[IncidentRow]:
+    """Incidents with their reporting clocks, newest awareness first (three queries whatever the count)."""
+    stmt = _with_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
+    if open_only:
+        stmt = stmt.where(Incident.status != IncidentStatus.CLOSED)
+    rows = []
+    for incident in db.session.execute(stmt).scalars():
+        steps = reporting_clock(incident, incident.reports, now)
+        rows.append(IncidentRow(incident, steps, next_step(steps)))
+    return rows
+
+
+def open_incidents_by_deadline(now: dt.datetime | None = None) -> list[IncidentRow]:
+    """Open incidents, the nearest unmet reporting deadline first; those without one after, newest first."""
+    rows = incident_rows(open_only=True, now=now)
+    far_future = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    return sorted(rows, key=lambda r: (r.next is None, r.next.due if r.next else far_future))
+
+
+def get_incident(incident_id: int) -> Incident | None:
+    return db.session.execute(_with_links(sa.select(Incident)).where(Incident.id == incident_id)).scalar_one_or_none()
+
+
+def requirement_links(incident: Incident) -> list[IncidentRequirement]:
+    return list(db.session.execute(
+        sa.select(IncidentRequirement).where(IncidentRequirement.incident_id == incident.id)
+        .options(selectinload(IncidentRequirement.requirement))
+        .join(Requirement).order_by(Requirement.catalog_id, Requirement.position)).scalars())
+
+
+def lessons_of(incident: Incident) -> list[Lesson]:
+    return list(db.session.execute(
+        sa.select(Lesson).where(Lesson.incident_id == incident.id)
+        .options(selectinload(Lesson.owner_unit)).order_by(Lesson.due_on, Lesson.id)).scalars())
+
+
+def requirement_choices() -> list[SelectChoice]:
+    """Every current requirement, 'nis2 23(4) – title', in catalogue order (one query)."""
+    reqs = db.session.execute(sa.select(Requirement).where(Requirement.retired.is_(False))
+                              .order_by(Requirement.catalog_id, Requirement.position)).scalars()
+    choices = [SelectChoice("", "—")]
+    for req in reqs:
+        title = localized(req, "title")
+        title = title if len(title) <= 90 else title[:89] + "…"
+        choices.append(SelectChoice(str(req.id), f"{req.catalog.code} {req.display_ref} – {title}"))
+    return choices
+
+
+def requirement_by_key(key: str) -> Requirement | None:
+    """A requirement by 'catalogue:ref', e.g. 'nis2:21.2.b'."""
+    from register.catalogs.models import Catalog
+
+    code, _sep, ref = key.partition(":")
+    return db.session.execute(sa.select(Requirement).join(Catalog)
+                              .where(Catalog.code == code, Requirement.ref == ref)).scalar_one_or_none()
+
+
+# --- changing --------------------------------------------------------------------------------------------
+
+def set_units(incident: Incident, unit_ids: list[int]) -> None:
+    """Make the incident's affected units exactly `unit_ids` (added and removed rows enter the history)."""
+    wanted = set(unit_ids)
+    if wanted:
+        found = set(db.session.execute(sa.select(Unit.id).where(Unit.id.in_(wanted))).scalars())
+        if found != wanted:
+            raise IncidentError(_("En af de valgte enheder findes ikke."), "unit_ids")
+    for link in list(incident.units):
+        if link.unit_id not in wanted:
+            db.session.delete(link)  # explicitly: a delete-orphan cascade alone would bypass the change history
+            incident.units.remove(link)
+    present = {link.unit_id for link in incident.units}
+    for unit_id in sorted(wanted - present):
+        incident.units.append(IncidentUnit(unit_id=unit_id))
+
+
+def save_incident(incident: Incident, values: dict, unit_ids: list[int]) -> Incident:
+    """Create or update an incident (flushes)."""
+    if values["aware_at"] < values["detected_at"]:
+        raise IncidentError(_("Kommunen kan ikke have fået kendskab til hændelsen, før den blev opdaget."),
+                            "aware_at")
+    reason = (values.get("significance_reason") or "").strip() or None
+    if values["significance"] != Significance.PENDING and reason is None:
+        raise IncidentError(_("Begrund vurderingen af, om hændelsen er væsentlig."), "significance_reason")
+    for key in ("title", "detected_at", "aware_at", "description", "significance", "status"):
+        setattr(incident, key, values[key])
+    incident.title = incident.title.strip()
+    incident.systems_affected = (values.get("systems_affected") or "").strip() or None
+    incident.significance_reason = reason
+    set_units(incident, unit_ids)  # before add: a pending object's collection would try to lazy-load
+    if incident.id is None:
+        db.session.add(incident)
+    db.session.flush()
+    return incident
+
+
+def record_report(incident: Incident, kind: ReportKind, submitted_at: dt.datetime, receipt_ref: str,
+                  note: str | None, report: IncidentReport | None = None) -> IncidentReport:
+    """Record (or correct) when a report was submitted through virk.dk and its receipt (flushes)."""
+    if incident.significance != Significance.SIGNIFICANT:
+        raise IncidentError(_("Kun væsentlige hændelser skal indberettes."))
+    if submitted_at < incident.aware_at:
+        raise IncidentError(_("Indberetningen kan ikke være sendt, før kommunen fik kendskab til hændelsen."))
+    if report is None:
+        report = IncidentReport(incident_id=incident.id, kind=kind)
+        db.session.add(report)
+    report.submitted_at = submitted_at
+    report.receipt_ref = receipt_ref.strip()
+    report.note = (note or "").strip() or None
+    db.session.flush()
+    return report
+
+
+def link_requirement(incident: Incident, requirement_id: int, note: str | None) -> IncidentRequirement:
+    exists = db.session.execute(sa.select(IncidentRequirement.id).where(
+        IncidentRequirement.incident_id == incident.id,
+        IncidentRequirement.requirement_id == requirement_id)).first()
+    if exists:
+        raise IncidentError(_("Hændelsen er allerede knyttet til det krav."))
+    link = IncidentRequirement(incident_id=incident.id, requirement_id=requirement_id,
+                               note=(note or "").strip() or None)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def unlink_requirement(link: IncidentRequirement) -> None:
+    db.session.delete(link)
+    db.session.flush()
+
+
+def save_lesson(lesson: Lesson, description: str, owner_unit_id: int, due_on: dt.date,
+                status: LessonStatus) -> Lesson:
+    lesson.description = description.strip()
+    lesson.owner_unit_id = owner_unit_id
+    lesson.due_on = due_on
+    lesson.status = status
+    if lesson.id is None:
+        db.session.add(lesson)
+    db.session.flush()
+    return lesson
+
+
+def home_panel() -> dict | None:
+    """Open incidents, nearest deadline first (the five most urgent); hidden when there are none."""
+    rows = open_incidents_by_deadline()
+    if not rows:
+        return None
+    return {"rows": rows[:5], "total": len(rows)}

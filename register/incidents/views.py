@@ -1,0 +1,231 @@
+"""Security incidents: register them, follow the NIS2 reporting clock, link requirements, record lessons."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from register.core.concurrency import EditConflict, check_version
+from register.core.forms import ActionForm
+from register.core.history import history_of
+from register.core.permissions import Permission, requires
+from register.core.templating import HomePanel, NavItem
+from register.extensions import db
+from register.incidents import services
+from register.incidents.forms import IncidentForm, LessonForm, ReportForm, RequirementLinkForm
+from register.incidents.models import (Incident, IncidentReport, IncidentRequirement, IncidentStatus, Lesson,
+                                       LessonStatus, ReportKind, Significance)
+from register.organisation.services import unit_choices
+
+bp = Blueprint("incidents", __name__, url_prefix="/haendelser")
+bp.nav = [NavItem(40, _l("Hændelser"), "incidents.index",
+                  _l("Sikkerhedshændelser med NIS2-indberetningsfrister, berørte enheder og erfaringer."))]
+bp.home_panels = [HomePanel(20, "incidents/_home_panel.html", services.home_panel)]
+
+
+def _status(form, conflict=None) -> int:
+    return 409 if conflict else (422 if form.errors else 200)
+
+
+@bp.route("/")
+@requires(Permission.READ)
+def index():
+    return render_template("incidents/index.html", rows=services.incident_rows())
+
+
+@bp.route("/<int:incident_id>")
+@requires(Permission.READ)
+def detail(incident_id: int):
+    incident = services.get_incident(incident_id) or abort(404)
+    link_form = RequirementLinkForm()
+    link_form.requirement_id.choices = services.requirement_choices()
+    return render_template("incidents/detail.html", incident=incident,
+                           steps=services.reporting_clock(incident, incident.reports),
+                           links=services.requirement_links(incident), lessons=services.lessons_of(incident),
+                           link_form=link_form, action_form=ActionForm(),
+                           history=history_of(db.session, Incident, incident.id))
+
+
+def _incident_form(incident: Incident | None) -> IncidentForm:
+    form = IncidentForm(obj=incident)
+    form.unit_ids.choices = unit_choices(include_blank=False)
+    if not form.is_submitted():
+        if incident is None:
+            form.version.data = 0
+        else:
+            form.version.data = incident.version
+            form.unit_ids.data = [str(link.unit_id) for link in incident.units]
+            form.significance.data = incident.significance.value
+            form.status.data = incident.status.value
+    return form
+
+
+def _save_incident(form: IncidentForm, incident: Incident) -> None:
+    values = {name: form[name].data for name in ("title", "detected_at", "aware_at", "systems_affected",
+                                                 "description", "significance_reason")}
+    values["significance"] = Significance(form.significance.data)
+    values["status"] = IncidentStatus(form.status.data)
+    services.save_incident(incident, values, [int(v) for v in form.unit_ids.data])
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def create():
+    form = _incident_form(None)
+    if form.validate_on_submit():
+        incident = Incident()
+        try:
+            _save_incident(form, incident)
+        except services.IncidentError as exc:
+            db.session.rollback()
+            form[exc.field or "title"].errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Hændelsen er registreret."), "success")
+            return redirect(url_for(".detail", incident_id=incident.id))
+    return render_template("incidents/form.html", form=form, incident=None), _status(form)
+
+
+@bp.route("/<int:incident_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit(incident_id: int):
+    incident = services.get_incident(incident_id) or abort(404)
+    form = _incident_form(incident)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            check_version(incident, form.version.data)
+            _save_incident(form, incident)
+        except EditConflict as exc:
+            conflict = exc.changes
+            db.session.rollback()
+            form.version.data = db.session.get(Incident, incident_id).version
+        except services.IncidentError as exc:
+            db.session.rollback()
+            form[exc.field or "title"].errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Ændringerne er gemt."), "success")
+            return redirect(url_for(".detail", incident_id=incident_id))
+    return render_template("incidents/form.html", form=form, incident=incident,
+                           conflict=conflict), _status(form, conflict)
+
+
+@bp.route("/<int:incident_id>/indberetning/<kind>", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def report(incident_id: int, kind: str):
+    incident = services.get_incident(incident_id) or abort(404)
+    try:
+        report_kind = ReportKind(kind)
+    except ValueError:
+        abort(404)
+    if not incident.is_significant:
+        abort(404)
+    existing = next((r for r in incident.reports if r.kind == report_kind), None)
+    step = next(s for s in services.reporting_clock(incident, incident.reports) if s.kind == report_kind)
+    form = ReportForm(obj=existing)
+    if not form.is_submitted():
+        form.version.data = existing.version if existing else 0
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            if existing is not None:
+                check_version(existing, form.version.data)
+            services.record_report(incident, report_kind, form.submitted_at.data, form.receipt_ref.data,
+                                   form.note.data, existing)
+        except EditConflict as exc:
+            conflict = exc.changes
+            db.session.rollback()
+            form.version.data = db.session.get(IncidentReport, existing.id).version
+        except services.IncidentError as exc:
+            db.session.rollback()
+            form.submitted_at.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Indberetningen er registreret."), "success")
+            return redirect(url_for(".detail", incident_id=incident_id))
+    return render_template("incidents/report_form.html", form=form, incident=incident, step=step,
+                           conflict=conflict), _status(form, conflict)
+
+
+@bp.route("/<int:incident_id>/krav", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def link_requirement(incident_id: int):
+    incident = db.session.get(Incident, incident_id) or abort(404)
+    form = RequirementLinkForm()
+    form.requirement_id.choices = services.requirement_choices()
+    if form.validate_on_submit():
+        try:
+            services.link_requirement(incident, int(form.requirement_id.data), form.note.data)
+        except services.IncidentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Kravet er knyttet til hændelsen."), "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for(".detail", incident_id=incident_id, _anchor="krav"))
+
+
+@bp.route("/<int:incident_id>/krav/<int:link_id>/fjern", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def unlink_requirement(incident_id: int, link_id: int):
+    link = db.session.get(IncidentRequirement, link_id)
+    if link is None or link.incident_id != incident_id:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        services.unlink_requirement(link)
+        db.session.commit()
+        flash(_("Kravet er ikke længere knyttet til hændelsen."), "success")
+    return redirect(url_for(".detail", incident_id=incident_id, _anchor="krav"))
+
+
+def _lesson_form(lesson: Lesson | None) -> LessonForm:
+    form = LessonForm(obj=lesson)
+    form.owner_unit_id.choices = unit_choices()
+    if not form.is_submitted():
+        form.version.data = lesson.version if lesson else 0
+        if lesson is not None:
+            form.owner_unit_id.data = str(lesson.owner_unit_id)
+            form.status.data = lesson.status.value
+    return form
+
+
+def _lesson_page(form, incident, lesson, conflict=None):
+    return render_template("incidents/lesson_form.html", form=form, incident=incident, lesson=lesson,
+                           conflict=conflict), _status(form, conflict)
+
+
+@bp.route("/<int:incident_id>/erfaringer/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def create_lesson(incident_id: int):
+    incident = db.session.get(Incident, incident_id) or abort(404)
+    form = _lesson_form(None)
+    if form.validate_on_submit():
+        services.save_lesson(Lesson(incident_id=incident.id), form.description.data, int(form.owner_unit_id.data),
+                             form.due_on.data, LessonStatus(form.status.data))
+        db.session.commit()
+        flash(_("Erfaringen er registreret."), "success")
+        return redirect(url_for(".detail", incident_id=incident.id, _anchor="erfaringer"))
+    return _lesson_page(form, incident, None)
+
+
+@bp.route("/erfaringer/<int:lesson_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit_lesson(lesson_id: int):
+    lesson = db.session.get(Lesson, lesson_id) or abort(404)
+    incident = db.session.get(Incident, lesson.incident_id)
+    form = _lesson_form(lesson)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            check_version(lesson, form.version.data)
+        except EditConflict as exc:
+            conflict = exc.changes
+            form.version.data = lesson.version
+        else:
+            services.save_lesson(lesson, form.description.data, int(form.owner_unit_id.data), form.due_on.data,
+                                 LessonStatus(form.status.data))
+            db.session.commit()
+            flash(_("Ændringerne er gemt."), "success")
+            return redirect(url_for(".detail", incident_id=incident.id, _anchor="erfaringer"))
+    return _lesson_page(form, incident, lesson, conflict)

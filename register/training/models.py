@@ -1,0 +1,141 @@
+"""Awareness campaigns for staff (Art. 21(2)(g)), management training (Art. 20(2)) and management approvals
+of the cybersecurity measures (Art. 20(1); NIS 2-loven § 7)."""
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from register.core.db import enum_column
+from register.core.enums import LabelledEnum
+from register.core.history import Tracked
+from register.extensions import db
+
+
+class CampaignKind(LabelledEnum):
+    AWARENESS = "awareness"
+    HYGIENE = "hygiene"
+    PHISHING = "phishing"
+
+    @classmethod
+    def _label_map(cls):
+        return {"awareness": _l("Awareness-træning"), "hygiene": _l("Cyberhygiejne-kampagne"),
+                "phishing": _l("Phishing-øvelse")}
+
+
+class Campaign(Tracked, db.Model):
+    """A staff awareness training or cyber-hygiene campaign."""
+
+    __tablename__ = "training_campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    kind: Mapped[CampaignKind] = mapped_column(enum_column(CampaignKind), nullable=False)
+    held_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    participations = relationship("CampaignUnit", back_populates="campaign", lazy="raise",
+                                  cascade="all, delete-orphan")
+
+
+class CampaignUnit(Tracked, db.Model):
+    """One unit's part in a campaign: how many staff were targeted and how many completed it."""
+
+    __tablename__ = "training_campaign_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("training_campaign.id", ondelete="CASCADE"),
+                                             nullable=False)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"), nullable=False, index=True)
+    staff_targeted: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    staff_completed: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "unit_id", name="uq_training_campaign_unit_campaign_id_unit_id"),
+        sa.CheckConstraint("staff_targeted >= 0 AND staff_completed >= 0 AND staff_completed <= staff_targeted",
+                           name="counts"),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+    campaign = relationship("Campaign", back_populates="participations", lazy="raise")
+    unit = relationship("Unit", lazy="raise")
+
+
+class ManagementBody(LabelledEnum):
+    """Who a trainee sits in: the council, the executive board, or a leader of a unit."""
+
+    COUNCIL = "council"
+    EXECUTIVE = "executive"
+    LEADER = "leader"
+
+    @classmethod
+    def _label_map(cls):
+        return {"council": _l("Kommunalbestyrelsen"), "executive": _l("Direktionen"), "leader": _l("Leder")}
+
+
+class Trainee(Tracked, db.Model):
+    """A member of management who must follow cybersecurity training (Art. 20(2)); not a user account."""
+
+    __tablename__ = "training_trainee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    role_title: Mapped[str | None] = mapped_column(sa.String(200))  # "Borgmester", "Kommunaldirektør"
+    body: Mapped[ManagementBody] = mapped_column(enum_column(ManagementBody), nullable=False)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    unit = relationship("Unit", lazy="raise")
+    courses = relationship("TrainingRecord", back_populates="trainee", lazy="raise",
+                           order_by="TrainingRecord.completed_on.desc()")
+
+
+class TrainingRecord(Tracked, db.Model):
+    """A course a trainee completed."""
+
+    __tablename__ = "training_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(sa.ForeignKey("training_trainee.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
+    course: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    provider: Mapped[str | None] = mapped_column(sa.String(200))
+    completed_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    trainee = relationship("Trainee", back_populates="courses", lazy="raise")
+
+
+class ApprovalBody(LabelledEnum):
+    EXECUTIVE = "executive"
+    COUNCIL = "council"
+
+    @classmethod
+    def _label_map(cls):
+        return {"executive": _l("Direktionen"), "council": _l("Kommunalbestyrelsen")}
+
+
+class Approval(Tracked, db.Model):
+    """Management's approval of the cybersecurity risk-management measures (Art. 20(1); NIS 2-loven § 7)."""
+
+    __tablename__ = "management_approval"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    approved_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
+    body: Mapped[ApprovalBody] = mapped_column(enum_column(ApprovalBody), nullable=False)
+    reference: Mapped[str] = mapped_column(sa.String(200), nullable=False)  # sag / punkt on the agenda
+    subject: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,210 @@
+"""Staff awareness campaigns, management training and management approvals of the security measures."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from register.core.concurrency import EditConflict, check_version
+from register.core.history import history_of
+from register.core.permissions import Permission, requires
+from register.core.templating import HomePanel, NavItem
+from register.extensions import db
+from register.organisation.services import unit_choices
+from register.training import services
+from register.training.forms import ApprovalForm, CampaignForm, ParticipationForm, TraineeForm, TrainingRecordForm
+from register.training.models import (Approval, ApprovalBody, Campaign, CampaignKind, CampaignUnit,
+                                      ManagementBody, Trainee, TrainingRecord)
+
+bp = Blueprint("training", __name__, url_prefix="/uddannelse")
+bp.nav = [NavItem(50, _l("Uddannelse"), "training.index",
+                  _l("Awareness-kampagner for medarbejdere, ledelsens uddannelse og godkendelser (NIS2 art. 20)."))]
+bp.home_panels = [HomePanel(30, "training/_home_panel.html", services.home_panel)]
+
+
+def _form_page(form, record, template, save, done, **context):
+    """Show and save a create/edit form with optimistic locking; `save(form)` returns the saved record."""
+    if not form.is_submitted():
+        form.version.data = record.version if record.id is not None else 0
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            if record.id is not None:
+                check_version(record, form.version.data)
+            saved = save(form)
+        except EditConflict as exc:
+            conflict = exc.changes
+            db.session.rollback()
+            form.version.data = db.session.get(type(record), record.id).version
+        except services.TrainingError as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Ændringerne er gemt.") if context.get("editing") else _("Oprettet."), "success")
+            return redirect(done(saved))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template(template, form=form, record=record, conflict=conflict, **context), status
+
+
+@bp.route("/")
+@requires(Permission.READ)
+def index():
+    rows = services.trainee_rows()
+    overall, by_body = services.management_coverage(rows)
+    return render_template("training/index.html", trainees=rows, overall=overall, by_body=by_body,
+                           campaigns=services.campaign_rows(), approvals=services.approvals(),
+                           refresh_months=services.refresh_months(), due_window=services.due_window_months())
+
+
+# --- staff campaigns ---------------------------------------------------------------------------------------
+
+@bp.route("/kampagner/<int:campaign_id>")
+@requires(Permission.READ)
+def campaign(campaign_id: int):
+    record = db.session.get(Campaign, campaign_id) or abort(404)
+    rows = services.participations(record)
+    return render_template("training/campaign.html", campaign=record, rows=rows,
+                           totals=services.campaign_totals(rows), history=history_of(db.session, Campaign, record.id))
+
+
+def _save_campaign(record):
+    return lambda form: services.save_campaign(record, form.title.data, CampaignKind(form.kind.data),
+                                               form.held_on.data, form.description.data)
+
+
+@bp.route("/kampagner/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def create_campaign():
+    record = Campaign()
+    return _form_page(CampaignForm(), record, "training/campaign_form.html", _save_campaign(record),
+                      lambda c: url_for(".campaign", campaign_id=c.id))
+
+
+@bp.route("/kampagner/<int:campaign_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit_campaign(campaign_id: int):
+    record = db.session.get(Campaign, campaign_id) or abort(404)
+    return _form_page(CampaignForm(obj=record), record, "training/campaign_form.html", _save_campaign(record),
+                      lambda c: url_for(".campaign", campaign_id=c.id), editing=True)
+
+
+def _participation_form(row: CampaignUnit) -> ParticipationForm:
+    form = ParticipationForm(obj=row if row.id else None)
+    form.unit_id.choices = unit_choices()
+    if row.id and not form.is_submitted():
+        form.unit_id.data = str(row.unit_id)
+    return form
+
+
+def _save_participation(row):
+    return lambda form: services.save_participation(row, int(form.unit_id.data), form.staff_targeted.data,
+                                                    form.staff_completed.data)
+
+
+@bp.route("/kampagner/<int:campaign_id>/enheder/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def create_participation(campaign_id: int):
+    record = db.session.get(Campaign, campaign_id) or abort(404)
+    row = CampaignUnit(campaign_id=record.id)
+    return _form_page(_participation_form(row), row, "training/participation_form.html", _save_participation(row),
+                      lambda r: url_for(".campaign", campaign_id=campaign_id), campaign=record)
+
+
+@bp.route("/kampagner/enheder/<int:row_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit_participation(row_id: int):
+    row = db.session.get(CampaignUnit, row_id) or abort(404)
+    record = db.session.get(Campaign, row.campaign_id)
+    return _form_page(_participation_form(row), row, "training/participation_form.html", _save_participation(row),
+                      lambda r: url_for(".campaign", campaign_id=record.id), campaign=record, editing=True)
+
+
+# --- management training -----------------------------------------------------------------------------------
+
+@bp.route("/personer/<int:trainee_id>")
+@requires(Permission.READ)
+def trainee(trainee_id: int):
+    person = services.get_trainee(trainee_id) or abort(404)
+    last = person.courses[0] if person.courses else None
+    status, valid_until = services.training_status(last.completed_on if last else None,
+                                                   services.local_today(), services.refresh_months(),
+                                                   services.due_window_months())
+    return render_template("training/trainee.html", person=person, status=status, valid_until=valid_until,
+                           refresh_months=services.refresh_months(),
+                           history=history_of(db.session, Trainee, person.id))
+
+
+def _trainee_form(person: Trainee) -> TraineeForm:
+    form = TraineeForm(obj=person if person.id else None)
+    form.unit_id.choices = unit_choices()
+    if person.id and not form.is_submitted():
+        form.unit_id.data = str(person.unit_id or "")
+    return form
+
+
+def _save_trainee(person):
+    return lambda form: services.save_trainee(person, form.name.data, form.role_title.data,
+                                              ManagementBody(form.body.data),
+                                              int(form.unit_id.data) if form.unit_id.data else None,
+                                              form.active.data)
+
+
+@bp.route("/personer/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def create_trainee():
+    person = Trainee()
+    return _form_page(_trainee_form(person), person, "training/trainee_form.html", _save_trainee(person),
+                      lambda p: url_for(".trainee", trainee_id=p.id))
+
+
+@bp.route("/personer/<int:trainee_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit_trainee(trainee_id: int):
+    person = db.session.get(Trainee, trainee_id) or abort(404)
+    return _form_page(_trainee_form(person), person, "training/trainee_form.html", _save_trainee(person),
+                      lambda p: url_for(".trainee", trainee_id=p.id), editing=True)
+
+
+def _save_record(record):
+    return lambda form: services.save_record(record, form.course.data, form.provider.data, form.completed_on.data,
+                                             form.note.data)
+
+
+@bp.route("/personer/<int:trainee_id>/kurser/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def create_record(trainee_id: int):
+    person = db.session.get(Trainee, trainee_id) or abort(404)
+    record = TrainingRecord(trainee_id=person.id)
+    return _form_page(TrainingRecordForm(), record, "training/record_form.html", _save_record(record),
+                      lambda r: url_for(".trainee", trainee_id=person.id), person=person)
+
+
+@bp.route("/kurser/<int:record_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit_record(record_id: int):
+    record = db.session.get(TrainingRecord, record_id) or abort(404)
+    person = db.session.get(Trainee, record.trainee_id)
+    return _form_page(TrainingRecordForm(obj=record), record, "training/record_form.html", _save_record(record),
+                      lambda r: url_for(".trainee", trainee_id=person.id), person=person, editing=True)
+
+
+# --- approvals ---------------------------------------------------------------------------------------------
+
+def _save_approval(approval):
+    return lambda form: services.save_approval(approval, form.approved_on.data, ApprovalBody(form.body.data),
+                                               form.reference.data, form.subject.data, form.note.data)
+
+
+@bp.route("/godkendelser/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def create_approval():
+    approval = Approval()
+    return _form_page(ApprovalForm(), approval, "training/approval_form.html", _save_approval(approval),
+                      lambda a: url_for(".index", _anchor="godkendelser"))
+
+
+@bp.route("/godkendelser/<int:approval_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit_approval(approval_id: int):
+    approval = db.session.get(Approval, approval_id) or abort(404)
+    return _form_page(ApprovalForm(obj=approval), approval, "training/approval_form.html", _save_approval(approval),
+                      lambda a: url_for(".index", _anchor="godkendelser"), editing=True)
