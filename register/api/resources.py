@@ -55,7 +55,10 @@ class Filter:
     def parse(self, raw: str):
         try:
             if self.type == "integer":
-                return int(raw)
+                number = int(raw)
+                if not 0 <= number <= 2**31 - 1:  # beyond what either database stores as a key
+                    raise ValueError
+                return number
             if self.type == "boolean":
                 if raw.lower() not in ("true", "false", "1", "0"):
                     raise ValueError
@@ -74,6 +77,8 @@ class Filter:
         schema = dict(JSON_TYPES[self.type])
         if self.enum:
             schema["enum"] = self.enum
+        if self.type == "integer":
+            schema.update(minimum=0, maximum=2**31 - 1)
         if self.type == "string":
             schema["maxLength"] = 200
         return schema

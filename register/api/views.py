@@ -22,8 +22,8 @@ def _paging() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 50))
     except ValueError:
         raise FilterError("'page' og 'per_page' skal være heltal") from None
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise FilterError(f"'page' skal være mindst 1 og 'per_page' mellem 1 og {MAX_PER_PAGE}")
+    if not 1 <= page <= 1_000_000 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise FilterError(f"'page' skal være mellem 1 og 1000000 og 'per_page' mellem 1 og {MAX_PER_PAGE}")
     return page, per_page
 
 

@@ -9,6 +9,7 @@ from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
 from register.core.history import history_of
+from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.templating import NavItem
 from register.extensions import db
@@ -25,7 +26,7 @@ bp.nav = [NavItem(20, _l("Tiltag"), "controls.index",
 @requires(Permission.READ)
 def index():
     status = request.args.get("status", "")
-    unit = request.args.get("unit", type=int)
+    unit = int_arg("unit")
     q = (request.args.get("q") or "").strip()[:200]
     return render_template("controls/index.html", rows=services.list_controls(status, unit, q), status=status,
                            unit=unit, q=q, statuses=ControlStatus, units=unit_choices())

@@ -162,7 +162,7 @@ def link_requirement(incident_id: int):
             db.session.commit()
             flash(_("Kravet er knyttet til hændelsen."), "success")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for(".detail", incident_id=incident_id, _anchor="krav"))
 
 

@@ -6,6 +6,7 @@ from wtforms import SelectChoice
 
 from register.core.concurrency import EditConflict, check_version
 from register.core.history import history_of
+from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
 from register.extensions import db
@@ -251,7 +252,7 @@ def settings():
 @requires(Permission.READ)
 def sub_plans():
     today = services.today()
-    unit_id = request.args.get("enhed", type=int)
+    unit_id = int_arg("enhed")
     rows = services.sub_plan_rows(today, unit_id)
     _review, interval = services.interval_settings()
     return render_template("preparedness/sub_plans.html", rows=rows, behind=services.units_behind(rows),

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from register.core.forms import ActionForm
+from register.core.params import int_arg
 from register.core.permissions import Permission, public, requires
 from register.core.templating import NavItem, municipality_name
 from register.extensions import db
@@ -22,10 +23,10 @@ bp.nav = [NavItem(42, _l("Årshjul"), "wheel.index",
 @requires(Permission.READ)
 def index():
     today = services.today()
-    year = request.args.get("aar", type=int) or today.year
+    year = int_arg("aar", 1900, 2200) or today.year
     if not 2000 <= year <= 2100:
         abort(404)
-    unit_id = request.args.get("enhed", type=int)
+    unit_id = int_arg("enhed")
     items = wheel.items_between(dt.date(year, 1, 1), dt.date(year, 12, 31), today, unit_id)
     return render_template("wheel/index.html", year=year, months=wheel.months_of(year, items), today=today,
                            unit_id=unit_id, unit_choices=org_services.unit_choices(), kinds=list(wheel.ItemKind),

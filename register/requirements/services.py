@@ -17,6 +17,7 @@ from werkzeug.utils import secure_filename
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement
 from register.core.history import ChangeLog, current_actor
+from register.core.params import MAX_ID
 from register.extensions import db
 from register.organisation.models import Unit
 from register.requirements.models import (EvidenceKind, ImplementationStatus, RequirementAssessment,
@@ -55,9 +56,10 @@ def area_cte():
 
 def _int(value) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 <= number <= MAX_ID else None  # beyond it, nothing can match
 
 
 @dataclass(frozen=True)
