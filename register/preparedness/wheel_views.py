@@ -23,7 +23,7 @@ bp.nav = [NavItem(42, _l("Årshjul"), "wheel.index",
 @requires(Permission.READ)
 def index():
     today = services.today()
-    year = int_arg("aar", 1900, 2200) or today.year
+    year = int_arg("aar", 0, 1_000_000) or today.year
     if not 2000 <= year <= 2100:
         abort(404)
     unit_id = int_arg("enhed")
