@@ -68,10 +68,11 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per part of the register."""
     from register.accounts.views import bp as accounts_bp
     from register.catalogs.views import bp as catalogs_bp
+    from register.gap.views import bp as gap_bp
     from register.home.views import bp as home_bp
     from register.organisation.views import bp as organisation_bp
 
-    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp):
+    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp, gap_bp):
         app.register_blueprint(bp)
 
 
