@@ -29,6 +29,10 @@ class DanishIntegerField(IntegerField):
             raise ValueError(_l("Skriv et helt tal.")) from exc
 
 
+def max_length(limit: int) -> Length:
+    return Length(max=limit, message=_l("Højst %(max)d tegn."))
+
+
 def level_choices() -> list[SelectChoice]:
     return [SelectChoice("", "—")] + [SelectChoice(str(level), f"{level} – {name}")
                                       for level, name, _meaning in maturity_scale()]
@@ -40,13 +44,13 @@ def blank_plus(choices) -> list[SelectChoice]:
 
 class AssessmentForm(VersionedForm):
     name = StringField(_l("Navn"), validators=[DataRequired(message=_l("Vurderingen skal have et navn.")),
-                                               Length(max=200)])
+                                               max_length(200)])
     assessed_on = DanishDateField(_l("Dato"), validators=[InputRequired(message=_l("Angiv vurderingens dato."))])
     assessor_kind = SelectField(_l("Vurderet af"), choices=AssessorKind.choices)
-    assessor_name = StringField(_l("Rådgiver eller person"), validators=[Optional(), Length(max=200)])
+    assessor_name = StringField(_l("Rådgiver eller person"), validators=[max_length(200)])
     method = StringField(_l("Metode"), default="CIS Controls v8",
-                         validators=[DataRequired(message=_l("Angiv metoden.")), Length(max=200)])
-    scope = TextAreaField(_l("Omfang"), validators=[Optional(), Length(max=5000)])
+                         validators=[DataRequired(message=_l("Angiv metoden.")), max_length(200)])
+    scope = TextAreaField(_l("Omfang"), validators=[Optional(), max_length(5000)])
     start_from = SelectField(_l("Start fra tidligere vurdering"), choices=[], validate_choice=True)
 
     def validate_assessor_name(self, field):
@@ -63,7 +67,7 @@ class ScoreRowForm(Form):
     target_level = SelectField(_l("Mål"), choices=level_choices)
     implementation_group = SelectField(_l("Implementeringsgruppe"),
                                        choices=lambda: blank_plus(ImplementationGroup.choices))
-    justification = TextAreaField(_l("Begrundelse"), validators=[Optional(), Length(max=2000)])
+    justification = TextAreaField(_l("Begrundelse"), validators=[Optional(), max_length(2000)])
     confirm = BooleanField(_l("Bekræft uændret"))
 
 
@@ -72,27 +76,27 @@ class ScoresForm(FlaskForm):
 
 
 class FindingForm(VersionedForm):
-    external_id = StringField(_l("Id"), validators=[Optional(), Length(max=64)])
+    external_id = StringField(_l("Id"), validators=[Optional(), max_length(64)])
     title = StringField(_l("Titel"), validators=[DataRequired(message=_l("Fundet skal have en titel.")),
-                                                 Length(max=500)])
-    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=10000)])
-    assessment_id = SelectField(_l("Gap-analyse"), choices=[], validate_choice=True)
+                                                 max_length(500)])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), max_length(10000)])
+    assessment_id = SelectField(_l("Gap-analyse"), choices=[], default="", validate_choice=True)
     controls = SelectMultipleField(_l("CIS-kontroller"), choices=[], validate_choice=True)
     requirements = SelectMultipleField(_l("Øvrige krav"), choices=[], validate_choice=True)
     severity = SelectField(_l("Kritikalitet"), choices=Severity.choices)
-    cost = SelectField(_l("Estimeret omkostning"), choices=lambda: blank_plus(CostLevel.choices))
+    cost = SelectField(_l("Estimeret omkostning"), choices=lambda: blank_plus(CostLevel.choices), default="")
     cost_estimate_dkk = DanishIntegerField(_l("Beløb (kr.)"), validators=[
         Optional(), NumberRange(min=0, message=_l("Beløbet kan ikke være negativt."))])
-    effort = StringField(_l("Estimeret indsats"), validators=[Optional(), Length(max=100)])
-    priority_override = SelectField(_l("Tilsidesæt prioritet"), choices=[], validate_choice=True)
+    effort = StringField(_l("Estimeret indsats"), validators=[Optional(), max_length(100)])
+    priority_override = SelectField(_l("Tilsidesæt prioritet"), choices=[], default="", validate_choice=True)
     priority_override_reason = TextAreaField(_l("Begrundelse for tilsidesættelse"),
-                                             validators=[Optional(), Length(max=2000)])
-    unit_id = SelectField(_l("Ansvarlig enhed"), choices=[], validate_choice=True)
-    owner = StringField(_l("Ejer"), validators=[Optional(), Length(max=200)])
+                                             validators=[max_length(2000)])
+    unit_id = SelectField(_l("Ansvarlig enhed"), choices=[], default="", validate_choice=True)
+    owner = StringField(_l("Ejer"), validators=[Optional(), max_length(200)])
     identified_on = DanishDateField(_l("Konstateret"), validators=[InputRequired(message=_l("Angiv datoen."))])
     due_on = DanishDateField(_l("Frist"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=FindingStatus.choices)
-    closure_evidence = TextAreaField(_l("Dokumentation for lukning"), validators=[Optional(), Length(max=5000)])
+    closure_evidence = TextAreaField(_l("Dokumentation for lukning"), validators=[max_length(5000)])
     closed_on = DanishDateField(_l("Lukket dato"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
