@@ -245,3 +245,22 @@ def test_create_a_finding_by_hand_and_duplicate_ids_are_refused(app, client, log
     with app.app_context():
         finding = db.session.execute(sa.select(Finding).where(Finding.external_id == "GAP-2")).scalar_one()
         assert finding.source_kind == FindingSource.GAP_ANALYSIS and finding.priority == Priority.P3
+
+
+def test_demo_data_holds_two_assessments_and_an_action_plan(app, client, catalogs):
+    runner = app.test_cli_runner()
+    assert "Demo data loaded." in runner.invoke(args=["demo"]).output
+    assert "already loaded" in runner.invoke(args=["demo"]).output
+    with app.app_context():
+        first, second = sorted(db.session.execute(sa.select(Assessment)).scalars(), key=lambda a: a.assessed_on)
+        assert second.previous_id == first.id
+        rows = services.maturity_by_control(first)
+        assert services.maturity_summary(rows)["scored"] == 18 and services.maturity_summary(rows)["unconfirmed"] == 0
+        assert services.maturity_summary(services.maturity_by_control(second))["unconfirmed"] == 13
+        assert db.session.execute(sa.select(sa.func.count(Finding.id))).scalar() == 15
+        comparison = services.compare_assessments(first, second)
+        assert comparison.improved == 5 and len(comparison.opened) == 3 and len(comparison.closed) == 4
+    response = client.post("/konto/login", data={"email": "direktion@nordsoe.example",
+                                                 "password": "demo-register-2026"})
+    assert response.status_code == 302
+    assert "GAP-2025-09" in html(client.get("/gap-analyse/handlingsplan"))

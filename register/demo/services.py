@@ -7,6 +7,7 @@ import yaml
 from register.accounts.models import User
 from register.accounts.services import create_user
 from register.extensions import db
+from register.gap.demo import load_demo as load_gap_demo
 from register.organisation.models import Unit, UnitKind
 
 
@@ -55,7 +56,8 @@ def load_demo() -> dict:
     for user in data["users"]:
         create_user(user["email"], user["role"], data["password"], name=user["name"],
                     unit_id=by_name[user["unit"]].id, is_demo=True)
-    return {"created": True, "units": len(by_name) + 1, "users": len(data["users"])}
+    gap = load_gap_demo()
+    return {"created": True, "units": len(by_name) + 1, "users": len(data["users"]), "gap": gap}
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

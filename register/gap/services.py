@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from register.catalogs.models import Catalog, Requirement
 from register.core.concurrency import EditConflict
@@ -208,7 +209,7 @@ def group_findings(items: list[Finding], by: str, no_unit_label: str, no_control
                 groups.setdefault(key, PlanGroup(key, label)).findings.append(finding)
     else:
         for finding in items:
-            key = (0, finding.unit.name) if finding.unit else (1, "")
+            key = (0, finding.unit.name.casefold(), finding.unit.id) if finding.unit else (1, "", 0)
             groups.setdefault(key, PlanGroup(key, finding.unit.name if finding.unit else no_unit_label)
                               ).findings.append(finding)
     return [groups[k] for k in sorted(groups)]
@@ -216,6 +217,10 @@ def group_findings(items: list[Finding], by: str, no_unit_label: str, no_control
 
 def set_requirements(finding: Finding, requirement_ids: set[int]) -> None:
     """Make the finding's requirement links exactly these (links are tracked rows, kept where unchanged)."""
+    state = sa.inspect(finding)
+    if state.persistent and "requirement_links" in state.unloaded:  # callers need not eager-load the links
+        set_committed_value(finding, "requirement_links", list(db.session.execute(
+            sa.select(FindingRequirement).where(FindingRequirement.finding_id == finding.id)).scalars()))
     current = {link.requirement_id: link for link in finding.requirement_links}
     for req_id, link in current.items():
         if req_id not in requirement_ids:
