@@ -66,7 +66,8 @@ class ScoreRowForm(Form):
     current_level = SelectField(_l("Nuværende modenhed"), choices=level_choices)
     target_level = SelectField(_l("Mål"), choices=level_choices)
     implementation_group = SelectField(_l("Implementeringsgruppe"),
-                                       choices=lambda: blank_plus(ImplementationGroup.choices))
+                                       choices=lambda: [SelectChoice("", "—")] + [
+                                           SelectChoice(g.value, g.short) for g in ImplementationGroup])
     justification = TextAreaField(_l("Begrundelse"), validators=[Optional(), max_length(2000)])
     confirm = BooleanField(_l("Bekræft uændret"))
 
