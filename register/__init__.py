@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from register.accounts.views import bp as accounts_bp
     from register.catalogs.views import bp as catalogs_bp
     from register.controls.views import bp as controls_bp
+    from register.gap.views import bp as gap_bp
     from register.home.views import bp as home_bp
     from register.incidents.views import bp as incidents_bp
     from register.organisation.views import bp as organisation_bp
@@ -76,7 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from register.preparedness import blueprints as preparedness_blueprints
     from register.training.views import bp as training_bp
 
-    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp, requirements_bp, controls_bp,
+    for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp, requirements_bp, controls_bp, gap_bp,
                *preparedness_blueprints(), incidents_bp, training_bp):
         app.register_blueprint(bp)
     from register.api.views import build_blueprint, tokens_bp

@@ -183,10 +183,11 @@ def _record_changes(session: Session, _flush_context) -> None:
     if rows:
         conn = session.connection()
         previous = last_hash(conn)
-        for row in rows:  # one statement per row keeps ids in chain order
+        for row in rows:
             row["prev_hash"] = previous
             row["hash"] = previous = entry_hash(row)
-            conn.execute(sa.insert(ChangeLog.__table__).values(row))
+        # executemany inserts in list order (ids follow the chain) and is far faster than one huge statement
+        conn.execute(sa.insert(ChangeLog.__table__), rows)
 
 
 def _canonical(row) -> str:

@@ -8,6 +8,7 @@ from register.accounts.models import User
 from register.accounts.services import create_user
 from register.extensions import db
 from register.incidents.demo import load_demo as load_incidents
+from register.gap.demo import load_demo as load_gap_demo
 from register.organisation.models import Unit, UnitKind
 from register.training.demo import load_demo as load_training
 
@@ -64,6 +65,8 @@ def load_demo() -> dict:
     load_incidents(unit_ids)  # each part's loader skips itself if its data already exists
     load_training(unit_ids)
     return {"created": True, "units": len(by_name) + 1, "users": len(data["users"])}
+    gap = load_gap_demo()
+    return {"created": True, "units": len(by_name) + 1, "users": len(data["users"]), "gap": gap}
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -1,0 +1,56 @@
+"""The action plan as an XLSX file for the board and the units."""
+import datetime as dt
+import io
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from register.gap.services import PlanGroup, cis_refs, other_refs
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would run as a formula is prefixed with ' so it stays text (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def action_plan_xlsx(groups: list[PlanGroup], today: dt.date, group_title: str) -> bytes:
+    """One row per finding (per group), headers that the import also understands."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Handlingsplan")
+    headers = [group_title, _("Prioritet"), _("Id"), _("Titel"), _("CIS-kontrol"), _("Krav"), _("Kritikalitet"),
+               _("Omkostning"), _("Indsats"), _("Ansvarlig enhed"), _("Ejer"), _("Frist"), _("Overskredet"),
+               _("Status"), _("Kilde"), _("Lukket dato"), _("Dokumentation for lukning"), _("Beskrivelse"),
+               _("Begrundelse for tilsidesat prioritet")]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for group in groups:
+        for f in group.findings:
+            sheet.append([safe_cell(v) for v in (
+                group.label, int(f.priority.value), f.external_id or f.id, f.title,
+                ", ".join(r.display_ref for r in cis_refs(f)), " ".join(r.full_ref for r in other_refs(f)),
+                f.severity.label, f.cost.label if f.cost else None, f.effort, f.unit.name if f.unit else None,
+                f.owner, f.due_on, _("Ja") if f.is_overdue(today) else _("Nej"), f.status.label,
+                f.source_kind.label, f.closed_on, f.closure_evidence, f.description,
+                f.priority_override_reason if f.priority_override else None)])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+    widths = (28, 9, 12, 50, 14, 24, 12, 24, 12, 26, 20, 12, 12, 10, 12, 12, 40, 60, 40)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

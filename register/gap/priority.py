@@ -1,0 +1,38 @@
+"""The priority rule: criticality against estimated cost, as a matrix the user can read on screen.
+
+Critical findings that are cheap to fix come first; a low finding that is expensive comes last.
+An unknown cost counts as medium, so a finding without an estimate is neither favoured nor buried.
+"""
+import sqlalchemy as sa
+
+from register.gap.models import CostLevel, Finding, Priority, Severity
+
+UNKNOWN_COST_AS = CostLevel.MEDIUM
+
+MATRIX: dict[Severity, dict[CostLevel, Priority]] = {
+    Severity.CRITICAL: {CostLevel.LOW: Priority.P1, CostLevel.MEDIUM: Priority.P1, CostLevel.HIGH: Priority.P2},
+    Severity.HIGH: {CostLevel.LOW: Priority.P1, CostLevel.MEDIUM: Priority.P2, CostLevel.HIGH: Priority.P3},
+    Severity.MEDIUM: {CostLevel.LOW: Priority.P2, CostLevel.MEDIUM: Priority.P3, CostLevel.HIGH: Priority.P4},
+    Severity.LOW: {CostLevel.LOW: Priority.P3, CostLevel.MEDIUM: Priority.P4, CostLevel.HIGH: Priority.P4},
+}
+
+
+def priority_for(severity: Severity, cost: CostLevel | None) -> Priority:
+    """The computed priority of a finding."""
+    return MATRIX[Severity(severity)][CostLevel(cost) if cost else UNKNOWN_COST_AS]
+
+
+def matrix_rows() -> list[tuple[Severity, list[Priority]]]:
+    """The matrix for display: one row per severity, one column per cost level."""
+    return [(severity, [MATRIX[severity][cost] for cost in CostLevel]) for severity in Severity]
+
+
+def priority_sql():
+    """The effective priority as an SQL expression ('1'..'4'), for ordering in the database."""
+    cost = sa.func.coalesce(sa.cast(Finding.cost, sa.String), UNKNOWN_COST_AS.value)
+    computed = sa.case(
+        *[(sa.and_(sa.cast(Finding.severity, sa.String) == severity.value, cost == level.value), prio.value)
+          for severity, row in MATRIX.items() for level, prio in row.items()],
+        else_=Priority.P4.value,
+    )
+    return sa.func.coalesce(sa.cast(Finding.priority_override, sa.String), computed)

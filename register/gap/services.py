@@ -1,0 +1,359 @@
+"""Gap-analysis operations and figures; flush, never commit (the board report reuses the figures)."""
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from register.catalogs.models import Catalog, Requirement
+from register.core.concurrency import EditConflict
+from register.core.history import history_of
+from register.extensions import db
+from register.gap.models import (Assessment, ControlScore, Finding, FindingRequirement, FindingSource,
+                                 FindingStatus, ImplementationGroup, Priority)
+from register.gap.priority import priority_sql
+from register.organisation.models import Unit
+
+CIS_CATALOG = "cis-v8"
+
+
+class GapError(ValueError):
+    """An operation the user asked for that cannot be done; the message is meant for the user."""
+
+
+# --- CIS controls -------------------------------------------------------------------------------
+
+def cis_controls() -> list[Requirement]:
+    """The 18 CIS controls in catalogue order (one query); empty if the catalogue is not loaded."""
+    return list(db.session.execute(
+        sa.select(Requirement).join(Catalog, Requirement.catalog_id == Catalog.id)
+        .where(Catalog.code == CIS_CATALOG, Requirement.retired.is_(False), Requirement.depth == 0)
+        .order_by(Requirement.position)).scalars())
+
+
+def requirement_lookup() -> dict[str, Requirement]:
+    """Every current requirement by 'code:ref' (lower case), for parsing references."""
+    rows = db.session.execute(sa.select(Requirement).where(Requirement.retired.is_(False))).scalars()
+    return {req.full_ref.lower(): req for req in rows}
+
+
+# --- Assessments and scores ---------------------------------------------------------------------
+
+def assessments() -> list[Assessment]:
+    """All assessments, newest first."""
+    return list(db.session.execute(
+        sa.select(Assessment).order_by(Assessment.assessed_on.desc(), Assessment.id.desc())).scalars())
+
+
+def create_assessment(assessment: Assessment, start_from: Assessment | None = None) -> Assessment:
+    """Add an assessment; when it starts from an earlier one, copy its scores as unconfirmed."""
+    assessment.previous_id = start_from.id if start_from else None
+    db.session.add(assessment)
+    db.session.flush()
+    if start_from is not None:
+        for old in scores_of(start_from):
+            db.session.add(ControlScore(
+                assessment_id=assessment.id, requirement_id=old.requirement_id,
+                current_level=old.current_level, target_level=old.target_level,
+                implementation_group=old.implementation_group, justification=old.justification,
+                confirmed=False))
+        db.session.flush()
+    return assessment
+
+
+def scores_of(assessment: Assessment) -> list[ControlScore]:
+    return list(db.session.execute(
+        sa.select(ControlScore).where(ControlScore.assessment_id == assessment.id)).scalars())
+
+
+@dataclass
+class ScoreInput:
+    """One row of the score form."""
+
+    requirement_id: int
+    current_level: int | None
+    target_level: int | None
+    implementation_group: ImplementationGroup | None
+    justification: str | None
+    confirm: bool = False
+    version: int = 0  # 0: the row did not exist when the form was opened
+
+
+def save_scores(assessment: Assessment, rows: list[ScoreInput]) -> int:
+    """Store the submitted scores; a changed row counts as confirmed. Returns how many rows changed.
+
+    Raises EditConflict if any row changed since the form was opened."""
+    existing = {s.requirement_id: s for s in scores_of(assessment)}
+    stale = [row for row in rows
+             if (existing[row.requirement_id].version if row.requirement_id in existing else 0) != row.version]
+    if stale:
+        raise EditConflict([entry for row in stale if row.requirement_id in existing
+                            for entry in history_of(db.session, ControlScore, existing[row.requirement_id].id)[:1]])
+    changed = 0
+    for row in rows:
+        score = existing.get(row.requirement_id)
+        values = {"current_level": row.current_level, "target_level": row.target_level,
+                  "implementation_group": row.implementation_group, "justification": row.justification}
+        if score is None:
+            if all(v is None for v in values.values()):
+                continue
+            db.session.add(ControlScore(assessment_id=assessment.id, requirement_id=row.requirement_id,
+                                        confirmed=True, **values))
+            changed += 1
+            continue
+        differs = any(getattr(score, k) != v for k, v in values.items())
+        if differs or (row.confirm and not score.confirmed):
+            for key, value in values.items():
+                setattr(score, key, value)
+            score.confirmed = True
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+@dataclass
+class ControlMaturity:
+    """One CIS control's maturity in one assessment."""
+
+    requirement: Requirement
+    score: ControlScore | None
+
+    @property
+    def current(self) -> int | None:
+        return self.score.current_level if self.score else None
+
+    @property
+    def target(self) -> int | None:
+        return self.score.target_level if self.score else None
+
+    @property
+    def gap(self) -> int | None:
+        if self.current is None or self.target is None:
+            return None
+        return max(self.target - self.current, 0)
+
+
+def maturity_by_control(assessment: Assessment) -> list[ControlMaturity]:
+    """Every CIS control with the assessment's score (None where not scored), in catalogue order."""
+    scores = {s.requirement_id: s for s in scores_of(assessment)}
+    return [ControlMaturity(req, scores.get(req.id)) for req in cis_controls()]
+
+
+def maturity_summary(rows: list[ControlMaturity]) -> dict:
+    """Average current and target maturity, controls scored, controls unconfirmed."""
+    current = [r.current for r in rows if r.current is not None]
+    target = [r.target for r in rows if r.target is not None]
+    return {
+        "scored": sum(1 for r in rows if r.score is not None),
+        "unconfirmed": sum(1 for r in rows if r.score is not None and not r.score.confirmed),
+        "average_current": round(sum(current) / len(current), 1) if current else None,
+        "average_target": round(sum(target) / len(target), 1) if target else None,
+        "below_target": sum(1 for r in rows if r.gap),
+    }
+
+
+# --- Findings -------------------------------------------------------------------------------------
+
+def _finding_query():
+    return (sa.select(Finding)
+            .options(selectinload(Finding.unit), selectinload(Finding.requirement_links))
+            .order_by(priority_sql(), Finding.due_on.is_(None), Finding.due_on, Finding.id))
+
+
+def findings(status: str = "open", assessment_id: int | None = None, unit_id: int | None = None) -> list[Finding]:
+    """Findings by priority, then due date. status: 'open' (not closed), 'closed' or 'all'. Three queries."""
+    stmt = _finding_query()
+    if status == "open":
+        stmt = stmt.where(Finding.status != FindingStatus.CLOSED)
+    elif status == "closed":
+        stmt = stmt.where(Finding.status == FindingStatus.CLOSED)
+    if assessment_id is not None:
+        stmt = stmt.where(Finding.assessment_id == assessment_id)
+    if unit_id is not None:
+        stmt = stmt.where(Finding.unit_id == unit_id)
+    return list(db.session.execute(stmt).scalars())
+
+
+def cis_refs(finding: Finding) -> list[Requirement]:
+    return sorted((link.requirement for link in finding.requirement_links
+                   if link.requirement.catalog.code == CIS_CATALOG), key=lambda r: r.position)
+
+
+def other_refs(finding: Finding) -> list[Requirement]:
+    return sorted((link.requirement for link in finding.requirement_links
+                   if link.requirement.catalog.code != CIS_CATALOG),
+                  key=lambda r: (r.catalog.sort_order, r.position))
+
+
+@dataclass
+class PlanGroup:
+    key: object
+    label: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def overdue(self, today: dt.date) -> int:
+        return sum(1 for f in self.findings if f.is_overdue(today))
+
+
+def group_findings(items: list[Finding], by: str, no_unit_label: str, no_control_label: str) -> list[PlanGroup]:
+    """Group an ordered list by unit or by CIS control; a finding on two controls shows under both."""
+    groups: dict[object, PlanGroup] = {}
+    if by == "control":
+        for finding in items:
+            refs = cis_refs(finding)
+            for req in refs or [None]:
+                key = (0, req.position) if req else (1, 0)
+                label = f"{req.display_ref} {req.title_da}" if req else no_control_label
+                groups.setdefault(key, PlanGroup(key, label)).findings.append(finding)
+    else:
+        for finding in items:
+            key = (0, finding.unit.name.casefold(), finding.unit.id) if finding.unit else (1, "", 0)
+            groups.setdefault(key, PlanGroup(key, finding.unit.name if finding.unit else no_unit_label)
+                              ).findings.append(finding)
+    return [groups[k] for k in sorted(groups)]
+
+
+def set_requirements(finding: Finding, requirement_ids: set[int]) -> None:
+    """Make the finding's requirement links exactly these (links are tracked rows, kept where unchanged)."""
+    state = sa.inspect(finding)
+    if state.persistent and "requirement_links" in state.unloaded:  # callers need not eager-load the links
+        set_committed_value(finding, "requirement_links", list(db.session.execute(
+            sa.select(FindingRequirement).where(FindingRequirement.finding_id == finding.id)).scalars()))
+    current = {link.requirement_id: link for link in finding.requirement_links}
+    for req_id, link in current.items():
+        if req_id not in requirement_ids:
+            finding.requirement_links.remove(link)
+    for req_id in sorted(requirement_ids - current.keys()):
+        finding.requirement_links.append(FindingRequirement(requirement_id=req_id))
+
+
+def load_finding(finding_id: int) -> Finding | None:
+    return db.session.execute(
+        sa.select(Finding).where(Finding.id == finding_id)
+        .options(selectinload(Finding.unit), selectinload(Finding.requirement_links),
+                 selectinload(Finding.assessment))).scalar_one_or_none()
+
+
+def finding_with_external_id(external_id: str, exclude_id: int | None = None) -> int | None:
+    """The id of the finding carrying this id from a report, if any (other than exclude_id)."""
+    stmt = sa.select(Finding.id).where(Finding.external_id == external_id)
+    if exclude_id is not None:
+        stmt = stmt.where(Finding.id != exclude_id)
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def close_or_reopen(finding: Finding) -> None:
+    """Keep the closed date in step with the status: set on closing, cleared on reopening."""
+    if finding.status == FindingStatus.CLOSED:
+        if finding.closed_on is None:
+            finding.closed_on = dt.date.today()
+    else:
+        finding.closed_on = None
+
+
+def overdue_count(today: dt.date, unit_id: int | None = None) -> int:
+    """Findings not closed whose due date has passed."""
+    stmt = sa.select(sa.func.count(Finding.id)).where(
+        Finding.status != FindingStatus.CLOSED, Finding.due_on < today)
+    if unit_id is not None:
+        stmt = stmt.where(Finding.unit_id == unit_id)
+    return db.session.execute(stmt).scalar()
+
+
+@dataclass
+class Progress:
+    """Action-plan progress figures (one query)."""
+
+    total: int
+    by_status: dict[FindingStatus, int]
+    overdue: int
+    open_by_priority: dict[Priority, int]
+
+    @property
+    def closed(self) -> int:
+        return self.by_status.get(FindingStatus.CLOSED, 0)
+
+    @property
+    def open(self) -> int:
+        return self.total - self.closed
+
+    @property
+    def percent_closed(self) -> int:
+        return round(100 * self.closed / self.total) if self.total else 0
+
+
+def action_plan_progress(today: dt.date, source: FindingSource | None = None) -> Progress:
+    """Counts by status and open ones by priority, with overdue ones, for the plan and the board report."""
+    prio = priority_sql().label("prio")
+    overdue = sa.and_(Finding.status != FindingStatus.CLOSED, Finding.due_on < today)
+    stmt = (sa.select(Finding.status, prio, sa.func.count(Finding.id),
+                      sa.func.count(Finding.id).filter(overdue))
+            .group_by(Finding.status, prio))
+    if source is not None:
+        stmt = stmt.where(Finding.source_kind == source)
+    by_status: Counter = Counter()
+    by_priority: Counter = Counter()
+    late = 0
+    for status, priority, n, n_overdue in db.session.execute(stmt).all():
+        by_status[FindingStatus(status)] += n
+        if FindingStatus(status) != FindingStatus.CLOSED:
+            by_priority[Priority(priority)] += n
+        late += n_overdue
+    return Progress(sum(by_status.values()), dict(by_status), late, dict(by_priority))
+
+
+# --- Comparing two assessments --------------------------------------------------------------------
+
+@dataclass
+class ControlChange:
+    requirement: Requirement
+    before: ControlScore | None
+    after: ControlScore | None
+
+    @property
+    def change(self) -> int | None:
+        if self.before is None or self.after is None:
+            return None
+        if self.before.current_level is None or self.after.current_level is None:
+            return None
+        return self.after.current_level - self.before.current_level
+
+
+@dataclass
+class Comparison:
+    then: Assessment
+    now: Assessment
+    controls: list[ControlChange]
+    closed: list[Finding]
+    opened: list[Finding]
+    still_open: list[Finding]
+
+    @property
+    def improved(self) -> int:
+        return sum(1 for c in self.controls if (c.change or 0) > 0)
+
+    @property
+    def declined(self) -> int:
+        return sum(1 for c in self.controls if (c.change or 0) < 0)
+
+
+def compare_assessments(first: Assessment, second: Assessment) -> Comparison:
+    """Maturity per control then and now, and gap-analysis findings closed, opened and still open between.
+
+    'Then' is the earlier assessment. The period runs from the day after its date to the later date:
+    closed = closed in the period; opened = identified in the period; still open = identified by the
+    earlier date and not closed by the later date."""
+    then, now = sorted([first, second], key=lambda a: (a.assessed_on, a.id))
+    before = {s.requirement_id: s for s in scores_of(then)}
+    after = {s.requirement_id: s for s in scores_of(now)}
+    controls = [ControlChange(req, before.get(req.id), after.get(req.id)) for req in cis_controls()]
+    start, end = then.assessed_on, now.assessed_on
+    items = list(db.session.execute(
+        _finding_query().where(Finding.source_kind == FindingSource.GAP_ANALYSIS,
+                               Finding.identified_on <= end)).scalars())
+    closed = [f for f in items if f.closed_on is not None and start < f.closed_on <= end]
+    opened = [f for f in items if start < f.identified_on <= end]
+    still_open = [f for f in items if f.identified_on <= start and (f.closed_on is None or f.closed_on > end)]
+    return Comparison(then, now, controls, closed, opened, still_open)

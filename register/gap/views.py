@@ -1,0 +1,412 @@
+"""GAP-analyse: assessments, scores per CIS control, findings, import and the action plan."""
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from register.catalogs.models import Catalog, Requirement
+from register.core.concurrency import EditConflict, check_version
+from register.core.history import history_of
+from register.core.permissions import Permission, requires
+from register.core.templating import HomePanel, NavItem
+from register.extensions import db
+from register.gap import export, importer, priority, services
+from register.gap.forms import AssessmentForm, ConfirmImportForm, FindingForm, ImportForm, ScoresForm
+from register.gap.models import (Assessment, AssessorKind, CostLevel, Finding, FindingSource, FindingStatus,
+                                 ImplementationGroup, Priority, Severity, maturity_scale)
+from register.organisation.services import unit_choices
+
+bp = Blueprint("gap", __name__, url_prefix="/gap-analyse")
+bp.nav = [NavItem(30, _l("GAP-analyse"), "gap.index",
+                  _l("Modenhed pr. CIS-kontrol, fund fra gap-analyser og handlingsplanen, som direktionen følger."))]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GROUPINGS = {"enhed": "unit", "kontrol": "control"}
+STATUS_FILTERS = ("aabne", "alle", "lukkede")
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def home_panel() -> dict | None:
+    """The start-page box: action-plan progress and the latest assessment's maturity."""
+    progress = services.action_plan_progress(_today())
+    latest = db.session.execute(
+        sa.select(Assessment).order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if latest is None and progress.total == 0:
+        return None
+    summary = services.maturity_summary(services.maturity_by_control(latest)) if latest else None
+    return {"gap_progress": progress, "gap_latest": latest, "gap_summary": summary}
+
+
+bp.home_panels = [HomePanel(30, "gap/_home_panel.html", home_panel)]
+
+
+# --- Overview and assessments ---------------------------------------------------------------------
+
+@bp.route("/")
+@requires(Permission.READ)
+def index():
+    return render_template("gap/index.html", assessments=services.assessments(),
+                           progress=services.action_plan_progress(_today()))
+
+
+def _assessment_or_404(assessment_id: int) -> Assessment:
+    return db.session.get(Assessment, assessment_id) or abort(404)
+
+
+def _assessment_form(assessment: Assessment | None) -> AssessmentForm:
+    form = AssessmentForm(obj=assessment)
+    if assessment is None:
+        form.start_from.choices = [SelectChoice("", _l("Ingen – start forfra"))] + [
+            SelectChoice(str(a.id), f"{a.name} ({a.assessed_on.isoformat()})") for a in services.assessments()]
+        if not form.is_submitted():
+            form.version.data = 0
+            form.start_from.data = request.args.get("fra", "")
+    else:
+        del form.start_from
+        if not form.is_submitted():
+            form.version.data = assessment.version
+    return form
+
+
+def _fill_assessment(form: AssessmentForm, assessment: Assessment) -> None:
+    assessment.name = form.name.data.strip()
+    assessment.assessed_on = form.assessed_on.data
+    assessment.assessor_kind = AssessorKind(form.assessor_kind.data)
+    assessment.assessor_name = (form.assessor_name.data or "").strip() or None
+    assessment.method = form.method.data.strip()
+    assessment.scope = (form.scope.data or "").strip() or None
+
+
+@bp.route("/vurderinger/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def create_assessment():
+    form = _assessment_form(None)
+    if form.validate_on_submit():
+        start_from = db.session.get(Assessment, int(form.start_from.data)) if form.start_from.data else None
+        assessment = Assessment()
+        _fill_assessment(form, assessment)
+        services.create_assessment(assessment, start_from)
+        db.session.commit()
+        flash(_("Vurderingen er oprettet. Scorerne fra „%(name)s“ er kopieret og skal bekræftes.",
+                name=start_from.name) if start_from else _("Vurderingen er oprettet."), "success")
+        return redirect(url_for(".assessment", assessment_id=assessment.id))
+    return render_template("gap/assessment_form.html", form=form, assessment=None), (422 if form.errors else 200)
+
+
+@bp.route("/vurderinger/<int:assessment_id>")
+@requires(Permission.READ)
+def assessment(assessment_id: int):
+    item = _assessment_or_404(assessment_id)
+    rows = services.maturity_by_control(item)
+    previous = db.session.get(Assessment, item.previous_id) if item.previous_id else None
+    return render_template(
+        "gap/assessment.html", assessment=item, rows=rows, summary=services.maturity_summary(rows),
+        scale=maturity_scale(), previous=previous, others=[a for a in services.assessments() if a.id != item.id],
+        findings=services.findings(status="all", assessment_id=item.id), today=_today(),
+        history=history_of(db.session, Assessment, item.id))
+
+
+@bp.route("/vurderinger/<int:assessment_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit_assessment(assessment_id: int):
+    item = _assessment_or_404(assessment_id)
+    form = _assessment_form(item)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            check_version(item, form.version.data)
+        except EditConflict as exc:
+            conflict = exc.changes
+            form.version.data = item.version
+        else:
+            _fill_assessment(form, item)
+            db.session.commit()
+            flash(_("Ændringerne er gemt."), "success")
+            return redirect(url_for(".assessment", assessment_id=item.id))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template("gap/assessment_form.html", form=form, assessment=item, conflict=conflict), status
+
+
+@bp.route("/vurderinger/<int:assessment_id>/modenhed", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit_scores(assessment_id: int):
+    item = _assessment_or_404(assessment_id)
+    rows = services.maturity_by_control(item)
+    if not rows:
+        flash(_("CIS Controls-kataloget er ikke indlæst; der er ingen kontroller at score."), "error")
+        return redirect(url_for(".assessment", assessment_id=item.id))
+    form = ScoresForm()
+    if not form.is_submitted():
+        for row in rows:
+            score = row.score
+            form.rows.append_entry({
+                "requirement_id": row.requirement.id, "version": score.version if score else 0,
+                "current_level": "" if row.current is None else str(row.current),
+                "target_level": "" if row.target is None else str(row.target),
+                "implementation_group": score.implementation_group.value if score and score.implementation_group else "",
+                "justification": score.justification if score else "", "confirm": False})
+    by_id = {row.requirement.id: row for row in rows}
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            inputs = [_score_input(entry.form) for entry in form.rows]
+            if {i.requirement_id for i in inputs} - by_id.keys():
+                abort(400)
+            changed = services.save_scores(item, inputs)
+        except EditConflict as exc:
+            conflict = exc.changes
+            db.session.rollback()
+            current = {s.requirement_id: s.version for s in services.scores_of(item)}
+            for entry in form.rows:  # a second save, after reading what changed, applies the user's input
+                entry.form.version.data = current.get(int(entry.form.requirement_id.data), 0)
+        else:
+            db.session.commit()
+            flash(_("Modenheden er gemt (%(n)d kontroller ændret eller bekræftet).", n=changed), "success")
+            return redirect(url_for(".assessment", assessment_id=item.id))
+    entries = [(entry, by_id.get(int(entry.form.requirement_id.data or 0))) for entry in form.rows]
+    status = 409 if conflict is not None else (422 if form.errors else 200)
+    return render_template("gap/scores_form.html", form=form, assessment=item, entries=entries,
+                           scale=maturity_scale(), conflict=conflict), status
+
+
+def _score_input(sub) -> services.ScoreInput:
+    try:
+        requirement_id = int(sub.requirement_id.data)
+        version = int(sub.version.data or 0)
+    except (TypeError, ValueError):
+        abort(400)
+    return services.ScoreInput(
+        requirement_id=requirement_id,
+        current_level=int(sub.current_level.data) if sub.current_level.data else None,
+        target_level=int(sub.target_level.data) if sub.target_level.data else None,
+        implementation_group=ImplementationGroup(sub.implementation_group.data) if sub.implementation_group.data else None,
+        justification=(sub.justification.data or "").strip() or None,
+        confirm=bool(sub.confirm.data), version=version)
+
+
+@bp.route("/sammenlign")
+@requires(Permission.READ)
+def compare():
+    choices = services.assessments()
+    first = db.session.get(Assessment, request.args.get("fra", type=int) or 0)
+    second = db.session.get(Assessment, request.args.get("til", type=int) or 0)
+    comparison = services.compare_assessments(first, second) if first and second and first.id != second.id else None
+    return render_template("gap/compare.html", assessments=choices, comparison=comparison, first=first,
+                           second=second, today=_today())
+
+
+# --- Import ---------------------------------------------------------------------------------------
+
+@bp.route("/import/skabelon.xlsx")
+@requires(Permission.READ)
+def import_template():
+    return Response(importer.template_xlsx(), mimetype=XLSX,
+                    headers={"Content-Disposition": "attachment; filename=fund-skabelon.xlsx"})
+
+
+@bp.route("/vurderinger/<int:assessment_id>/import", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def import_findings(assessment_id: int):
+    item = _assessment_or_404(assessment_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        try:
+            plan = importer.plan_import(data, upload.filename, item)
+        except importer.ImportFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            token = importer.store_upload(data, upload.filename, current_user.id) if plan.ok else None
+            return _preview(item, plan, token, upload.filename)
+    return render_template("gap/import.html", form=form, assessment=item), (422 if form.errors else 200)
+
+
+def _preview(item: Assessment, plan: importer.ImportPlan, token: str | None, filename: str):
+    confirm = ConfirmImportForm(formdata=None, token=token)
+    return render_template("gap/import_preview.html", assessment=item, plan=plan, confirm=confirm,
+                           filename=filename, priority_of=importer.computed_priority), (200 if plan.ok else 422)
+
+
+@bp.route("/vurderinger/<int:assessment_id>/import/bekraeft", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def confirm_import(assessment_id: int):
+    item = _assessment_or_404(assessment_id)
+    form = ConfirmImportForm()
+    kept = importer.stored_upload(form.token.data, current_user.id) if form.validate_on_submit() else None
+    if kept is None:
+        flash(_("Importen er udløbet eller allerede gennemført. Indlæs filen igen."), "error")
+        return redirect(url_for(".import_findings", assessment_id=item.id))
+    data, filename = kept
+    try:
+        plan = importer.plan_import(data, filename, item)  # again: the data may have changed since the preview
+    except importer.ImportFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".import_findings", assessment_id=item.id))
+    if not plan.ok:
+        return _preview(item, plan, form.token.data, filename)
+    result = importer.apply_import(plan, item)
+    db.session.commit()
+    importer.discard_upload(form.token.data, current_user.id)
+    flash(_("Importen er gennemført: %(created)d oprettet, %(updated)d opdateret, %(unchanged)d uændret.",
+            **result), "success")
+    return redirect(url_for(".assessment", assessment_id=item.id))
+
+
+# --- Action plan ----------------------------------------------------------------------------------
+
+def _plan_args() -> tuple[str, str]:
+    grouping = request.args.get("gruppering", "enhed")
+    status = request.args.get("status", "aabne")
+    return (grouping if grouping in GROUPINGS else "enhed", status if status in STATUS_FILTERS else "aabne")
+
+
+def _plan_groups(grouping: str, status: str):
+    items = services.findings(status={"aabne": "open", "alle": "all", "lukkede": "closed"}[status])
+    return items, services.group_findings(items, GROUPINGS[grouping], str(_l("Ingen ansvarlig enhed")),
+                                          str(_l("Ingen CIS-kontrol angivet")))
+
+
+@bp.route("/handlingsplan")
+@requires(Permission.READ)
+def action_plan():
+    grouping, status = _plan_args()
+    items, groups = _plan_groups(grouping, status)
+    return render_template("gap/action_plan.html", groups=groups, count=len(items), grouping=grouping,
+                           status=status, today=_today(), progress=services.action_plan_progress(_today()),
+                           matrix=priority.matrix_rows(), cost_levels=list(CostLevel))
+
+
+@bp.route("/handlingsplan.xlsx")
+@requires(Permission.READ)
+def action_plan_xlsx():
+    grouping, status = _plan_args()
+    _items, groups = _plan_groups(grouping, status)
+    title = _("Gruppe (enhed)") if grouping == "enhed" else _("Gruppe (CIS-kontrol)")
+    data = export.action_plan_xlsx(groups, _today(), title)
+    name = f"handlingsplan-{_today().isoformat()}.xlsx"
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+# --- Findings -------------------------------------------------------------------------------------
+
+@bp.route("/fund/<int:finding_id>")
+@requires(Permission.READ)
+def finding(finding_id: int):
+    item = services.load_finding(finding_id) or abort(404)
+    return render_template("gap/finding.html", finding=item, today=_today(), cis=services.cis_refs(item),
+                           others=services.other_refs(item), matrix=priority.matrix_rows(),
+                           cost_levels=list(CostLevel), history=history_of(db.session, Finding, item.id))
+
+
+def _requirement_choices() -> tuple[list[SelectChoice], list[SelectChoice]]:
+    rows = db.session.execute(
+        sa.select(Requirement).join(Catalog, Requirement.catalog_id == Catalog.id)
+        .where(Requirement.retired.is_(False)).order_by(Catalog.sort_order, Requirement.position)).scalars()
+    controls, others = [], []
+    for req in rows:
+        label = f"{req.display_ref} {req.title_da}"
+        if req.catalog.code == services.CIS_CATALOG:
+            if req.depth == 0:
+                controls.append(SelectChoice(str(req.id), label))
+        else:
+            others.append(SelectChoice(str(req.id), label, optgroup=req.catalog.title_da))
+    return controls, others
+
+
+def _finding_form(item: Finding | None) -> FindingForm:
+    form = FindingForm(obj=item)
+    form.controls.choices, form.requirements.choices = _requirement_choices()
+    form.unit_id.choices = unit_choices()
+    form.assessment_id.choices = [SelectChoice("", _l("Ingen (fund fra anden kilde)"))] + [
+        SelectChoice(str(a.id), a.name) for a in services.assessments()]
+    if form.is_submitted():
+        return form
+    if item is None:
+        form.version.data = 0
+        form.assessment_id.data = request.args.get("vurdering", "")
+        form.identified_on.data = _today()
+        return form
+    form.version.data = item.version
+    linked = {str(link.requirement_id) for link in item.requirement_links}
+    form.controls.data = [c.value for c in form.controls.choices if c.value in linked]
+    form.requirements.data = [c.value for c in form.requirements.choices if c.value in linked]
+    form.assessment_id.data = str(item.assessment_id or "")
+    form.unit_id.data = str(item.unit_id or "")
+    form.severity.data = item.severity.value
+    form.cost.data = item.cost.value if item.cost else ""
+    form.priority_override.data = item.priority_override.value if item.priority_override else ""
+    form.status.data = item.status.value
+    return form
+
+
+def _fill_finding(form: FindingForm, item: Finding) -> None:
+    item.external_id = (form.external_id.data or "").strip() or None
+    for name in ("title", "description", "effort", "owner", "closure_evidence", "priority_override_reason"):
+        setattr(item, name, (getattr(form, name).data or "").strip() or None)
+    item.assessment_id = int(form.assessment_id.data) if form.assessment_id.data else None
+    item.severity = Severity(form.severity.data)
+    item.cost = CostLevel(form.cost.data) if form.cost.data else None
+    item.cost_estimate_dkk = form.cost_estimate_dkk.data
+    item.priority_override = Priority(form.priority_override.data) if form.priority_override.data else None
+    if item.priority_override is None:
+        item.priority_override_reason = None
+    item.unit_id = int(form.unit_id.data) if form.unit_id.data else None
+    item.identified_on = form.identified_on.data
+    item.due_on = form.due_on.data
+    item.status = FindingStatus(form.status.data)
+    item.closed_on = form.closed_on.data
+    services.close_or_reopen(item)
+    services.set_requirements(item, {int(v) for v in (form.controls.data or []) + (form.requirements.data or [])})
+
+
+def _external_id_free(form: FindingForm, item: Finding | None) -> bool:
+    """The id from the report identifies one finding only (re-imports match on it)."""
+    external_id = (form.external_id.data or "").strip()
+    if external_id and services.finding_with_external_id(external_id, exclude_id=item.id if item else None):
+        form.external_id.errors.append(_("Et andet fund har allerede id „%(id)s“.", id=external_id))
+        return False
+    return True
+
+
+@bp.route("/fund/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def create_finding():
+    form = _finding_form(None)
+    if form.validate_on_submit() and _external_id_free(form, None):
+        item = Finding(source_kind=FindingSource.GAP_ANALYSIS if form.assessment_id.data else FindingSource.OTHER)
+        _fill_finding(form, item)
+        db.session.add(item)
+        db.session.commit()
+        flash(_("Fundet er oprettet."), "success")
+        return redirect(url_for(".finding", finding_id=item.id))
+    return render_template("gap/finding_form.html", form=form, finding=None), (422 if form.errors else 200)
+
+
+@bp.route("/fund/<int:finding_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def edit_finding(finding_id: int):
+    item = services.load_finding(finding_id) or abort(404)
+    form = _finding_form(item)
+    conflict = None
+    if form.validate_on_submit() and _external_id_free(form, item):
+        try:
+            check_version(item, form.version.data)
+        except EditConflict as exc:
+            conflict = exc.changes
+            form.version.data = item.version
+        else:
+            _fill_finding(form, item)
+            db.session.commit()
+            flash(_("Ændringerne er gemt."), "success")
+            return redirect(url_for(".finding", finding_id=item.id))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template("gap/finding_form.html", form=form, finding=item, conflict=conflict), status

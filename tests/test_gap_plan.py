@@ -1,0 +1,120 @@
+"""The action plan: order, grouping, overdue marks, XLSX export, progress figures and query counts."""
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from register.extensions import db
+from register.gap import services
+from register.gap.export import safe_cell
+from register.gap.models import CostLevel, FindingStatus, Priority, Severity
+
+from conftest import html
+from gap_fixtures import make_assessment, make_finding  # noqa: F401
+
+PAST = dt.date.today() - dt.timedelta(days=10)
+FUTURE = dt.date.today() + dt.timedelta(days=30)
+
+
+@pytest.fixture
+def plan(make_unit, make_finding, catalogs):
+    it = make_unit(name="IT-drift")
+    sec = make_unit(name="Informationssikkerhed")
+    return {
+        "low": make_finding(title="Lav prioritet", severity=Severity.LOW, cost=CostLevel.HIGH, unit_id=it,
+                            controls=["14"], due_on=FUTURE),
+        "urgent": make_finding(title="Kritisk og billig", severity=Severity.CRITICAL, cost=CostLevel.LOW,
+                               unit_id=sec, controls=["6", "5"], due_on=PAST, owner="Søren"),
+        "late": make_finding(title="Middel og forsinket", severity=Severity.MEDIUM, cost=CostLevel.MEDIUM,
+                             unit_id=it, controls=["7"], due_on=PAST),
+        "done": make_finding(title="Lukket fund", severity=Severity.HIGH, unit_id=it, status=FindingStatus.CLOSED,
+                             closed_on=dt.date(2025, 5, 1), closure_evidence="Rapport", due_on=PAST),
+        "nounit": make_finding(title="Uden enhed", severity=Severity.HIGH, cost=CostLevel.LOW),
+    }
+
+
+def test_plan_is_ordered_by_priority_grouped_by_unit_with_overdue_in_text(client, login, plan):
+    login("board")
+    page = html(client.get("/gap-analyse/handlingsplan"))
+    assert page.index("<h2>Informationssikkerhed") < page.index("<h2>IT-drift") < page.index("<h2>Ingen ansvarlig enhed")
+    it_part = page[page.index("<h2>IT-drift"):page.index("<h2>Ingen ansvarlig enhed")]
+    assert it_part.index("Middel og forsinket") < it_part.index("Lav prioritet")  # priority 3 before 4
+    assert "Lukket fund" not in page  # open ones only by default
+    assert page.count(">Overskredet</span>") == 2 and "2 overskredet" not in page and "1 overskredet" in page
+    assert "Prioritetsregel" in page and "Er omkostningen ikke estimeret, regnes den som middel" in page
+    closed = html(client.get("/gap-analyse/handlingsplan?status=lukkede"))
+    assert "Lukket fund" in closed and "Overskredet" not in closed.split("<h2>", 2)[-1]
+
+
+def test_plan_grouped_by_control_lists_a_finding_under_each_control(client, login, plan):
+    login("board")
+    page = html(client.get("/gap-analyse/handlingsplan?gruppering=kontrol"))
+    assert page.index("<h2>CIS 5 ") < page.index("<h2>CIS 6 ") < page.index("<h2>CIS 7 ") < page.index("<h2>CIS 14 ")
+    assert page.count("Kritisk og billig") == 2 and "Ingen CIS-kontrol angivet" in page
+
+
+def test_progress_and_overdue_figures(app, plan):
+    with app.app_context():
+        progress = services.action_plan_progress(dt.date.today())
+        assert (progress.total, progress.open, progress.closed, progress.overdue) == (5, 4, 1, 2)
+        assert progress.percent_closed == 20
+        assert progress.open_by_priority == {Priority.P1: 2, Priority.P3: 1, Priority.P4: 1}
+        assert services.overdue_count(dt.date.today()) == 2
+        assert services.overdue_count(PAST) == 0
+
+
+def test_export_to_xlsx_neutralises_formulas(app, client, login, make_finding, catalogs):
+    make_finding(title="=HYPERLINK(\"http://evil.example\",\"klik\")", owner="+45 1234", severity=Severity.HIGH,
+                 due_on=PAST, external_id="@SUM(A1)", controls=["3"])
+    login("board")
+    response = client.get("/gap-analyse/handlingsplan.xlsx?gruppering=kontrol")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header = [c.value for c in sheet[1]]
+    row = {h: c for h, c in zip(header, sheet[2])}
+    assert row["Titel"].value == "'=HYPERLINK(\"http://evil.example\",\"klik\")" and row["Titel"].data_type == "s"
+    assert row["Ejer"].value == "'+45 1234" and row["Id"].value == "'@SUM(A1)"
+    assert row["Overskredet"].value == "Ja" and row["CIS-kontrol"].value == "CIS 3"
+    assert row["Prioritet"].value == 2 and row["Frist"].value.date() == PAST
+    assert all(c.data_type != "f" for r in sheet.iter_rows() for c in r)
+
+
+def test_safe_cell_leaves_ordinary_values_alone():
+    assert safe_cell("Backup") == "Backup" and safe_cell(-5) == -5 and safe_cell("-5") == "'-5"
+
+
+@pytest.mark.parametrize("grouping", ["enhed", "kontrol"])
+def test_action_plan_query_count_does_not_grow_with_rows(app, client, login, make_unit, make_finding, catalogs,
+                                                         count_queries, grouping):
+    login("board")
+    units = [make_unit(name=f"Enhed {i}") for i in range(6)]
+
+    def add(n):
+        for i in range(n):
+            make_finding(title=f"Fund {i}", unit_id=units[i % 6], controls=[str(1 + i % 18), str(1 + (i + 3) % 18)],
+                         due_on=PAST if i % 2 else None)
+
+    add(2)
+    with count_queries() as small:
+        assert client.get(f"/gap-analyse/handlingsplan?gruppering={grouping}&status=alle").status_code == 200
+    add(40)
+    with count_queries() as large:
+        page = html(client.get(f"/gap-analyse/handlingsplan?gruppering={grouping}&status=alle"))
+    assert page.count("Fund 39") >= 1
+    assert large.count == small.count, large.statements
+
+
+def test_home_page_shows_the_gap_panel(client, login, plan):
+    login("board")
+    page = html(client.get("/"))
+    assert "GAP-analyse og handlingsplan" in page and "med overskredet frist" in page
+
+
+def test_overview_lists_assessments(client, login, make_assessment):
+    make_assessment(name="Gap 2025")
+    login("board")
+    page = html(client.get("/gap-analyse/"))
+    assert "Gap 2025" in page and "Opret vurdering" not in page
+    login("security")
+    assert "Opret vurdering" in html(client.get("/gap-analyse/"))
