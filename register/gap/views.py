@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from register.catalogs.models import Catalog, Requirement
 from register.core.concurrency import EditConflict, check_version
 from register.core.history import history_of
+from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
 from register.extensions import db
@@ -196,8 +197,8 @@ def _score_input(sub) -> services.ScoreInput:
 @requires(Permission.READ)
 def compare():
     choices = services.assessments()
-    first = db.session.get(Assessment, request.args.get("fra", type=int) or 0)
-    second = db.session.get(Assessment, request.args.get("til", type=int) or 0)
+    first = db.session.get(Assessment, int_arg("fra") or 0)
+    second = db.session.get(Assessment, int_arg("til") or 0)
     comparison = services.compare_assessments(first, second) if first and second and first.id != second.id else None
     return render_template("gap/compare.html", assessments=choices, comparison=comparison, first=first,
                            second=second, today=_today())
