@@ -90,3 +90,18 @@ def test_demo_users_can_log_in(app, client):
                                                   "password": "demo-register-2026"})
     assert response.status_code == 302
     assert "Nordsø Kommune" in client.get("/").get_data(as_text=True)
+
+
+def test_demo_gives_the_workspace_real_figures(app, catalogs):
+    """The demo municipality has assessed its requirements and has controls, so the overview is not empty."""
+    from register.controls.models import Control
+    from register.requirements.compliance import compliance_overview
+    from register.requirements.models import RequirementAssessment
+
+    app.test_cli_runner().invoke(args=["demo"])
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(RequirementAssessment.id))).scalar() == 36
+        assert db.session.execute(sa.select(sa.func.count(Control.id))).scalar() == 8
+        overview = compliance_overview()
+    # 10 set as implemented, plus 21(2)(g) and 21(2)(j) rolled up from their implemented controls.
+    assert (overview.total.implemented, overview.total.not_applicable) == (12, 1)
