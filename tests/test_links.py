@@ -154,6 +154,16 @@ def test_lesson_becomes_a_finding_on_the_incidents_requirements(app, client, log
     assert f'<a href="/haendelser/{records["incident"]}#erfaringer">Phishing mod lønkontoret</a>' in finding_page
 
 
+def test_a_one_line_lesson_is_the_title_only(app, client, login, records):
+    with app.app_context():
+        db.session.get(Lesson, records["lesson"]).description = "Skift adgangskoder på lønsystemet"
+        db.session.commit()
+    login("security")
+    client.post(f"/haendelser/erfaringer/{records['lesson']}/fund")
+    finding = finding_of(app, FindingSource.INCIDENT)
+    assert finding.title == "Skift adgangskoder på lønsystemet" and finding.description is None
+
+
 def test_a_second_finding_for_the_same_lesson_is_refused(app, client, login, records):
     login("security")
     client.post(f"/haendelser/erfaringer/{records['lesson']}/fund")

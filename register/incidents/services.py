@@ -310,11 +310,12 @@ def finding_from_lesson(lesson: Lesson, today_: dt.date) -> Finding:
     if lesson.finding_id is not None:
         raise IncidentError(_("Erfaringen har allerede et fund på handlingsplanen."))
     incident = db.session.get(Incident, lesson.incident_id)
+    title = lesson_title(lesson.description)
     requirement_ids = set(db.session.execute(sa.select(IncidentRequirement.requirement_id)
                                              .where(IncidentRequirement.incident_id == incident.id)).scalars())
+    description = lesson.description if lesson.description.strip() != title else None  # no need to say it twice
     finding = gap_services.create_linked_finding(
-        FindingSource.INCIDENT, lesson.id, incident.title,
-        lesson_title(lesson.description), lesson.description, lesson.owner_unit_id, lesson.due_on,
+        FindingSource.INCIDENT, lesson.id, incident.title, title, description, lesson.owner_unit_id, lesson.due_on,
         requirement_ids, today_)
     lesson.finding_id = finding.id
     db.session.flush()
