@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.extensions import db
+from register.incidents.models import Incident, IncidentControl
 from register.organisation.models import Unit
 from register.requirements.services import refresh_rollups
 
@@ -89,6 +90,13 @@ def controls_of(requirement_id: int) -> list[LinkedControl]:
         .where(ControlRequirement.requirement_id == requirement_id)
         .order_by(Control.title))
     return [LinkedControl(link, control, unit) for link, control, unit in rows]
+
+
+def incidents_of(control_id: int) -> list[tuple[IncidentControl, Incident]]:
+    """Incidents linked to the control, newest first (one query)."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(IncidentControl, Incident).join(Incident, Incident.id == IncidentControl.incident_id)
+        .where(IncidentControl.control_id == control_id).order_by(Incident.aware_at.desc(), Incident.id))]
 
 
 def find_requirement(text: str) -> Requirement:

@@ -42,6 +42,7 @@ def _render_detail(control: Control, link_form: LinkRequirementForm | None = Non
         owner = db.session.get(Unit, control.owner_unit_id)
     return render_template(
         "controls/detail.html", control=control, owner=owner, requirements=services.requirements_of(control),
+        incidents=services.incidents_of(control.id),
         history=history_of(db.session, Control, control.id), link_form=link_form or LinkRequirementForm(formdata=None),
         action_form=ActionForm(), rollup_rule=ROLLUP_RULE), status
 

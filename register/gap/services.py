@@ -12,7 +12,7 @@ from register.core.concurrency import EditConflict
 from register.core.history import history_of
 from register.extensions import db
 from register.gap.models import (Assessment, ControlScore, Finding, FindingRequirement, FindingSource,
-                                 FindingStatus, ImplementationGroup, Priority)
+                                 FindingStatus, ImplementationGroup, Priority, Severity)
 from register.gap.priority import priority_sql
 from register.organisation.models import Unit
 
@@ -227,6 +227,45 @@ def set_requirements(finding: Finding, requirement_ids: set[int]) -> None:
             finding.requirement_links.remove(link)
     for req_id in sorted(requirement_ids - current.keys()):
         finding.requirement_links.append(FindingRequirement(requirement_id=req_id))
+
+
+# Findings made from other parts start in the middle of the priority matrix; the owner re-rates them.
+LINKED_SEVERITY = Severity.MEDIUM
+
+
+def create_linked_finding(source_kind: FindingSource, source_id: int, source_label: str, title: str,
+                          description: str | None, unit_id: int | None, due_on: dt.date | None,
+                          requirement_ids: set[int], identified_on: dt.date) -> Finding:
+    """A finding on the action plan from an exercise or incident, linked to the same requirements (flushes)."""
+    finding = Finding(source_kind=source_kind, source_id=source_id, source_label=source_label[:300],
+                      title=title[:500], description=description, severity=LINKED_SEVERITY, cost=None,
+                      unit_id=unit_id, identified_on=identified_on, due_on=due_on, status=FindingStatus.OPEN,
+                      requirement_links=[])
+    set_requirements(finding, requirement_ids)
+    db.session.add(finding)
+    db.session.flush()
+    return finding
+
+
+def findings_for_requirement(requirement_id: int) -> list[Finding]:
+    """Findings linked to one requirement, by priority then due date (one query)."""
+    return list(db.session.execute(
+        sa.select(Finding).join(FindingRequirement, FindingRequirement.finding_id == Finding.id)
+        .where(FindingRequirement.requirement_id == requirement_id)
+        .order_by(Finding.status == FindingStatus.CLOSED, priority_sql(), Finding.due_on.is_(None), Finding.due_on,
+                  Finding.id)).scalars())
+
+
+def finding_source(app, finding: Finding):
+    """Where a finding from another part came from, as a LinkedItem, or None.
+
+    The part that makes such findings resolves them: its blueprint sets
+    `bp.finding_sources = {FindingSource.X: resolve}`, `resolve(finding)` returning a LinkedItem or None."""
+    for blueprint in app.blueprints.values():
+        resolve = getattr(blueprint, "finding_sources", {}).get(finding.source_kind)
+        if resolve is not None:
+            return resolve(finding)
+    return None
 
 
 def load_finding(finding_id: int) -> Finding | None:

@@ -2,7 +2,8 @@
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +21,7 @@ from register.gap.forms import AssessmentForm, ConfirmImportForm, FindingForm, I
 from register.gap.models import (Assessment, AssessorKind, CostLevel, Finding, FindingSource, FindingStatus,
                                  ImplementationGroup, Priority, Severity, maturity_scale)
 from register.organisation.services import unit_choices
+from register.requirements.links import LinkedItem, LinkProvider
 
 bp = Blueprint("gap", __name__, url_prefix="/gap-analyse")
 bp.nav = [NavItem(30, _l("GAP-analyse"), "gap.index",
@@ -47,6 +49,18 @@ def home_panel() -> dict | None:
 
 
 bp.home_panels = [HomePanel(30, "gap/_home_panel.html", home_panel)]
+
+
+def requirement_findings(requirement) -> list[LinkedItem]:
+    """The requirement page's section of findings on the requirement."""
+    return [LinkedItem(f.title, url_for("gap.finding", finding_id=f.id), f.status,
+                       _("prioritet %(p)s", p=f.priority.label)
+                       + (_(", frist %(d)s", d=format_date(f.due_on, "d. MMM y")) if f.due_on else ""))
+            for f in services.findings_for_requirement(requirement.id)]
+
+
+bp.requirement_links = [LinkProvider(60, _l("Fund på handlingsplanen"), requirement_findings,
+                                     _l("Ingen fund vedrører kravet."))]
 
 
 # --- Overview and assessments ---------------------------------------------------------------------
@@ -304,6 +318,7 @@ def action_plan_xlsx():
 def finding(finding_id: int):
     item = services.load_finding(finding_id) or abort(404)
     return render_template("gap/finding.html", finding=item, today=_today(), cis=services.cis_refs(item),
+                           source=services.finding_source(current_app, item),
                            others=services.other_refs(item), matrix=priority.matrix_rows(),
                            cost_levels=list(CostLevel), history=history_of(db.session, Finding, item.id))
 

@@ -80,6 +80,12 @@ class RequirementLinkForm(FlaskForm):
     note = StringField(_l("Hvordan hændelsen vedrører kravet"), validators=[Optional(), Length(max=2000)])
 
 
+class ControlLinkForm(FlaskForm):
+    control_id = SelectField(_l("Tiltag"), choices=[], validate_choice=True,
+                             validators=[DataRequired(message=_l("Vælg et tiltag."))])
+    note = StringField(_l("Hvordan hændelsen vedrører tiltaget"), validators=[Optional(), Length(max=2000)])
+
+
 class LessonForm(VersionedForm):
     description = TextAreaField(_l("Erfaring"), validators=[
         DataRequired(message=_l("Beskriv erfaringen.")), Length(max=5000)])

@@ -165,9 +165,30 @@ class Lesson(Tracked, db.Model):
     due_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
     status: Mapped[LessonStatus] = mapped_column(enum_column(LessonStatus), nullable=False,
                                                  default=LessonStatus.OPEN)
+    # The finding on the action plan made from this lesson, if any (one per lesson).
+    finding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("gap_finding.id", ondelete="SET NULL"),
+                                                   unique=True)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
 
     incident = relationship("Incident", lazy="raise")
     owner_unit = relationship("Unit", lazy="raise")
+    finding = relationship("Finding", lazy="raise")
+
+
+class IncidentControl(Tracked, db.Model):
+    """A control (tiltag) an incident concerns: one that failed, was missing, or helped."""
+
+    __tablename__ = "incident_control"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incident.id", ondelete="CASCADE"), nullable=False)
+    control_id: Mapped[int] = mapped_column(sa.ForeignKey("control.id", ondelete="RESTRICT"), nullable=False,
+                                            index=True)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    __table_args__ = (sa.UniqueConstraint("incident_id", "control_id",
+                                          name="uq_incident_control_incident_id_control_id"),)
+
+    control = relationship("Control", lazy="raise")

@@ -6,16 +6,19 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from register.catalogs.models import Requirement
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
 from register.core.i18n import localized
+from register.controls.models import Control
 from register.extensions import db
+from register.gap import services as gap_services
+from register.gap.models import Finding, FindingSource
 from register.incidents import deadlines
-from register.incidents.models import (Incident, IncidentReport, IncidentRequirement, IncidentStatus,
+from register.incidents.models import (Incident, IncidentControl, IncidentReport, IncidentRequirement, IncidentStatus,
                                        IncidentUnit, Lesson, LessonStatus, ReportKind, Significance)
 from register.organisation.models import Unit
 
@@ -165,7 +168,23 @@ def requirement_links(incident: Incident) -> list[IncidentRequirement]:
 def lessons_of(incident: Incident) -> list[Lesson]:
     return list(db.session.execute(
         sa.select(Lesson).where(Lesson.incident_id == incident.id)
-        .options(selectinload(Lesson.owner_unit)).order_by(Lesson.due_on, Lesson.id)).scalars())
+        .options(selectinload(Lesson.owner_unit), selectinload(Lesson.finding))
+        .order_by(Lesson.due_on, Lesson.id)).scalars())
+
+
+def incidents_for_requirement(requirement_id: int) -> list[Incident]:
+    """Incidents linked to one requirement, newest first (one query)."""
+    return list(db.session.execute(
+        sa.select(Incident).join(IncidentRequirement, IncidentRequirement.incident_id == Incident.id)
+        .where(IncidentRequirement.requirement_id == requirement_id)
+        .order_by(Incident.aware_at.desc(), Incident.id)).scalars())
+
+
+def control_links(incident: Incident) -> list[IncidentControl]:
+    return list(db.session.execute(
+        sa.select(IncidentControl).where(IncidentControl.incident_id == incident.id)
+        .options(selectinload(IncidentControl.control)).join(Control)
+        .order_by(Control.title, IncidentControl.id)).scalars())
 
 
 def requirement_choices() -> list[SelectChoice]:
@@ -260,6 +279,55 @@ def link_requirement(incident: Incident, requirement_id: int, note: str | None) 
 def unlink_requirement(link: IncidentRequirement) -> None:
     db.session.delete(link)
     db.session.flush()
+
+
+def link_control(incident: Incident, control_id: int, note: str | None) -> IncidentControl:
+    if db.session.get(Control, control_id) is None:
+        raise IncidentError(_("Tiltaget findes ikke."))
+    exists = db.session.execute(sa.select(IncidentControl.id).where(
+        IncidentControl.incident_id == incident.id, IncidentControl.control_id == control_id)).first()
+    if exists:
+        raise IncidentError(_("Hændelsen er allerede knyttet til det tiltag."))
+    link = IncidentControl(incident_id=incident.id, control_id=control_id, note=(note or "").strip() or None)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def unlink_control(link: IncidentControl) -> None:
+    db.session.delete(link)
+    db.session.flush()
+
+
+def lesson_title(description: str) -> str:
+    """A finding's title from a lesson: its first line, shortened to a readable length."""
+    first = description.strip().splitlines()[0].strip() if description.strip() else ""
+    return first if len(first) <= 200 else first[:199] + "…"
+
+
+def finding_from_lesson(lesson: Lesson, today_: dt.date) -> Finding:
+    """Put a lesson on the action plan as a finding on the requirements the incident is linked to."""
+    if lesson.finding_id is not None:
+        raise IncidentError(_("Erfaringen har allerede et fund på handlingsplanen."))
+    incident = db.session.get(Incident, lesson.incident_id)
+    title = lesson_title(lesson.description)
+    requirement_ids = set(db.session.execute(sa.select(IncidentRequirement.requirement_id)
+                                             .where(IncidentRequirement.incident_id == incident.id)).scalars())
+    description = lesson.description if lesson.description.strip() != title else None  # no need to say it twice
+    finding = gap_services.create_linked_finding(
+        FindingSource.INCIDENT, lesson.id, incident.title, title, description, lesson.owner_unit_id, lesson.due_on,
+        requirement_ids, today_)
+    lesson.finding_id = finding.id
+    db.session.flush()
+    return finding
+
+
+def lesson_of_finding(finding: Finding) -> Lesson | None:
+    """The lesson a finding was made from, with its incident (one query)."""
+    if finding.source_kind != FindingSource.INCIDENT or finding.source_id is None:
+        return None
+    return db.session.execute(sa.select(Lesson).where(Lesson.id == finding.source_id)
+                              .options(joinedload(Lesson.incident))).scalar_one_or_none()
 
 
 def save_lesson(lesson: Lesson, description: str, owner_unit_id: int, due_on: dt.date,

@@ -1,5 +1,8 @@
 """Security incidents: register them, follow the NIS2 reporting clock, link requirements, record lessons."""
+import datetime as dt
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -9,16 +12,41 @@ from register.core.history import history_of
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
 from register.extensions import db
+from register.gap.models import FindingSource
 from register.incidents import services
-from register.incidents.forms import IncidentForm, LessonForm, ReportForm, RequirementLinkForm
-from register.incidents.models import (Incident, IncidentReport, IncidentRequirement, IncidentStatus, Lesson,
-                                       LessonStatus, ReportKind, Significance)
+from register.controls.services import control_choices
+from register.incidents.forms import ControlLinkForm, IncidentForm, LessonForm, ReportForm, RequirementLinkForm
+from register.incidents.models import (Incident, IncidentControl, IncidentReport, IncidentRequirement, IncidentStatus,
+                                       Lesson, LessonStatus, ReportKind, Significance)
 from register.organisation.services import unit_choices
+from register.requirements.links import LinkedItem, LinkProvider
 
 bp = Blueprint("incidents", __name__, url_prefix="/haendelser")
 bp.nav = [NavItem(40, _l("Hændelser"), "incidents.index",
                   _l("Sikkerhedshændelser med NIS2-indberetningsfrister, berørte enheder og erfaringer."))]
 bp.home_panels = [HomePanel(20, "incidents/_home_panel.html", services.home_panel)]
+
+
+def requirement_incidents(requirement) -> list[LinkedItem]:
+    """The requirement page's section of incidents that concern the requirement."""
+    return [LinkedItem(i.title, url_for("incidents.detail", incident_id=i.id), i.status,
+                       format_date(i.aware_at, "d. MMM y"))
+            for i in services.incidents_for_requirement(requirement.id)]
+
+
+def finding_source(finding) -> LinkedItem | None:
+    """The incident and lesson a finding was made from."""
+    lesson = services.lesson_of_finding(finding)
+    if lesson is None:
+        return None
+    return LinkedItem(lesson.incident.title, url_for("incidents.detail", incident_id=lesson.incident_id,
+                                                     _anchor="erfaringer"),
+                      detail=_("erfaring: %(text)s", text=services.lesson_title(lesson.description)))
+
+
+bp.requirement_links = [LinkProvider(80, _l("Hændelser, der vedrører kravet"), requirement_incidents,
+                                     _l("Ingen hændelser er knyttet til kravet."))]
+bp.finding_sources = {FindingSource.INCIDENT: finding_source}
 
 
 def _status(form, conflict=None) -> int:
@@ -37,9 +65,12 @@ def detail(incident_id: int):
     incident = services.get_incident(incident_id) or abort(404)
     link_form = RequirementLinkForm()
     link_form.requirement_id.choices = services.requirement_choices()
+    control_form = ControlLinkForm()
+    control_form.control_id.choices = control_choices()
     return render_template("incidents/detail.html", incident=incident,
                            steps=services.reporting_clock(incident, incident.reports),
                            links=services.requirement_links(incident), lessons=services.lessons_of(incident),
+                           control_links=services.control_links(incident), control_form=control_form,
                            link_form=link_form, action_form=ActionForm(),
                            history=history_of(db.session, Incident, incident.id))
 
@@ -177,6 +208,56 @@ def unlink_requirement(incident_id: int, link_id: int):
         db.session.commit()
         flash(_("Kravet er ikke længere knyttet til hændelsen."), "success")
     return redirect(url_for(".detail", incident_id=incident_id, _anchor="krav"))
+
+
+@bp.route("/<int:incident_id>/tiltag", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def link_control(incident_id: int):
+    incident = db.session.get(Incident, incident_id) or abort(404)
+    form = ControlLinkForm()
+    form.control_id.choices = control_choices()
+    if form.validate_on_submit():
+        try:
+            services.link_control(incident, int(form.control_id.data), form.note.data)
+        except services.IncidentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Tiltaget er knyttet til hændelsen."), "success")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for(".detail", incident_id=incident_id, _anchor="tiltag"))
+
+
+@bp.route("/<int:incident_id>/tiltag/<int:link_id>/fjern", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def unlink_control(incident_id: int, link_id: int):
+    link = db.session.get(IncidentControl, link_id)
+    if link is None or link.incident_id != incident_id:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        services.unlink_control(link)
+        db.session.commit()
+        flash(_("Tiltaget er ikke længere knyttet til hændelsen."), "success")
+    return redirect(url_for(".detail", incident_id=incident_id, _anchor="tiltag"))
+
+
+@bp.route("/erfaringer/<int:lesson_id>/fund", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def lesson_finding(lesson_id: int):
+    lesson = db.session.get(Lesson, lesson_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        finding = services.finding_from_lesson(lesson, dt.date.today())
+    except services.IncidentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".detail", incident_id=lesson.incident_id, _anchor="erfaringer"))
+    db.session.commit()
+    flash(_("Erfaringen er sat på handlingsplanen som et fund. Vurdér kritikalitet og omkostning."), "success")
+    return redirect(url_for("gap.finding", finding_id=finding.id))
 
 
 def _lesson_form(lesson: Lesson | None) -> LessonForm:

@@ -1,23 +1,50 @@
 """Exercises (øvelser): planning, evaluation, improvement points and yearly targets."""
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from register.core.forms import ActionForm
 from register.core.history import history_of
 from register.core.permissions import Permission, requires
 from register.core.templating import NavItem
 from register.extensions import db
+from register.gap.models import FindingSource
 from register.organisation import services as org_services
 from register.preparedness import services
 from register.preparedness.forms import EvaluationForm, ExerciseForm, ImprovementForm, TargetForm
 from register.preparedness.models import (Exercise, ExerciseLevel, ExerciseTarget, ExerciseType, ImprovementPoint,
                                           ImprovementStatus, TargetKind)
 from register.preparedness.views import edit_record, int_or_none, strip_or_none
+from register.requirements.links import LinkedItem, LinkProvider
 
 bp = Blueprint("exercises", __name__, url_prefix="/oevelser")
 bp.nav = [NavItem(41, _l("Øvelser"), "exercises.index",
                   _l("Øvelser for direktion og delplaner, evaluering, forbedringspunkter og årlige mål."))]
+
+
+def requirement_exercises(requirement) -> list[LinkedItem]:
+    """The requirement page's section of exercises that test the requirement."""
+    today = services.today()
+    return [LinkedItem(e.title, url_for("exercises.detail", exercise_id=e.id), e.state(today),
+                       format_date(e.held_on or e.planned_on, "d. MMM y") if (e.held_on or e.planned_on) else "")
+            for e in services.exercises_for_requirement(requirement.id)]
+
+
+def finding_source(finding) -> LinkedItem | None:
+    """The exercise and improvement point a finding was made from."""
+    point = services.improvement_of_finding(finding)
+    if point is None:
+        return None
+    return LinkedItem(point.exercise.title, url_for("exercises.detail", exercise_id=point.exercise_id,
+                                                    _anchor="forbedringer"),
+                      detail=_("forbedringspunkt: %(title)s", title=point.title))
+
+
+bp.requirement_links = [LinkProvider(70, _l("Øvelser, der afprøver kravet"), requirement_exercises,
+                                     _l("Ingen øvelser afprøver kravet."))]
+bp.finding_sources = {FindingSource.EXERCISE: finding_source}
 
 
 @bp.route("/")
@@ -33,7 +60,7 @@ def index():
 def detail(exercise_id: int):
     exercise = services.exercise_detail(exercise_id) or abort(404)
     return render_template("exercises/detail.html", exercise=exercise, today=services.today(),
-                           history=history_of(db.session, Exercise, exercise.id))
+                           action_form=ActionForm(), history=history_of(db.session, Exercise, exercise.id))
 
 
 def _exercise_form(exercise: Exercise) -> ExerciseForm:
@@ -161,6 +188,24 @@ def improvement_edit(point_id: int):
                        url_for(".detail", exercise_id=point.exercise_id), heading=_("Rediger forbedringspunkt"),
                        cancel=url_for(".detail", exercise_id=point.exercise_id),
                        history=history_of(db.session, ImprovementPoint, point.id))
+
+
+@bp.route("/forbedring/<int:point_id>/fund", methods=["POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def improvement_finding(point_id: int):
+    point = db.session.get(ImprovementPoint, point_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        finding = services.finding_from_improvement(point, services.today())
+    except services.PreparednessError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".detail", exercise_id=point.exercise_id, _anchor="forbedringer"))
+    db.session.commit()
+    flash(_("Forbedringspunktet er sat på handlingsplanen som et fund. Vurdér kritikalitet og omkostning."),
+          "success")
+    return redirect(url_for("gap.finding", finding_id=finding.id))
 
 
 def _apply_target(form: TargetForm, target: ExerciseTarget):

@@ -415,10 +415,14 @@ class ImprovementPoint(Tracked, db.Model):
     status: Mapped[ImprovementStatus] = mapped_column(enum_column(ImprovementStatus), nullable=False,
                                                       default=ImprovementStatus.OPEN)
     completed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # The finding on the action plan made from this point, if any (one per point).
+    finding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("gap_finding.id", ondelete="SET NULL"),
+                                                   unique=True)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     exercise = relationship("Exercise", back_populates="improvements", lazy="raise")
     owner_unit = relationship("Unit", lazy="raise")
+    finding = relationship("Finding", lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
 

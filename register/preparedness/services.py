@@ -4,10 +4,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from register.catalogs.models import Requirement
 from register.extensions import db
+from register.gap import services as gap_services
+from register.gap.models import Finding, FindingSource
 from register.organisation.models import Unit
 from register.preparedness import rules
 from register.preparedness.models import (
@@ -275,7 +277,8 @@ def all_exercises() -> list[Exercise]:
 def exercise_detail(exercise_id: int) -> Exercise | None:
     return db.session.execute(
         exercise_query().where(Exercise.id == exercise_id)
-        .options(selectinload(Exercise.improvements).selectinload(ImprovementPoint.owner_unit))
+        .options(selectinload(Exercise.improvements).selectinload(ImprovementPoint.owner_unit),
+                 selectinload(Exercise.improvements).selectinload(ImprovementPoint.finding))
     ).scalar_one_or_none()
 
 
@@ -301,6 +304,43 @@ def save_exercise_links(exercise: Exercise, unit_ids, plan_ids, sub_plan_ids, re
     set_links(exercise, "plan_links", ExercisePlan, "plan_id", set(plan_ids))
     set_links(exercise, "sub_plan_links", ExerciseSubPlan, "sub_plan_id", set(sub_plan_ids))
     set_links(exercise, "requirement_links", ExerciseRequirement, "requirement_id", set(requirement_ids))
+
+
+def exercise_label(exercise: Exercise) -> str:
+    """The exercise as a finding names its source: title and the day it was held (or planned)."""
+    day = exercise.held_on or exercise.planned_on
+    return f"{exercise.title} ({day.strftime('%d-%m-%Y')})" if day else exercise.title
+
+
+def finding_from_improvement(point: ImprovementPoint, today_: dt.date) -> Finding:
+    """Put an improvement point on the action plan as a finding on the requirements the exercise tests."""
+    if point.finding_id is not None:
+        raise PreparednessError(_("Forbedringspunktet har allerede et fund på handlingsplanen."))
+    exercise = db.session.execute(sa.select(Exercise).where(Exercise.id == point.exercise_id)
+                                  .options(selectinload(Exercise.requirement_links))).scalar_one()
+    finding = gap_services.create_linked_finding(
+        FindingSource.EXERCISE, point.id, exercise_label(exercise), point.title, point.description,
+        point.owner_unit_id, point.due_on, {link.requirement_id for link in exercise.requirement_links}, today_)
+    point.finding_id = finding.id
+    db.session.flush()
+    return finding
+
+
+def improvement_of_finding(finding: Finding) -> ImprovementPoint | None:
+    """The improvement point a finding was made from, with its exercise (one query)."""
+    if finding.source_kind != FindingSource.EXERCISE or finding.source_id is None:
+        return None
+    return db.session.execute(sa.select(ImprovementPoint).where(ImprovementPoint.id == finding.source_id)
+                              .options(joinedload(ImprovementPoint.exercise))).scalar_one_or_none()
+
+
+def exercises_for_requirement(requirement_id: int) -> list[Exercise]:
+    """Exercises that test one requirement, newest first (one query)."""
+    order = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
+    return list(db.session.execute(
+        sa.select(Exercise).join(ExerciseRequirement, ExerciseRequirement.exercise_id == Exercise.id)
+        .where(ExerciseRequirement.requirement_id == requirement_id)
+        .order_by(order.desc().nulls_last(), Exercise.title)).scalars())
 
 
 def check_exercise(exercise: Exercise, today_: dt.date) -> None:

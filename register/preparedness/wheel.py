@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
 from register.extensions import db
+from register.gap.models import Assessment, Finding, FindingStatus
 from register.organisation.models import Unit
 from register.preparedness import rules, services
 from register.preparedness.models import (CalendarToken, Exercise, ImprovementPoint, LeaderIntroduction, Milestone,
@@ -26,17 +27,18 @@ class ItemKind(LabelledEnum):
     SUB_PLAN = "sub_plan"
     IMPROVEMENT = "improvement"
     INTRODUCTION = "introduction"
+    FINDING = "finding"
 
     @classmethod
     def _label_map(cls):
         return {"milestone": _l("Milepæl"), "exercise": _l("Øvelse"), "review": _l("Årlig gennemgang"),
                 "sub_plan": _l("Delplan skal revideres"), "improvement": _l("Forbedringspunkt"),
-                "introduction": _l("Lederintroduktion")}
+                "introduction": _l("Lederintroduktion"), "finding": _l("Fund på handlingsplanen")}
 
     @classmethod
     def _tone_map(cls):
         return {"milestone": "info", "exercise": "info", "review": "info", "sub_plan": "neutral",
-                "improvement": "neutral", "introduction": "neutral"}
+                "improvement": "neutral", "introduction": "neutral", "finding": "warning"}
 
 
 @dataclass
@@ -139,10 +141,28 @@ def _introductions(today: dt.date) -> list[WheelItem]:
     return items
 
 
+def _source_context(finding: Finding, assessment_name: str | None) -> str:
+    """Where the finding came from, e.g. 'Hændelse: Phishing mod lønkontoret'."""
+    source = assessment_name or finding.source_label
+    return f"{finding.source_kind.label}: {source}" if source else str(finding.source_kind.label)
+
+
+def _findings(today: dt.date) -> list[WheelItem]:
+    """Due dates on the action plan (gap analysis, exercises, incidents), owned by the finding's unit."""
+    rows = db.session.execute(sa.select(Finding, Assessment.name)
+                              .outerjoin(Assessment, Assessment.id == Finding.assessment_id)
+                              .where(Finding.due_on.is_not(None))).all()
+    return [WheelItem(f"finding:{f.id}", ItemKind.FINDING, f.due_on, f.title, "gap.finding", {"finding_id": f.id},
+                      done=f.status == FindingStatus.CLOSED, late=f.is_overdue(today),
+                      context=_source_context(f, assessment_name),
+                      owner_unit_id=f.unit_id, unit_ids=frozenset({f.unit_id} if f.unit_id else ()))
+            for f, assessment_name in rows]
+
+
 def all_items(today: dt.date) -> list[WheelItem]:
     """Every dated item, sorted by date (one query per kind, whatever the number of records)."""
     items = (_milestones(today) + _exercises(today) + _reviews(today) + _sub_plans(today) + _improvements(today)
-             + _introductions(today))
+             + _introductions(today) + _findings(today))
     return sorted(items, key=lambda i: (i.day, i.kind.value, i.title))
 
 
