@@ -76,10 +76,14 @@ register_resource(Resource(
 FIGURE_KEYS = ("total", "not_applicable", "applicable", *compliance.STATUS_KEYS, "overdue")
 FIGURES = {"type": "object", "additionalProperties": False,
            "required": ["key", "label", *FIGURE_KEYS, "share_implemented", "share_partly"],
-           "properties": {"key": {"type": ["integer", "null"]}, "label": {"type": "string"},
+           "properties": {"key": {"type": ["integer", "null"], "description": "Katalogets, områdets eller "
+                                                                                "enhedens ID"},
+                          "label": {"type": "string"},
                           **{k: {"type": "integer"} for k in FIGURE_KEYS},
                           "share_implemented": {"type": "number", "description": "Procent af de relevante krav"},
                           "share_partly": {"type": "number", "description": "Procent af de relevante krav"}}}
+CATALOG_FIGURES = {**FIGURES, "required": [*FIGURES["required"], "catalog"],
+                   "properties": {**FIGURES["properties"], "catalog": {"type": "string"}}}
 COMPLIANCE = {
     "type": "object", "additionalProperties": False,
     "required": ["reference_day", "as_of", "total", "catalogs", "areas", "units", "overdue"],
@@ -87,12 +91,8 @@ COMPLIANCE = {
         "reference_day": {"type": "string", "format": "date"},
         "as_of": {"type": ["string", "null"], "format": "date"},
         "total": {"$ref": "#/components/schemas/ComplianceFigures"},
-        "catalogs": {"type": "array", "items": {"allOf": [
-            {"$ref": "#/components/schemas/ComplianceFigures"},
-            {"type": "object", "required": ["catalog"], "properties": {"catalog": {"type": "string"}}}]}},
-        "areas": {"type": "array", "items": {"allOf": [
-            {"$ref": "#/components/schemas/ComplianceFigures"},
-            {"type": "object", "required": ["catalog"], "properties": {"catalog": {"type": "string"}}}]}},
+        "catalogs": {"type": "array", "items": {"$ref": "#/components/schemas/CatalogComplianceFigures"}},
+        "areas": {"type": "array", "items": {"$ref": "#/components/schemas/CatalogComplianceFigures"}},
         "units": {"type": "array", "items": {"$ref": "#/components/schemas/ComplianceFigures"}},
         "overdue": {"type": "array", "items": {"type": "object", "additionalProperties": False,
                                                "required": ["requirement_id", "catalog", "display_ref", "title",
@@ -174,6 +174,6 @@ register_report(Report(
                 "siger andet); ikke relevante krav tælles for sig og indgår ikke i andelene.",
     params=[Filter("as_of", "date", None, "Tallene som de stod ved udgangen af denne dag (ud fra historikken); "
                                           f"mellem {FIRST_DAY.isoformat()} og {LAST_DAY.isoformat()}")],
-    schema=COMPLIANCE, components={"ComplianceFigures": FIGURES},
+    schema=COMPLIANCE, components={"ComplianceFigures": FIGURES, "CatalogComplianceFigures": CATALOG_FIGURES},
     build=compliance_data, headers=CSV_HEADERS, rows=compliance_rows,
 ))
