@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 document, generated from the same resource descriptions the endpoints use."""
-from register.api.resources import Resource
+from register.api.resources import Report, Resource
 
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
          "required": ["error", "message"]}
@@ -12,9 +12,33 @@ def _response(description, schema=None, media="application/json"):
     return body
 
 
-def document(resources, server: str) -> dict:
+def _report_paths(report: Report, errors: dict, bad: dict) -> dict:
+    """A computed report: its JSON document and its CSV, with the same parameters."""
+    params = [{"name": p.name, "in": "query", "required": False, "description": p.description,
+               "schema": p.schema()} for p in report.params]
+    name = report.name.capitalize()
+    body = {"type": "object", "required": ["data"], "additionalProperties": False,
+            "properties": {"data": report.schema}}
+    return {
+        f"/{report.name}": {"get": {
+            "tags": [report.name], "summary": report.title, "description": report.description,
+            "operationId": f"report_{name}", "parameters": params,
+            "responses": {"200": _response(report.title, body), **bad, **errors}}},
+        f"/{report.name}.csv": {"get": {
+            "tags": [report.name], "summary": f"{report.title} som CSV (danske kolonnenavne, semikolon)",
+            "operationId": f"report_csv_{name}", "parameters": params,
+            "responses": {"200": _response("CSV", {"type": "string"}, "text/csv"), **bad, **errors}}},
+    }
+
+
+def document(resources, server: str, reports=()) -> dict:
     paths, schemas = {}, {"Error": ERROR}
     errors = {"401": _response("Mangler eller ugyldig API-nøgle", {"$ref": "#/components/schemas/Error"})}
+    bad = {"400": _response("Ugyldigt filter", {"$ref": "#/components/schemas/Error"})}
+    for report in reports:
+        report: Report
+        paths.update(_report_paths(report, errors, bad))
+        schemas.update(report.components)
     for res in resources:
         res: Resource
         name = res.schema_name()
@@ -26,7 +50,6 @@ def document(resources, server: str) -> dict:
                    "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
                   {"name": "per_page", "in": "query", "required": False,
                    "schema": {"type": "integer", "minimum": 1, "maximum": 500}}]
-        bad = {"400": _response("Ugyldigt filter", {"$ref": "#/components/schemas/Error"})}
         page_schema = {"type": "object", "required": ["data", "meta", "links"], "properties": {
             "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}},
             "meta": {"type": "object", "required": ["page", "per_page", "total"], "properties": {

@@ -48,7 +48,7 @@ class Field:
 class Filter:
     name: str
     type: str  # integer, string, boolean, date
-    apply: Callable[[sa.Select, Any], sa.Select]
+    apply: Callable[[sa.Select, Any], sa.Select] | None  # None for a report's parameters
     description: str
     enum: list[str] | None = None
 
@@ -127,6 +127,49 @@ class Resource:
         return [csv_value(f.get(row)) for f in self.fields]
 
 
+@dataclass
+class Report:
+    """A computed figure set that is not a list of records: one JSON document and its CSV."""
+
+    name: str          # URL segment and OpenAPI tag
+    title: str
+    description: str
+    params: list[Filter]
+    schema: dict                        # JSON schema of `data`
+    components: dict                    # named schemas `schema` refers to (#/components/schemas/...)
+    build: Callable[[dict], dict]       # parsed parameters -> `data`
+    headers: list[str]                  # Danish CSV column names
+    rows: Callable[[dict], list[list]]  # parsed parameters -> CSV rows
+
+    def parse(self, args) -> dict:
+        known = {f.name: f for f in self.params}
+        return {name: known[name].parse(args[name]) for name in known if args.get(name) not in (None, "")}
+
+
+def today() -> dt.date:
+    """Today's calendar date in the municipality's time zone (what "overdue" is measured against)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def enum_filter(name: str, column, enum_cls, description: str) -> Filter:
+    return Filter(name, "string", lambda s, v: s.where(column == enum_cls(v)), description,
+                  enum=[e.value for e in enum_cls])
+
+
+def date_filters(prefix: str, column, what: str) -> list[Filter]:
+    """`<prefix>_before` (strictly earlier) and `<prefix>_after` (on or after) for a date column."""
+    return [Filter(f"{prefix}_before", "date", lambda s, v: s.where(column < v), f"{what} før denne dato"),
+            Filter(f"{prefix}_after", "date", lambda s, v: s.where(column >= v), f"{what} på eller efter denne dato")]
+
+
+def enum_values(enum_cls) -> list[str]:
+    return [e.value for e in enum_cls]
+
+
 def json_value(value):
     if isinstance(value, enum.Enum):
         return value.value
@@ -143,6 +186,8 @@ def csv_value(value) -> str:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nej"
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")  # Danish Excel reads a decimal comma
     if isinstance(value, (list, dict)):
         value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     text = str(value)
@@ -159,8 +204,14 @@ def _is_number(text: str) -> bool:
 
 
 REGISTRY: dict[str, Resource] = {}
+REPORTS: dict[str, Report] = {}
 
 
 def register_resource(resource: Resource) -> Resource:
     REGISTRY[resource.name] = resource
     return resource
+
+
+def register_report(report: Report) -> Report:
+    REPORTS[report.name] = report
+    return report

@@ -8,11 +8,13 @@ from flask_babel import gettext as _
 
 from register.api import openapi, tokens
 from register.api.models import ApiToken
-from register.api.resources import REGISTRY, FilterError, Resource
+from register.api.resources import REGISTRY, REPORTS, FilterError, Report, Resource, csv_value
 from register.core.permissions import Permission, public, requires
 
 # Parts that publish resources; each module calls register_resource() when imported.
-RESOURCE_MODULES = ["register.organisation.api", "register.catalogs.api"]
+RESOURCE_MODULES = ["register.organisation.api", "register.catalogs.api", "register.requirements.api",
+                    "register.controls.api", "register.gap.api", "register.preparedness.api",
+                    "register.incidents.api"]
 MAX_PER_PAGE = 500
 
 
@@ -63,6 +65,16 @@ def _item_view(resource: Resource):
     return view
 
 
+def _csv_response(name: str, headers: list[str], rows) -> Response:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel needs the BOM to read UTF-8 (æ, ø, å)
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")  # Danish Excel expects semicolons
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename={name}.csv"})
+
+
 def _csv_view(resource: Resource):
     @requires(Permission.READ)
     def view():
@@ -70,14 +82,32 @@ def _csv_view(resource: Resource):
             values = resource.parse_filters(request.args)
         except FilterError as exc:
             return _bad_request(exc)
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel needs the BOM to read UTF-8 (æ, ø, å)
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")  # Danish Excel expects semicolons
-        writer.writerow([f.header for f in resource.fields])
-        for row in resource.all(values):
-            writer.writerow(resource.to_row(row))
-        return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f"attachment; filename={resource.name}.csv"})
+        return _csv_response(resource.name, [f.header for f in resource.fields],
+                             (resource.to_row(row) for row in resource.all(values)))
+
+    return view
+
+
+def _report_view(report: Report):
+    @requires(Permission.READ)
+    def view():
+        try:
+            data = report.build(report.parse(request.args))
+        except FilterError as exc:
+            return _bad_request(exc)
+        return jsonify(data=data)
+
+    return view
+
+
+def _report_csv_view(report: Report):
+    @requires(Permission.READ)
+    def view():
+        try:
+            rows = report.rows(report.parse(request.args))
+        except FilterError as exc:
+            return _bad_request(exc)
+        return _csv_response(report.name, report.headers, ([csv_value(v) for v in row] for row in rows))
 
     return view
 
@@ -92,17 +122,21 @@ def build_blueprint() -> Blueprint:
     @requires(Permission.READ)
     def index():
         return jsonify(resources={name: url_for(f"api.{name}_list", _external=False) for name in REGISTRY},
+                       reports={name: url_for(f"api.{name}_report") for name in REPORTS},
                        openapi=url_for("api.openapi_document"))
 
     @bp.route("/openapi.json")
     @public
     def openapi_document():
-        return jsonify(openapi.document(REGISTRY.values(), server=url_for("api.index")))
+        return jsonify(openapi.document(REGISTRY.values(), server=url_for("api.index"), reports=REPORTS.values()))
 
     for name, resource in REGISTRY.items():
         bp.add_url_rule(f"/{name}", endpoint=f"{name}_list", view_func=_list_view(resource))
         bp.add_url_rule(f"/{name}.csv", endpoint=f"{name}_csv", view_func=_csv_view(resource))
         bp.add_url_rule(f"/{name}/<int:item_id>", endpoint=f"{name}_item", view_func=_item_view(resource))
+    for name, report in REPORTS.items():
+        bp.add_url_rule(f"/{name}", endpoint=f"{name}_report", view_func=_report_view(report))
+        bp.add_url_rule(f"/{name}.csv", endpoint=f"{name}_report_csv", view_func=_report_csv_view(report))
     return bp
 
 

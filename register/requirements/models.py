@@ -76,6 +76,7 @@ class RequirementAssessment(Tracked, db.Model):
                                          name="maturity_range"),)
     __mapper_args__ = {"version_id_col": version}
 
+    requirement = relationship("Requirement", lazy="raise")
     responsible_unit = relationship("Unit", lazy="raise")
 
     @property
