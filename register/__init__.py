@@ -73,12 +73,13 @@ def register_blueprints(app: Flask) -> None:
     from register.home.views import bp as home_bp
     from register.incidents.views import bp as incidents_bp
     from register.organisation.views import bp as organisation_bp
+    from register.reports.views import bp as reports_bp
     from register.requirements.views import bp as requirements_bp
     from register.preparedness import blueprints as preparedness_blueprints
     from register.training.views import bp as training_bp
 
     for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp, requirements_bp, controls_bp, gap_bp,
-               *preparedness_blueprints(), incidents_bp, training_bp):
+               *preparedness_blueprints(), incidents_bp, training_bp, reports_bp):
         app.register_blueprint(bp)
     from register.api.views import build_blueprint, tokens_bp
 
@@ -93,6 +94,8 @@ def register_cli(app: Flask) -> None:
     from register.core.cli import backup_command, history_cli, restore_command
     from register.demo.cli import demo_cli
     from register.preparedness.cli import reminders_cli
+    from register.reports.cli import report_command
 
-    for group in (catalogs_cli, users_cli, demo_cli, history_cli, backup_command, restore_command, reminders_cli):
+    for group in (catalogs_cli, users_cli, demo_cli, history_cli, backup_command, restore_command, reminders_cli,
+                  report_command):
         app.cli.add_command(group)

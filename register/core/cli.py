@@ -14,13 +14,24 @@ history_cli = AppGroup("history", help="The tamper-evident change history.")
 
 @history_cli.command("verify")
 def verify_command():
-    """Check every entry's hash and link; report the first broken one."""
+    """Check every entry's hash and link, and every archived report's SHA-256; report what does not hold."""
+    from register.reports.services import verify_archive
+
     report = verify_chain(db.session)
+    archive = verify_archive(db.session)
+    problems = []
     if report.ok:
         click.echo(f"OK: {report.checked} entries, the chain is intact.")
-        return
-    raise click.ClickException(
-        f"Broken at entry {report.broken_id}: {report.reason}. {report.checked} entries before it are intact.")
+    else:
+        problems.append(f"Broken at entry {report.broken_id}: {report.reason}. "
+                        f"{report.checked} entries before it are intact.")
+    if archive.ok:
+        click.echo(f"OK: {archive.checked} archived reports match their SHA-256.")
+    else:
+        problems += [f"Archived report {year} (id {report_id}): the PDF does not match its stored SHA-256 (altered)."
+                     for report_id, year in archive.mismatches]
+    if problems:
+        raise click.ClickException(" ".join(problems))
 
 
 @click.command("backup")

@@ -60,9 +60,11 @@ def _styles() -> dict[str, ParagraphStyle]:
         "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=12, textColor=MUTED),
         "warning": ParagraphStyle("warning", parent=base, fontName="Plex-Bold"),
         "h1": ParagraphStyle("h1", parent=base, fontName="Plex-Bold", fontSize=20, leading=25, spaceBefore=0,
-                             spaceAfter=10),
+                             spaceAfter=10, keepWithNext=1),
         "h2": ParagraphStyle("h2", parent=base, fontName="Plex-Bold", fontSize=14, leading=19, spaceBefore=10,
-                             spaceAfter=6),
+                             spaceAfter=6, keepWithNext=1),
+        "caption": ParagraphStyle("caption", parent=base, fontSize=8.5, leading=12, textColor=MUTED,
+                                  keepWithNext=1),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
         "cell_num": ParagraphStyle("cell_num", parent=base, fontSize=8.5, leading=11, spaceAfter=0,
                                    alignment=TA_RIGHT),
@@ -153,7 +155,7 @@ def _table(block: d.Table, styles, width: float):
     table.setStyle(TableStyle(style))
     out = []
     if block.caption:
-        out.append(Paragraph(escape(block.caption), styles["note"]))
+        out.append(Paragraph(escape(block.caption), styles["caption"]))
     return out + [table, Spacer(1, 6)]
 
 

@@ -1,0 +1,319 @@
+"""The annual status report: figures from a known dataset, as-of dates from the history, HTML, archive, access."""
+import datetime as dt
+import hashlib
+import io
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from conftest import html
+from register.catalogs.models import Catalog, Requirement
+from register.core.history import ChangeLog
+from register.extensions import db
+from register.gap.models import (Assessment, AssessorKind, ControlScore, CostLevel, Finding, FindingSource,
+                                 FindingStatus, Severity)
+from register.incidents.models import Incident, IncidentStatus, Significance
+from register.preparedness.models import (Exercise, ExerciseLevel, ExerciseTarget, ExerciseType, LegalBasis,
+                                          Milestone, MilestoneStatus, Plan, PlanStatus, SubPlan, SubPlanKind,
+                                          TargetKind)
+from register.reports import services
+from register.reports.data import build_report
+from register.reports.models import ArchivedReport, ArchiveImmutable
+from register.reports.pdf import render_pdf
+from register.training.models import Approval, ApprovalBody
+from test_requirements import assess
+from register.requirements.models import ImplementationStatus as S
+
+RECORDED = dt.datetime(2025, 3, 1, 12, tzinfo=dt.timezone.utc)  # when the known dataset "was entered"
+AS_OF = dt.date(2025, 3, 31)
+
+
+def _req(code: str, ref: str) -> int:
+    return db.session.execute(sa.select(Requirement.id).join(Catalog).where(
+        Catalog.code == code, Requirement.ref == ref)).scalar_one()
+
+
+@pytest.fixture
+def known(app, catalogs, make_unit):
+    """A small municipality whose figures we know, all entered on 1 March 2025 (backdated history)."""
+    it = make_unit(name="Digitalisering og IT")
+    assess(app, "nis2:21.2.a", status=S.IMPLEMENTED, responsible_unit_id=it)
+    assess(app, "nis2:21.2.b", status=S.PARTLY, responsible_unit_id=it)
+    assess(app, "nis2:21.2.c", status=S.IMPLEMENTED)
+    assess(app, "nis2:20.1", applicable=False, applicability_reason="Varetages af kommunalbestyrelsen")
+    with app.app_context():
+        gap = Assessment(name="Gap-analyse 2025", assessed_on=dt.date(2025, 2, 15),
+                         assessor_kind=AssessorKind.EXTERNAL, method="CIS Controls v8")
+        db.session.add(gap)
+        db.session.flush()
+        db.session.add_all([
+            ControlScore(assessment_id=gap.id, requirement_id=_req("cis-v8", "1"), current_level=2, target_level=4),
+            ControlScore(assessment_id=gap.id, requirement_id=_req("cis-v8", "2"), current_level=3, target_level=3),
+            Finding(title="Mangler totrinsgodkendelse", severity=Severity.CRITICAL, cost=CostLevel.LOW,
+                    identified_on=dt.date(2025, 2, 15), due_on=dt.date(2025, 2, 20), unit_id=it,
+                    source_kind=FindingSource.GAP_ANALYSIS),
+            Finding(title="Gammel printerserver", severity=Severity.LOW, identified_on=dt.date(2025, 2, 15),
+                    status=FindingStatus.CLOSED, closed_on=dt.date(2025, 2, 25)),
+        ])
+        plan = Plan(title="Beredskabsplan 2022-2025", legal_basis=LegalBasis.BEREDSKABSLOVEN_25,
+                    council_term_start=2022, status=PlanStatus.IN_FORCE, adopted_on=dt.date(2022, 6, 1),
+                    submitted_to_brs_on=dt.date(2022, 7, 1))
+        db.session.add(plan)
+        db.session.flush()
+        db.session.add_all([
+            Milestone(plan_id=plan.id, title="Risikoprofil opdateret", window_start=dt.date(2025, 1, 1),
+                      window_end=dt.date(2025, 2, 1), status=MilestoneStatus.DONE, completed_on=dt.date(2025, 2, 10)),
+            Milestone(plan_id=plan.id, title="Udkast til høring", window_start=dt.date(2025, 1, 1),
+                      window_end=dt.date(2025, 1, 1)),
+            SubPlan(title="Delplan for Skoler", kind=SubPlanKind.DELPLAN, unit_id=it,
+                    last_revised_on=dt.date(2022, 1, 1)),
+            Exercise(title="Krisestyringsøvelse for direktionen", exercise_type=ExerciseType.CRISIS_MANAGEMENT,
+                     level=ExerciseLevel.BOARD, held_on=dt.date(2025, 2, 10), evaluation_purpose="Formål",
+                     observations="Observationer", criteria_assessment="Vurdering", evaluated_on=dt.date(2025, 2, 20)),
+            ExerciseTarget(kind=TargetKind.BOARD_EXERCISES_PER_YEAR, value=1),
+            Incident(title="Ransomware på filserver", detected_at=dt.datetime(2025, 2, 1, 9, tzinfo=dt.timezone.utc),
+                     aware_at=dt.datetime(2025, 2, 1, 10, tzinfo=dt.timezone.utc), description="Kryptering",
+                     significance=Significance.SIGNIFICANT, status=IncidentStatus.HANDLING),
+            Approval(approved_on=dt.date(2025, 2, 5), body=ApprovalBody.EXECUTIVE, reference="Sag 12",
+                     subject="Godkendelse af cybersikkerhedsforanstaltninger"),
+        ])
+        db.session.commit()
+        db.session.execute(sa.update(ChangeLog).values(at=RECORDED))  # test-only: the whole history is older
+        db.session.commit()
+    return {"unit": it}
+
+
+def _text(report) -> str:
+    """The PDF's text with line breaks as spaces (table cells and figures wrap)."""
+    reader = PdfReader(io.BytesIO(render_pdf(report)))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def _section(report, title):
+    return next(s for s in report.sections if s.title == title)
+
+
+def _tables(blocks):
+    from register.reports import document as d
+
+    for block in blocks:
+        if isinstance(block, d.Table):
+            yield block
+        elif isinstance(block, d.Section):
+            yield from _tables(block.blocks)
+
+
+def _table(report, section, caption):
+    return next(t for t in _tables(_section(report, section).blocks) if t.caption == caption)
+
+
+def test_the_pdf_states_the_known_datasets_figures(app, known):
+    with app.app_context():
+        report = build_report(2025, AS_OF)
+    text = _text(report)
+    assert "Status pr. 31. marts 2025" in text
+    assert "2 af 21" in text  # NIS2: 22 counted, one not relevant, two implemented
+    assert "Vedtaget" in text and "Vedtaget 01.06.2022 i valgperioden 2022-2025." in text
+    assert "1 af 1" in text  # the board exercise target
+    assert "Mangler totrinsgodkendelse" in text
+    assert "1 milepæle nået til tiden, 0 nået for sent, 1 forsinkede" in text
+    assert "1 af 1 aktive delplaner og indsatsplaner" in text
+    assert "Ransomware på filserver" in text and "3 fristen er overskredet" in text
+    assert "Gap-analyse 2025" in text and "Modenhed pr. CIS-kontrol" in text
+    assert "Bilag: Kravliste" in text and "Varetages" not in text
+    with app.app_context():
+        report = build_report(2025, AS_OF)
+    areas = _table(report, "NIS2-status", "Art. 21, stk. 2, litra a–j")
+    assert areas.rows[0][:4] == [areas.rows[0][0], "1", "1", "0"] and areas.rows[0][0].startswith("21(2)(a)")
+    assert areas.rows[1][:4] == [areas.rows[1][0], "1", "0", "1"]
+    overdue = _table(report, "Gap-analyse", "Fund over frist")
+    assert overdue.rows == [["Mangler totrinsgodkendelse", "Kritisk", "1 – straks", "Digitalisering og IT",
+                             "20.02.2025", "39"]]
+    cis = _table(report, "Gap-analyse", "Modenhed pr. CIS-kontrol")
+    assert cis.rows[0][2:5] == ["2", "4", "−2"] and cis.rows[1][2:5] == ["3", "3", "nået"]
+
+
+def test_the_summary_names_decisions_derived_from_the_data(app, known):
+    with app.app_context():
+        report = build_report(2025, AS_OF)
+    from register.reports import document as d
+
+    summary = _section(report, "Sammenfatning for direktionen")
+    [decisions] = [b for b in summary.blocks if isinstance(b, d.Bullets)]
+    joined = " ".join(decisions.items)
+    assert "1 fund i handlingsplanen er over deres frist (1 med prioritet 1 eller 2)" in joined
+    assert "1 kritiske fund" in joined
+    assert "1 delplaner er ikke revideret inden for 24 måneder" in joined
+    assert "1 væsentlige hændelser blev ikke indberettet rettidigt" in joined
+    assert "godkendelse i direktionen" not in joined  # an executive approval exists in 2025
+
+
+def test_the_as_of_date_reads_the_history_not_todays_state(app, known):
+    with app.app_context():  # made today: implemented, closed, and the approval gone
+        finding = db.session.execute(sa.select(Finding).where(Finding.title == "Mangler totrinsgodkendelse")).scalar_one()
+        finding.status, finding.closed_on = FindingStatus.CLOSED, dt.date.today()
+        db.session.commit()
+    assess(app, "nis2:21.2.b", status=S.IMPLEMENTED)
+    with app.app_context():
+        end_of_2025 = build_report(2025)
+        current = build_report(dt.date.today().year)
+        before = build_report(2025, dt.date(2025, 2, 1))
+    assert end_of_2025.as_of == dt.date(2025, 12, 31)
+    assert "2 af 21" in _text(end_of_2025)
+    assert _table(end_of_2025, "Gap-analyse", "Fund over frist").rows[0][0] == "Mangler totrinsgodkendelse"
+    assert "3 af 21" in _text(current)
+    assert _table(current, "Gap-analyse", "Fund over frist").rows == []
+    assert current.as_of == dt.date.today()
+    text = _text(before)  # before the dataset was entered: nothing
+    assert "NIS2-kataloget er ikke indlæst." in text and "Der er ikke gennemført en gap-analyse" in text
+    units = _table(end_of_2025, "NIS2-status", "Alle kataloger, fordelt på den ansvarlige enhed")
+    it_row = next(r for r in units.rows if r[0] == "Digitalisering og IT")
+    assert it_row[1:3] == ["2", "1"] and it_row[7] == "ny"  # a year earlier nothing was registered
+
+
+def test_the_html_page_renders_the_same_report_accessibly(app, client, login, known):
+    login("board")
+    response = client.get("/rapporter/vis?year=2025&as_of=2025-03-31")
+    page = html(response)
+    assert response.status_code == 200
+    assert "<h1>Statusrapport for NIS2 og beredskab 2025</h1>" in page
+    assert '<h2 id="afsnit-1-titel">Sammenfatning for direktionen</h2>' in page
+    assert "<caption>Fund over frist</caption>" in page and '<th scope="col">Kritikalitet</th>' in page
+    assert '<th scope="row">Mangler totrinsgodkendelse</th>' in page
+    assert "Modenhed pr. CIS-kontrol: diagrammets tal" in page  # the chart's data as a table
+    assert 'lang="da"' in page and "2 af 21" in page
+    assert 'href="/rapporter/pdf?year=2025&amp;as_of=2025-03-31"' in page
+
+
+def test_pdf_download_and_bad_input(app, client, login, known):
+    login("board")
+    response = client.get("/rapporter/pdf?year=2025&as_of=2025-03-31")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert 'filename="statusrapport-2025-pr-2025-03-31.pdf"' in response.headers["Content-Disposition"]
+    assert "2 af 21" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    future = dt.date.today().year + 1
+    response = client.get(f"/rapporter/pdf?year={future}")
+    assert response.status_code == 422 and f"Året skal ligge mellem 2000 og {future - 1}." in html(response)
+    response = client.get("/rapporter/vis?year=2025&as_of=2024-06-01")
+    assert response.status_code == 422 and "Statusdatoen skal ligge i 2025 eller senere." in html(response)
+    assert client.get("/rapporter/vis?year=abc").status_code == 422
+
+
+def _archive(client, **overrides):
+    data = {"year": "2025", "as_of": "2025-03-31", "approved_by": "Direktionen", "approved_on": "2025-04-10",
+            "note": "Punkt 4 på mødet"} | overrides
+    return client.post("/rapporter/arkiv", data=data)
+
+
+def test_archiving_keeps_the_report_unchanged_with_its_hash(app, client, login, known):
+    login("admin")
+    assert _archive(client).status_code == 302
+    with app.app_context():
+        entry = db.session.execute(sa.select(ArchivedReport)).scalar_one()
+        assert entry.sha256 == hashlib.sha256(entry.pdf).hexdigest() and entry.created_by == "admin@test.example"
+        assert (entry.approved_by, entry.approved_on, entry.as_of) == ("Direktionen", dt.date(2025, 4, 10), AS_OF)
+        assert "version godkendt" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(entry.pdf)).pages)
+        entry.note = "ændret"
+        with pytest.raises(ArchiveImmutable):
+            db.session.commit()
+        db.session.rollback()
+        db.session.delete(entry)
+        with pytest.raises(ArchiveImmutable):
+            db.session.commit()
+        db.session.rollback()
+        report_id, digest = entry.id, entry.sha256
+    response = _archive(client, approved_by="Nogen andre")
+    assert response.status_code == 422 and "allerede arkiveret en officiel rapport for 2025" in html(response)
+    page = html(client.get("/rapporter/"))
+    assert digest in page and f'href="/rapporter/arkiv/{report_id}.pdf"' in page and "Punkt 4 på mødet" in page
+    download = client.get(f"/rapporter/arkiv/{report_id}.pdf")
+    assert hashlib.sha256(download.data).hexdigest() == digest
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(ArchivedReport.id))).scalar() == 1
+
+
+def test_archive_form_errors_are_shown(client, login, known):
+    login("admin")
+    response = _archive(client, approved_by="", approved_on="")
+    page = html(response)
+    assert response.status_code == 422 and "Angiv hvem der har godkendt rapporten" in page
+    assert "Angiv datoen for godkendelsen." in page
+
+
+def _fake_archive(app, year: int, pdf: bytes = b"%PDF-1.4 test") -> int:
+    with app.app_context():
+        entry = ArchivedReport(year=year, as_of=dt.date(year, 12, 31), pdf=pdf, size=len(pdf),
+                               sha256=hashlib.sha256(pdf).hexdigest(), filename=f"r{year}.pdf", created_by="test",
+                               approved_by="Direktionen", approved_on=dt.date(year + 1, 1, 15))
+        db.session.add(entry)
+        db.session.commit()
+        return entry.id
+
+
+def test_history_verify_detects_an_altered_archived_pdf(app):
+    _fake_archive(app, 2024)
+    report_id = _fake_archive(app, 2025)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["history", "verify"])
+    assert result.exit_code == 0 and "OK: 2 archived reports match their SHA-256." in result.output
+    with app.app_context():  # tamper with the stored bytes behind the ORM's back, as an attacker would
+        db.session.execute(sa.update(ArchivedReport.__table__).where(ArchivedReport.__table__.c.id == report_id)
+                           .values(pdf=b"%PDF-1.4 forged"))
+        db.session.commit()
+    result = runner.invoke(args=["history", "verify"])
+    assert result.exit_code != 0
+    assert f"Archived report 2025 (id {report_id}): the PDF does not match its stored SHA-256" in result.output
+
+
+def test_the_archive_list_runs_the_same_queries_for_one_or_many(app, client, login, count_queries):
+    login("board")
+    _fake_archive(app, 2020)
+    with count_queries() as few:
+        assert client.get("/rapporter/").status_code == 200
+    for year in range(2021, 2026):
+        _fake_archive(app, year)
+    with count_queries() as many:
+        page = html(client.get("/rapporter/"))
+    assert "2025" in page and few.count == many.count
+
+
+def test_cli_writes_the_pdf_and_explains_errors(app, known, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "status-2025.pdf"
+    result = runner.invoke(args=["report", "--year", "2025", "--out", str(out), "--as-of", "2025-03-31"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF") and "as of 2025-03-31" in result.output
+    result = runner.invoke(args=["report", "--year", "1999", "--out", str(out)])
+    assert result.exit_code == 1 and "Året skal ligge mellem 2000" in result.output
+    result = runner.invoke(args=["report", "--year", "2025", "--out", str(tmp_path / "nope" / "x.pdf")])
+    assert result.exit_code == 1 and "does not exist" in result.output
+    result = runner.invoke(args=["report", "--year", "2025", "--out", str(out), "--as-of", "31-12-2025"])
+    assert result.exit_code == 2 and "does not match the format '%Y-%m-%d'" in result.output
+
+
+def test_the_nav_links_to_reports(client, login):
+    login("board")
+    assert 'href="/rapporter/"' in html(client.get("/"))
+
+
+@pytest.mark.parametrize("role,status", [("board", 403), ("security", 403), ("preparedness", 403)])
+def test_only_administrators_can_archive(app, client, login, users, role, status):
+    login(role)
+    assert _archive(client).status_code == status
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(ArchivedReport.id))).scalar() == 0
+
+
+@pytest.mark.parametrize("url", ["/rapporter/", "/rapporter/vis?year=2025", "/rapporter/pdf?year=2025"])
+def test_reading_needs_a_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and "/konto/login" in response.headers["Location"]
+
+
+def test_the_archive_service_refuses_a_second_version(app, known):
+    with app.app_context():
+        services.archive_report(2025, AS_OF, "cli", "Direktionen", dt.date(2025, 4, 1), None)
+        db.session.commit()
+        with pytest.raises(services.ReportError):
+            services.archive_report(2025, None, "cli", "Direktionen", dt.date(2025, 4, 1), None)
