@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from bench import generate, server
 from bench.load import _login
 
-# (label, path, paged list?). {req}/{unit}/{catalog} are filled in from the data.
+# (label, path, a list whose query count must not grow with the data?). {req}/{unit}/{catalog} come from the data.
 PAGES = [
     ("start page", "/", False),
     ("/krav/ list", "/krav/", True),
@@ -265,10 +265,10 @@ def report(result: dict, database: str) -> str:
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for t in result["timings"]:
         small, large = result["small"].get(t.label, "–"), result["large"].get(t.label, "–")
-        flag = " (paged)" if t.label in paged else ""
+        flag = " (list)" if t.label in paged else ""
         lines.append(f"| {t.label}{flag} | {t.median_ms:.1f} ms | {t.p95_ms:.1f} ms | {t.throughput:.0f} | "
                      f"{small} | {large} | {t.errors} |")
     grown = [label for label in paged if result["large"][label] != result["small"][label]]
-    lines += ["", "Paged lists with the same query count on demo and large data: "
+    lines += ["", "Lists with the same SQL query count on demo data and on the large dataset: "
               + ("all" if not grown else "NOT " + ", ".join(grown))]
     return "\n".join(lines)
