@@ -1,8 +1,8 @@
-"""Command line for the benchmarks: `python -m bench load [--clients N] [--seconds S] [--database-url URL]`."""
+"""Command line for the benchmarks: `python -m bench {load,pages,generate} --help`."""
 import argparse
 import sys
 
-from bench import load, server
+from bench import generate, load, pages, server
 
 
 def main(argv=None) -> int:
@@ -13,7 +13,27 @@ def main(argv=None) -> int:
     p_load.add_argument("--seconds", type=float, default=15)
     p_load.add_argument("--workers", type=int, default=4)
     p_load.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    p_pages = sub.add_parser("pages", help="page latency, SQL per page and worker memory on a large dataset")
+    p_pages.add_argument("--clients", type=int, default=10)
+    p_pages.add_argument("--requests", type=int, default=20, help="requests per client and page")
+    p_pages.add_argument("--workers", type=int, default=4)
+    p_pages.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    sub.add_parser("generate", help="add a large municipality to the configured database")
     args = parser.parse_args(argv)
+
+    if args.command == "pages":
+        result = pages.run(args.database_url, args.clients, args.requests, args.workers)
+        print(pages.report(result, "PostgreSQL" if args.database_url else "SQLite"))
+        return 0 if not any(t.errors for t in result["timings"]) else 1
+    if args.command == "generate":
+        from register import create_app
+        from register.core.history import verify_chain
+        from register.extensions import db
+
+        with create_app().app_context():
+            print(generate.generate(generate.Scale()))
+            print(verify_chain(db.session))
+        return 0
 
     if args.command == "load":
         with server.instance(args.database_url) as (path, env), server.gunicorn(path, env, args.workers) as (url, _):

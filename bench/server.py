@@ -56,7 +56,7 @@ def gunicorn(path: Path, env_extra: dict, workers: int = 4, threads: int = 1):
          f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 30
+        deadline = time.time() + 180  # a busy shared machine boots four workers slowly
         while time.time() < deadline:
             try:
                 if requests.get(url + "/healthz", timeout=1).status_code == 200:
@@ -68,4 +68,8 @@ def gunicorn(path: Path, env_extra: dict, workers: int = 4, threads: int = 1):
         yield url, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

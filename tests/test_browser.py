@@ -85,6 +85,44 @@ def test_every_page_is_accessible(app, page, site, users, catalogs, make_unit):
     assert problems == {}
 
 
+SKIP_CRAWL = re.compile(r"\.(xlsx|csv|ics|pdf|json)$|^/(api/|konto/logout|aarshjul/feed/|krav/dokumentation/\d+$)")
+
+
+def page_kind(path: str) -> str:
+    """One representative per kind of page: /oevelser/12 and /oevelser/13 are the same page."""
+    return re.sub(r"\d+", "N", path)
+
+
+def test_every_page_of_every_part_with_demo_data_is_accessible(app, page, site, catalogs):
+    """Crawl from the start page (as an administrator, who sees every link) and check each kind of page."""
+    from register.demo.services import demo_data
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    data = demo_data()
+    admin = next(u["email"] for u in data["users"] if u["role"] == "admin")
+    page.goto(f"{site}/konto/login")
+    page.fill("#email", admin)
+    page.fill("#password", data["password"])
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{site}/")
+    queue, seen, problems = ["/"], {page_kind("/")}, {}
+    while queue:
+        path = queue.pop(0)
+        response = page.goto(site + path)
+        assert response.status < 500, path
+        if found := serious_violations(page):
+            problems[path] = found
+        hrefs = page.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.getAttribute('href'))")
+        for href in hrefs:
+            target = href.split("#")[0].split("?")[0]
+            if target and not SKIP_CRAWL.search(target) and page_kind(target) not in seen:
+                seen.add(page_kind(target))
+                queue.append(target)
+    assert len(seen) > 40, sorted(seen)  # the crawl reached every part, not just the start page
+    assert problems == {}
+
+
 def test_error_summary_takes_focus_so_screen_readers_announce_it(page, site, users):
     log_in(page, site)
     page.goto(f"{site}/organisation/ny")

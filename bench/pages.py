@@ -1,0 +1,274 @@
+"""Page latency at scale: `python -m bench pages [--database-url URL]`.
+
+Builds an instance with demo data, counts SQL statements per page in-process (test client and an engine
+event), adds a large municipality (bench.generate), counts again (paged lists must not grow), then starts
+gunicorn and drives every page with concurrent logged-in clients: median, p95, throughput, and the peak
+memory of the workers. One status update (POST of the assessment form) is measured the same way.
+"""
+import contextlib
+import os
+import re
+import statistics
+import threading
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+from bench import generate, server
+from bench.load import _login
+
+# (label, path, a list whose query count must not grow with the data?). {req}/{unit}/{catalog} come from the data.
+PAGES = [
+    ("start page", "/", False),
+    ("/krav/ list", "/krav/", True),
+    ("/krav/ catalogue filter", "/krav/?catalog=nis2", True),
+    ("/krav/ status+unit filter", "/krav/?status=implemented&unit={unit}", True),
+    ("/krav/ search", "/krav/?q=backup", True),
+    ("/krav/ page 3", "/krav/?page=3", True),
+    ("/krav/overblik", "/krav/overblik", False),
+    ("requirement page", "/krav/{req}", False),
+    ("/tiltag/", "/tiltag/", True),
+    ("/gap-analyse/handlingsplan", "/gap-analyse/handlingsplan", False),
+    ("/oevelser/", "/oevelser/", True),
+    ("/aarshjul/", "/aarshjul/", False),
+    ("/haendelser/", "/haendelser/", True),
+    ("XLSX export, 440-req catalogue", "/krav/eksport.xlsx?catalog={catalog}", False),
+]
+
+
+class _FormParser(HTMLParser):
+    """The fields of the form inside <main> whose action matches, as a browser would submit them."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.inside, self.fields, self.select, self.textarea = action, False, {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = (a.get("action") or "").split("?")[0] in ("", self.action)
+        elif not self.inside:
+            return
+        elif tag == "input" and a.get("name"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.fields[a["name"]] = a.get("value") or ("y" if a.get("type") == "checkbox" else "")
+        elif tag == "select":
+            self.select = a.get("name")
+            self.fields.setdefault(self.select, "")
+        elif tag == "option" and self.select and "selected" in a:
+            self.fields[self.select] = a.get("value", "")
+        elif tag == "textarea":
+            self.textarea = a.get("name")
+            self.fields[self.textarea] = ""
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.fields[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def form_fields(html: str, action: str) -> dict:
+    parser = _FormParser(action)
+    parser.feed(html)
+    return parser.fields
+
+
+@dataclass
+class Timing:
+    label: str
+    requests: int
+    throughput: float
+    median_ms: float
+    p95_ms: float
+    errors: int
+
+
+def _summarise(label: str, latencies: list[float], elapsed: float, errors: int) -> Timing:
+    lat = sorted(latencies)
+    return Timing(label, len(lat), len(lat) / elapsed, statistics.median(lat) * 1000,
+                  lat[max(int(len(lat) * 0.95) - 1, 0)] * 1000, errors)
+
+
+def drive(sessions: list[requests.Session], label: str, url: str, per_client: int) -> Timing:
+    """Every client requests the URL `per_client` times, all at once."""
+    latencies, errors, lock = [], [0], threading.Lock()
+
+    def client(session):
+        for _ in range(per_client):
+            start = time.perf_counter()
+            response = session.get(url)
+            spent = time.perf_counter() - start
+            with lock:
+                latencies.append(spent)
+                if response.status_code != 200:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return _summarise(label, latencies, time.perf_counter() - began, errors[0])
+
+
+def drive_updates(sessions: list[requests.Session], base: str, req_ids: list[int], per_client: int) -> Timing:
+    """Each client saves a status on its own requirement repeatedly; only the POST is timed."""
+    latencies, errors, lock = [], [0], threading.Lock()
+    statuses = ["planned", "partly", "implemented", "not_started"]
+
+    def client(session, req_id):
+        path = f"/krav/{req_id}/vurdering"
+        for i in range(per_client):
+            fields = form_fields(session.get(base + path).text, path)
+            fields["status"] = statuses[i % len(statuses)]
+            fields["applicable"] = "yes"
+            fields.pop("status_from_controls", None)
+            start = time.perf_counter()
+            response = session.post(base + path, data=fields, allow_redirects=False)
+            spent = time.perf_counter() - start
+            with lock:
+                latencies.append(spent)
+                if response.status_code != 302:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=client, args=(s, r)) for s, r in zip(sessions, req_ids)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return _summarise("status update (POST)", latencies, time.perf_counter() - began, errors[0])
+
+
+def worker_peak_rss_mib(master_pid: int) -> float:
+    """The largest peak resident size (VmHWM) among gunicorn's workers."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+    return max(peaks)
+
+
+@contextlib.contextmanager
+def in_process(path: Path, env: dict):
+    """The app in this process on the benchmark's instance (CSRF off for the test client)."""
+    saved = {k: os.environ.get(k) for k in ("REGISTER_INSTANCE_PATH", "DATABASE_URL")}
+    os.environ.update({"REGISTER_INSTANCE_PATH": str(path), **env})
+    try:
+        from register import create_app
+
+        app = create_app({"WTF_CSRF_ENABLED": False})
+        with app.app_context():
+            yield app
+            from register.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def targets(app) -> dict:
+    """Ids the page paths need: a requirement, a unit, the 440-requirement catalogue (or NIS2)."""
+    from register.catalogs.models import Catalog, Requirement
+    from register.extensions import db
+    from register.organisation.models import Unit
+
+    catalog = "bench-1" if db.session.query(Catalog.id).filter_by(code="bench-1").first() else "nis2"
+    req = db.session.execute(sa.select(Requirement.id).join(Catalog).where(Catalog.code == "nis2", Requirement.depth > 0)
+                             .order_by(Requirement.id)).scalars().first()
+    unit = db.session.execute(sa.select(Unit.id).where(Unit.parent_id.is_not(None)).order_by(Unit.id)).scalars().first()
+    return {"req": req, "unit": unit, "catalog": catalog}
+
+
+def query_counts(app) -> dict[str, int]:
+    """SQL statements per page for a logged-in admin, counted with an engine event."""
+    from register.demo.services import demo_data
+    from register.extensions import db
+
+    data = demo_data()
+    admin = next(u["email"] for u in data["users"] if u["role"] == "admin")
+    ids = targets(app)
+    counts: dict[str, int] = {}
+    current: list[int] = [0]
+
+    def count(conn, cursor, statement, *args):
+        if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|PRAGMA)", statement, re.I):
+            current[0] += 1
+
+    client = app.test_client()
+    response = client.post("/konto/login", data={"email": admin, "password": data["password"]})
+    assert response.status_code == 302, response.status_code
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for label, path, _paged in PAGES:
+            client.get(path.format(**ids))  # warm: caches of the first request are not the page's cost
+            current[0] = 0
+            response = client.get(path.format(**ids))
+            assert response.status_code == 200, (path, response.status_code)
+            counts[label] = current[0]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return counts
+
+
+def run(database_url: str | None, clients: int = 10, per_client: int = 20, workers: int = 4) -> dict:
+    with server.instance(database_url) as (path, env):
+        with in_process(path, env) as app:
+            small = query_counts(app)
+            began = time.perf_counter()
+            made = generate.generate(generate.Scale())
+            generated_in = time.perf_counter() - began
+            large = query_counts(app)
+            ids = targets(app)
+            from register.catalogs.models import Catalog, Requirement
+            from register.extensions import db
+
+            update_reqs = db.session.execute(sa.select(Requirement.id).join(Catalog).where(
+                Catalog.code == ids["catalog"], Requirement.depth > 0).order_by(Requirement.id).limit(clients)).scalars().all()
+        with server.gunicorn(path, env, workers) as (url, proc):
+            sessions = [_login(url) for _ in range(clients)]
+            for s in sessions:
+                s.get(url + "/")  # each worker's first request (imports, caches) is not measured
+            timings = [drive(sessions, label, url + p.format(**ids), per_client) for label, p, _ in PAGES]
+            timings.append(drive_updates(sessions, url, update_reqs, per_client))
+            peak = worker_peak_rss_mib(proc.pid)
+    return {"made": made, "generated_in": generated_in, "small": small, "large": large, "timings": timings,
+            "peak_rss_mib": peak, "workers": workers, "clients": clients}
+
+
+def report(result: dict, database: str) -> str:
+    """The result as Markdown (also printed)."""
+    paged = {label for label, _p, is_paged in PAGES if is_paged}
+    lines = [f"### {database}", "",
+             f"Data: {', '.join(f'{v} {k}' for k, v in result['made'].items())} (generated in "
+             f"{result['generated_in']:.0f} s). gunicorn {result['workers']} sync workers, "
+             f"{result['clients']} concurrent clients; peak worker memory {result['peak_rss_mib']:.0f} MiB.", "",
+             "| page | median | p95 | req/s | SQL (demo data) | SQL (large) | errors |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for t in result["timings"]:
+        small, large = result["small"].get(t.label, "–"), result["large"].get(t.label, "–")
+        flag = " (list)" if t.label in paged else ""
+        lines.append(f"| {t.label}{flag} | {t.median_ms:.1f} ms | {t.p95_ms:.1f} ms | {t.throughput:.0f} | "
+                     f"{small} | {large} | {t.errors} |")
+    grown = [label for label in paged if result["large"][label] != result["small"][label]]
+    lines += ["", "Lists with the same SQL query count on demo data and on the large dataset: "
+              + ("all" if not grown else "NOT " + ", ".join(grown))]
+    return "\n".join(lines)
