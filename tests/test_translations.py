@@ -60,6 +60,7 @@ def test_extraction_finds_the_strings_of_python_and_templates(extracted):
     assert "Ugyldig e-mailadresse." in ids  # Python, lazy_gettext
     assert "%(num)d krav" in ids  # ngettext in a template
     assert "Ændringshistorik" in ids  # templates/_macros/: babel's default --ignore-dirs skips "_*" folders
+    assert "Overblik over krav" in ids  # a template using {% do %}: babel.cfg must load jinja2.ext.do
 
 
 def test_every_message_in_the_code_is_translated(extracted, english):
@@ -152,6 +153,7 @@ def test_login_page_in_english(client):
     ("/krav/", "Filter requirements"),
     ("/beredskab/", "Emergency plan"),
     ("/tiltag/", "Filter controls"),
+    ("/krav/overblik", "Requirements overview"),
 ])
 def test_pages_in_english_after_switching(client, login, catalogs, url, english_text):
     login("admin")
