@@ -7,7 +7,7 @@ VENDOR := register/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup assets translations db demo check-python lint clean bench
+.PHONY: run test setup assets translations extract db demo check-python lint clean bench
 
 run: setup
 	$(FLASK) db upgrade heads
@@ -48,10 +48,14 @@ $(VENDOR)/.installed: package.json package-lock.json
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d register/translations -D messages >/dev/null
 
-# Refresh the English catalogue after adding or changing Danish source strings.
+# Refresh the English catalogue after adding or changing Danish source strings; then translate the empty
+# msgstr entries in register/translations/en/LC_MESSAGES/messages.po and run `make translations`.
+# The .pot is a by-product (not committed); tests/test_translations.py lists what is still untranslated.
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o register/translations/messages.pot .
-	$(BIN)/pybabel update -i register/translations/messages.pot -d register/translations -l en --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__ node_modules' \
+	  -o register/translations/messages.pot .
+	$(BIN)/pybabel update -i register/translations/messages.pot -d register/translations -l en \
+	  --no-fuzzy-matching --width=110
 
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)

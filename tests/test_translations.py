@@ -1,0 +1,174 @@
+"""The English catalogue: it covers the Danish strings in the code as it is now, and pages render in English.
+
+The messages are re-extracted from the current code at test time (the same command as `make extract`), so
+after a merge this test lists what other branches added and is still untranslated.
+"""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[1]
+PO = ROOT / "register/translations/en/LC_MESSAGES/messages.po"
+MO = PO.with_suffix(".mo")
+
+# Strings are added in Danish by several branches at once and translated afterwards, so a few untranslated
+# msgids must not turn main red: the test fails only above this share, and otherwise reports them as xfail.
+TOLERATED_UNTRANSLATED = 0.05
+
+PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[#0 +-]*\d*(?:\.\d+)?([sdifrxXeEgGc%])")
+
+
+def _key(message_id) -> str:
+    return message_id[0] if isinstance(message_id, (tuple, list)) else message_id
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """The catalogue template extracted from the current code into a temporary .pot."""
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    command = [sys.executable, "-c", "import sys; from babel.messages.frontend import main; sys.exit(main())",
+               "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", str(pot),
+               "--ignore-dirs", ".* __pycache__ node_modules", "."]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    with pot.open("rb") as fh:
+        return read_po(fh)
+
+
+@pytest.fixture(scope="module")
+def english():
+    with PO.open("rb") as fh:
+        return read_po(fh, locale="en")
+
+
+def _strings(string) -> tuple[str, ...]:
+    return tuple(string) if isinstance(string, (tuple, list)) else (string,)
+
+
+def _placeholders(text: str) -> list[tuple[str, str]]:
+    return sorted((name or "", kind) for name, kind in PLACEHOLDER.findall(text))
+
+
+def test_extraction_finds_the_strings_of_python_and_templates(extracted):
+    ids = {_key(m.id) for m in extracted if m.id}
+    assert len(ids) > 500
+    assert "Gem" in ids  # a template
+    assert "Ugyldig e-mailadresse." in ids  # Python, lazy_gettext
+    assert "%(num)d krav" in ids  # ngettext in a template
+    assert "Ændringshistorik" in ids  # templates/_macros/: babel's default --ignore-dirs skips "_*" folders
+    assert "Overblik over krav" in ids  # a template using {% do %}: babel.cfg must load jinja2.ext.do
+
+
+def test_every_message_in_the_code_is_translated(extracted, english):
+    """Untranslated (missing, empty or fuzzy) msgids are listed; more than 5 % fails."""
+    untranslated = []
+    for message in extracted:
+        if not message.id:
+            continue
+        entry = english.get(message.id)
+        strings = entry.string if entry is not None else ""
+        strings = strings if isinstance(strings, tuple) else (strings,)
+        if entry is None or entry.fuzzy or not all(s and s.strip() for s in strings):
+            untranslated.append(_key(message.id))
+    total = sum(1 for m in extracted if m.id)
+    report = (f"{len(untranslated)} of {total} msgids have no English translation; run `make extract` and "
+              f"translate them in {PO.relative_to(ROOT)}: " + "; ".join(repr(u) for u in sorted(untranslated)))
+    assert len(untranslated) <= TOLERATED_UNTRANSLATED * total, report
+    if untranslated:
+        pytest.xfail(report)
+
+
+def test_placeholders_match_between_danish_and_english(english):
+    problems = []
+    for message in english:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = _placeholders(ids[-1])
+        for string in strings:
+            if string and _placeholders(string) != wanted:
+                problems.append(f"{ids[0]!r} -> {string!r}")
+            names = {name for name, _kind in _placeholders(string) if name}
+            try:  # the string must also format: a stray % breaks the page it is on
+                string % ({name: 1 for name in names} if names else ())
+            except (TypeError, ValueError, KeyError) as exc:
+                problems.append(f"{string!r}: {exc}")
+    assert not problems, "\n".join(problems)
+
+
+def test_plural_forms_are_complete(english):
+    assert english.num_plurals == 2
+    for message in english:
+        if message.pluralizable and message.string and any(message.string):
+            assert len(message.string) == 2 and all(message.string), message.id
+
+
+def test_compiled_catalogue_matches_the_po(english):
+    """The app reads the .mo; a stale one shows Danish although the .po is translated."""
+    from babel.messages.mofile import read_mo
+
+    assert MO.exists(), "run `make translations`"
+    with MO.open("rb") as fh:
+        compiled = {_key(m.id): _strings(m.string) for m in read_mo(fh) if m.id}
+    stale = [_key(m.id) for m in english
+             if m.id and any(_strings(m.string)) and not m.fuzzy and compiled.get(_key(m.id)) != _strings(m.string)]
+    assert not stale, f"{len(stale)} translations are not compiled; run `make translations`"
+
+
+DANISH_WORDS = ["Gem", "Opret", "Annuller", "Forside", "Log ud", "Hovedmenu", "Søg", "Rediger", "Krav", "Tiltag",
+                "Beredskabsplan", "Adgangskode", "Log ind", "Gå til sidens indhold"]
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _danish_words_in(html: str) -> list[str]:
+    text = _visible_text(html)
+    return [w for w in DANISH_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
+
+
+def _switch_to_english(client, next_url="/"):
+    response = client.post("/konto/sprog", data={"language": "en", "next": next_url})
+    assert response.status_code == 302
+
+
+def test_login_page_in_english(client):
+    assert "Log ind" in client.get("/konto/login").get_data(as_text=True)
+    _switch_to_english(client, "/konto/login")
+    html = client.get("/konto/login").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Log in" in html and "Password" in html
+    assert _danish_words_in(html) == []
+
+
+@pytest.mark.parametrize("url, english_text", [
+    ("/", "Key figures"),
+    ("/krav/", "Filter requirements"),
+    ("/beredskab/", "Emergency plan"),
+    ("/tiltag/", "Filter controls"),
+    ("/krav/overblik", "Requirements overview"),
+])
+def test_pages_in_english_after_switching(client, login, catalogs, url, english_text):
+    login("admin")
+    assert _danish_words_in(client.get(url).get_data(as_text=True)) != []  # Danish until switched
+    _switch_to_english(client, url)
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert english_text in html
+    assert _danish_words_in(html) == []
+
+
+def test_language_choice_is_kept_after_logging_in_again(client, login):
+    login("security")
+    _switch_to_english(client)
+    login("security")
+    assert "Home" in client.get("/").get_data(as_text=True)
