@@ -264,3 +264,21 @@ def test_demo_data_holds_two_assessments_and_an_action_plan(app, client, catalog
                                                  "password": "demo-register-2026"})
     assert response.status_code == 302
     assert "GAP-2025-09" in html(client.get("/gap-analyse/handlingsplan"))
+
+
+def test_a_tampered_score_row_is_refused_not_an_error(app, client, login, catalogs):
+    """Found by the hostile-input test: a non-numeric hidden control id must not cause a 500."""
+    import datetime as dt
+
+    from register.gap.models import Assessment, AssessorKind
+
+    login("security")
+    with app.app_context():
+        assessment = services.create_assessment(Assessment(
+            name="Test", assessed_on=dt.date(2025, 6, 1), assessor_kind=AssessorKind("internal"),
+            method="CIS Controls v8"), None)
+        db.session.commit()
+        assessment_id = assessment.id
+    response = client.post(f"/gap-analyse/vurderinger/{assessment_id}/modenhed",
+                           data={"rows-0-requirement_id": "abc", "rows-0-version": "x", "rows-0-current_level": "9"})
+    assert response.status_code in (400, 422)

@@ -181,15 +181,21 @@ def edit_scores(assessment_id: int):
             db.session.rollback()
             current = {s.requirement_id: s.version for s in services.scores_of(item)}
             for entry in form.rows:  # a second save, after reading what changed, applies the user's input
-                entry.form.version.data = current.get(int(entry.form.requirement_id.data), 0)
+                entry.form.version.data = current.get(_row_id(entry.form), 0)
         else:
             db.session.commit()
             flash(_("Modenheden er gemt (%(n)d kontroller ændret eller bekræftet).", n=changed), "success")
             return redirect(url_for(".assessment", assessment_id=item.id))
-    entries = [(entry, by_id.get(int(entry.form.requirement_id.data or 0))) for entry in form.rows]
+    entries = [(entry, by_id.get(_row_id(entry.form))) for entry in form.rows]
     status = 409 if conflict is not None else (422 if form.errors else 200)
     return render_template("gap/scores_form.html", form=form, assessment=item, entries=entries,
                            scale=maturity_scale(), conflict=conflict), status
+
+
+def _row_id(sub) -> int:
+    """The row's control id as posted; a tampered value matches no row instead of failing."""
+    value = str(sub.requirement_id.data or "")
+    return int(value) if value.isdigit() and len(value) < 10 else 0
 
 
 def _score_input(sub) -> services.ScoreInput:
