@@ -20,6 +20,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(TEMPLATE_DIR),
     )
     configure(app, test_config)
+    from register.core.params import KeyConverter
+
+    app.url_map.converters["int"] = KeyConverter  # before any route is added
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
