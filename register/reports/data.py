@@ -9,7 +9,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import force_locale
 
 from register.catalogs.models import Catalog, Requirement
@@ -21,6 +20,7 @@ from register.gap.priority import priority_for
 from register.incidents.models import Incident, IncidentReport, Lesson, LessonStatus, Significance
 from register.incidents.services import StepState, reporting_clock
 from register.organisation.models import Unit
+from register.organisation.services import root_unit_name
 from register.preparedness import rules
 from register.preparedness.models import (Exercise, ExerciseSubPlan, ExerciseTarget, ImprovementPoint,
                                           LegalBasis, Milestone, MilestoneStatus, Plan, PlanReview, PlanStatus,
@@ -75,7 +75,7 @@ def build_report(year: int, as_of: dt.date | None = None, today: dt.date | None 
         data = _gather(year, as_of)
         sections = [_summary(data), _nis2(data), _gap(data), _plan(data), _exercises(data),
                     _incidents_training(data), _appendix(data)]
-    return d.Report(current_app.config.get("MUNICIPALITY_NAME") or "Kommune", TITLE, year, as_of,
+    return d.Report(root_unit_name(), TITLE, year, as_of,
                     dt.datetime.now(dt.timezone.utc), version, sections)
 
 
@@ -384,9 +384,9 @@ def _figure_row(label: str, f: Figures, before: Figures | None) -> list[str]:
             fmt.number(f.planned + f.not_started), fmt.number(f.not_assessed), _share(f), _points(f, before)]
 
 
-FIGURE_COLUMNS = ["Krav", "Implementeret", "Delvist", "Planlagt eller ikke påbegyndt", "Ikke vurderet",
+FIGURE_COLUMNS = ["Krav", "Implementeret", "Delvist", "Ikke i gang", "Ikke vurderet",
                   "Andel impl.", "Ændring"]
-FIGURE_WIDTHS = [0.8, 1.8, 1.1, 1.5, 1.3, 1.1, 1.9]
+FIGURE_WIDTHS = [1.2, 2.3, 1.4, 1.6, 1.5, 1.2, 1.9]
 
 
 def _area_figures(data: _Data, reqs: dict, assessments: dict) -> list[Figures]:
@@ -415,7 +415,8 @@ def _area_figures(data: _Data, reqs: dict, assessments: dict) -> list[Figures]:
 def _nis2(data: _Data) -> d.Section:
     now, before = _nis2_figures(data)
     blocks = [d.Para(f"Status for kravene pr. {fmt.date(data.as_of)}, sammenlignet med {fmt.date(data.previous)}. "
-                     "Kun krav, der vurderes, tælles; krav vurderet som ikke relevante indgår ikke i andelene.")]
+                     "Kun krav, der vurderes, tælles; krav vurderet som ikke relevante indgår ikke i andelene. "
+                     "„Ikke i gang“ er planlagte og ikke påbegyndte krav.")]
     before_by_key = {f.key: f for f in data.overview_before.catalogs}
     blocks.append(d.Table(["Katalog"] + FIGURE_COLUMNS,
                           [_figure_row(f.label, f, before_by_key.get(f.key)) for f in data.overview.catalogs],
@@ -429,11 +430,11 @@ def _nis2(data: _Data) -> d.Section:
                 numeric={1, 2, 3, 4, 5, 6, 7}, empty="NIS2-kataloget er ikke indlæst.")], level=2))
     units_before = {f.key: f for f in data.overview_before.units}
     blocks.append(d.Section("Status pr. ansvarlig enhed", [
-        d.Table(["Enhed"] + FIGURE_COLUMNS + ["Over frist for gennemgang"],
+        d.Table(["Enhed"] + FIGURE_COLUMNS + ["Gennemgang overskredet"],
                 [_figure_row(_unit(data, f.key, f.label) if f.key else f.label, f, units_before.get(f.key))
                  + [fmt.number(f.overdue)] for f in data.overview.units],
                 caption="Alle kataloger, fordelt på den ansvarlige enhed",
-                widths=[2.6] + FIGURE_WIDTHS + [1.4], numeric={1, 2, 3, 4, 5, 6, 7, 8},
+                widths=[2.8] + FIGURE_WIDTHS + [2.3], numeric={1, 2, 3, 4, 5, 6, 7, 8},
                 empty="Ingen krav er tildelt en enhed.")], level=2))
     if now is not None:
         blocks.insert(1, d.Para(f"NIS2: {fmt.number(now.implemented)} af {fmt.number(now.applicable)} relevante krav "

@@ -68,7 +68,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
         "cell_num": ParagraphStyle("cell_num", parent=base, fontSize=8.5, leading=11, spaceAfter=0,
                                    alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", parent=base, fontName="Plex-Bold", fontSize=8.5, leading=11, spaceAfter=0),
+        "head": ParagraphStyle("head", parent=base, fontName="Plex-Bold", fontSize=8, leading=10.5, spaceAfter=0),
         "cover_title": ParagraphStyle("cover_title", parent=base, fontName="Plex-Bold", fontSize=30, leading=36),
         "cover_sub": ParagraphStyle("cover_sub", parent=base, fontSize=14, leading=20, textColor=MUTED),
         "fig_value": ParagraphStyle("fig_value", parent=base, fontName="Plex-Bold", fontSize=18, leading=22,
