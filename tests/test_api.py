@@ -243,6 +243,7 @@ def test_a_readers_token_reads_every_list_and_item(api, data):
         item = api(f"/api/v1/{name}/{first['id']}")
         assert item.status_code == 200 and item.get_json()["data"] == first, name
         assert api(f"/api/v1/{name}/999999").status_code == 404, name
+        assert api(f"/api/v1/{name}/2147483648").status_code == 404, name  # beyond any key: not a 500
 
 
 def test_nothing_in_the_api_writes_even_with_an_administrators_token(app, make_token, client, data):
