@@ -137,3 +137,22 @@ def test_controls_list_query_count_does_not_grow(app, client, login, count_queri
     with count_queries() as large:
         client.get("/tiltag/")
     assert small.count == large.count
+
+
+def test_the_list_is_paged_and_the_pager_keeps_the_filters(app, client, login):
+    login("security")
+    with app.app_context():
+        for i in range(120):
+            db.session.add(Control(title=f"Tiltag {i:03d}", status=ControlStatus.PLANNED if i % 2 else
+                                   ControlStatus.IMPLEMENTED))
+        db.session.commit()
+    first = html(client.get("/tiltag/"))
+    assert "1–50 af 120 tiltag" in first and "Tiltag 000" in first and "Tiltag 050" not in first
+    assert 'href="/tiltag/?page=2"' in first
+    last = html(client.get("/tiltag/?page=3"))
+    assert "101–120 af 120 tiltag" in last and "Tiltag 119" in last and "Tiltag 099" not in last
+    filtered = html(client.get("/tiltag/?status=planned&page=2"))
+    assert "51–60 af 60 tiltag" in filtered and "Tiltag 119" in filtered
+    assert "page=1" in filtered and "status=planned" in filtered
+    assert "101–120 af 120" in html(client.get("/tiltag/?page=99"))  # past the end: the last page
+    assert "1–50 af 120" in html(client.get("/tiltag/?page=-4"))

@@ -118,3 +118,29 @@ def test_overview_lists_assessments(client, login, make_assessment):
     assert "Gap 2025" in page and "Opret vurdering" not in page
     login("security")
     assert "Opret vurdering" in html(client.get("/gap-analyse/"))
+
+
+@pytest.mark.parametrize("grouping, lines_per_finding", [("enhed", 1), ("kontrol", 2)])
+def test_a_long_plan_is_paged_with_whole_group_figures_and_nothing_lost(client, login, make_unit, make_finding,
+                                                                        catalogs, grouping, lines_per_finding):
+    login("board")
+    units = [make_unit(name=f"Enhed {i}") for i in range(3)]
+    for i in range(75):
+        make_finding(title=f"Fund nr. {i:03d}", unit_id=units[i % 3], controls=[str(1 + i % 2), "9"],
+                     due_on=PAST if i % 5 == 0 else FUTURE)
+    total = 75 * lines_per_finding
+    pages, seen = -(-total // 50), []
+    for number in range(1, pages + 1):
+        page = html(client.get(f"/gap-analyse/handlingsplan?gruppering={grouping}&page={number}"))
+        last = min(number * 50, total)
+        assert f"{(number - 1) * 50 + 1}–{last} af {total} fund" in page
+        seen += [line.split("Fund nr. ")[1][:3] for line in page.split("\n") if "Fund nr. " in line]
+        if number > 1:
+            assert "(fortsat)" in page.split("<h2>")[1]  # the group runs on from the previous page
+    assert sorted(seen) == sorted(f"{i:03d}" for i in range(75) for _ in range(lines_per_finding))
+    first = html(client.get(f"/gap-analyse/handlingsplan?gruppering={grouping}"))
+    if grouping == "enhed":  # the heading counts the whole group, not the part on this page
+        assert "<h2>Enhed 0 <span class=\"muted\">(25, 5 overskredet)</span>" in first
+    else:
+        assert "(38, 8 overskredet)" in first  # CIS 1: findings 0, 2, ..., 74
+    assert 'rel="next"' in first and f"gruppering={grouping}" in first.split('rel="next"')[0].rsplit("href=", 1)[1]

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement, ControlStatus
+from register.core.paging import Page, paginate
 from register.extensions import db
 from register.incidents.models import Incident, IncidentControl
 from register.organisation.models import Unit
@@ -25,8 +26,8 @@ class ControlRow:
     requirement_count: int
 
 
-def list_controls(status: str = "", unit_id: int | None = None, q: str = "") -> list[ControlRow]:
-    """Controls with owner unit and number of linked requirements, in one query."""
+def list_controls(status: str = "", unit_id: int | None = None, q: str = "", page: int = 1) -> Page:
+    """One page of controls with owner unit and number of linked requirements: two queries whatever the data."""
     count = (sa.select(sa.func.count(ControlRequirement.id)).where(ControlRequirement.control_id == Control.id)
              .correlate(Control).scalar_subquery())
     stmt = (sa.select(Control, Unit, count).outerjoin(Unit, Unit.id == Control.owner_unit_id)
@@ -39,7 +40,9 @@ def list_controls(status: str = "", unit_id: int | None = None, q: str = "") -> 
         needle = f"%{q.lower()}%"
         stmt = stmt.where(sa.or_(sa.func.lower(Control.title).like(needle),
                                  sa.func.lower(sa.func.coalesce(Control.description, "")).like(needle)))
-    return [ControlRow(c, u, n) for c, u, n in db.session.execute(stmt)]
+    result = paginate(stmt, page, scalars=False)
+    result.items = [ControlRow(c, u, n) for c, u, n in result.items]
+    return result
 
 
 def save_control(control: Control, values: dict) -> Control:

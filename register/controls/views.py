@@ -9,6 +9,7 @@ from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
 from register.core.history import history_of
+from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.templating import NavItem
@@ -28,7 +29,9 @@ def index():
     status = request.args.get("status", "")
     unit = int_arg("unit")
     q = (request.args.get("q") or "").strip()[:200]
-    return render_template("controls/index.html", rows=services.list_controls(status, unit, q), status=status,
+    page = services.list_controls(status, unit, q, page_arg())
+    filters = {k: v for k, v in {"status": status, "unit": unit, "q": q}.items() if v}
+    return render_template("controls/index.html", page=page, filters=filters, status=status,
                            unit=unit, q=q, statuses=ControlStatus, units=unit_choices())
 
 

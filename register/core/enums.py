@@ -1,6 +1,8 @@
 """Enums whose members carry a translatable Danish label, shown as badge text."""
 import enum
 
+from flask import g, has_app_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
@@ -14,7 +16,14 @@ class LabelledEnum(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return str(self._label_map().get(self.value, self.value))
+        if not has_app_context():
+            return str(self._label_map().get(self.value, self.value))
+        # Translating is slow (~0.1 ms) and a long list shows the same few labels thousands of times.
+        cache = g.setdefault("enum_labels", {})
+        key = (type(self), self.value, str(get_locale()))
+        if key not in cache:
+            cache[key] = str(self._label_map().get(self.value, self.value))
+        return cache[key]
 
     @property
     def tone(self) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from register.catalogs.models import Catalog, Requirement
 from register.core.concurrency import EditConflict
 from register.core.history import history_of
+from register.core.paging import Page, paginate
 from register.extensions import db
 from register.gap.models import (Assessment, ControlScore, Finding, FindingRequirement, FindingSource,
                                  FindingStatus, ImplementationGroup, Priority, Severity)
@@ -156,19 +157,27 @@ def maturity_summary(rows: list[ControlMaturity]) -> dict:
 
 # --- Findings -------------------------------------------------------------------------------------
 
+PLAN_ORDER = (lambda: priority_sql(), lambda: Finding.due_on.is_(None), lambda: Finding.due_on, lambda: Finding.id)
+
+
 def _finding_query():
     return (sa.select(Finding)
             .options(selectinload(Finding.unit), selectinload(Finding.requirement_links))
-            .order_by(priority_sql(), Finding.due_on.is_(None), Finding.due_on, Finding.id))
+            .order_by(*[key() for key in PLAN_ORDER]))
+
+
+def _with_status(stmt, status: str):
+    """status: 'open' (not closed), 'closed' or 'all'."""
+    if status == "open":
+        return stmt.where(Finding.status != FindingStatus.CLOSED)
+    if status == "closed":
+        return stmt.where(Finding.status == FindingStatus.CLOSED)
+    return stmt
 
 
 def findings(status: str = "open", assessment_id: int | None = None, unit_id: int | None = None) -> list[Finding]:
     """Findings by priority, then due date. status: 'open' (not closed), 'closed' or 'all'. Three queries."""
-    stmt = _finding_query()
-    if status == "open":
-        stmt = stmt.where(Finding.status != FindingStatus.CLOSED)
-    elif status == "closed":
-        stmt = stmt.where(Finding.status == FindingStatus.CLOSED)
+    stmt = _with_status(_finding_query(), status)
     if assessment_id is not None:
         stmt = stmt.where(Finding.assessment_id == assessment_id)
     if unit_id is not None:
@@ -192,9 +201,68 @@ class PlanGroup:
     key: object
     label: str
     findings: list[Finding] = field(default_factory=list)
+    total: int | None = None          # the whole group's size when only a page of it is shown
+    overdue_total: int | None = None
 
     def overdue(self, today: dt.date) -> int:
+        if self.overdue_total is not None:
+            return self.overdue_total
         return sum(1 for f in self.findings if f.is_overdue(today))
+
+    @property
+    def size(self) -> int:
+        return self.total if self.total is not None else len(self.findings)
+
+
+def _cis_links():
+    """(finding, CIS control) pairs: the key for grouping the plan by control."""
+    return (sa.select(FindingRequirement.finding_id, Requirement.id.label("requirement_id"),
+                      Requirement.position.label("position"))
+            .join(Requirement, Requirement.id == FindingRequirement.requirement_id)
+            .join(Catalog, Catalog.id == Requirement.catalog_id)
+            .where(Catalog.code == CIS_CATALOG).subquery())
+
+
+def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_label: str,
+                     no_control_label: str) -> tuple[Page, list[PlanGroup]]:
+    """One page of the action plan, grouped by unit or CIS control, with each group's full size and overdue
+    count: a fixed number of queries however many findings there are. A finding on two controls is listed
+    under both, as in the full plan."""
+    overdue = sa.and_(Finding.status != FindingStatus.CLOSED, Finding.due_on < today)
+    order = [key() for key in PLAN_ORDER]
+    if by == "control":
+        cis = _cis_links()
+        group_col = cis.c.requirement_id
+        stmt = (sa.select(Finding, group_col).outerjoin(cis, cis.c.finding_id == Finding.id)
+                .order_by(cis.c.position.is_(None), cis.c.position, *order))
+        totals_stmt = sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue)).select_from(
+            Finding).outerjoin(cis, cis.c.finding_id == Finding.id).group_by(group_col)
+    else:
+        units = sorted(db.session.execute(sa.select(Unit.id, Unit.name)).all(),
+                       key=lambda u: (u.name.casefold(), u.id))
+        rank = sa.case({u.id: i for i, u in enumerate(units)}, value=Finding.unit_id, else_=len(units)) \
+            if units else sa.literal(0)
+        group_col = Finding.unit_id
+        stmt = sa.select(Finding, group_col).order_by(rank, *order)
+        totals_stmt = (sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue))
+                       .group_by(group_col))
+    stmt = _with_status(stmt.options(selectinload(Finding.unit), selectinload(Finding.requirement_links)), status)
+    result = paginate(stmt, page, scalars=False)
+    totals = {key: (n, late) for key, n, late in db.session.execute(_with_status(totals_stmt, status))}
+    groups: dict[object, PlanGroup] = {}
+    for finding, key in result.items:
+        if key not in groups:
+            if by == "control":
+                req = next((link.requirement for link in finding.requirement_links if link.requirement_id == key),
+                           None)
+                label = f"{req.display_ref} {req.title_da}" if req else no_control_label
+            else:
+                label = finding.unit.name if finding.unit else no_unit_label
+            n, late = totals.get(key, (0, 0))
+            groups[key] = PlanGroup(key, label, total=n, overdue_total=late)
+        groups[key].findings.append(finding)
+    result.items = [finding for finding, _key in result.items]
+    return result, list(groups.values())
 
 
 def group_findings(items: list[Finding], by: str, no_unit_label: str, no_control_label: str) -> list[PlanGroup]:

@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from register.catalogs.models import Catalog, Requirement
 from register.core.concurrency import EditConflict, check_version
 from register.core.history import history_of
+from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
@@ -29,7 +30,7 @@ bp.nav = [NavItem(30, _l("GAP-analyse"), "gap.index",
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUPINGS = {"enhed": "unit", "kontrol": "control"}
-STATUS_FILTERS = ("aabne", "alle", "lukkede")
+STATUS_FILTERS = {"aabne": "open", "alle": "all", "lukkede": "closed"}  # Danish URL word -> service word
 
 
 def _today() -> dt.date:
@@ -291,7 +292,7 @@ def _plan_args() -> tuple[str, str]:
 
 
 def _plan_groups(grouping: str, status: str):
-    items = services.findings(status={"aabne": "open", "alle": "all", "lukkede": "closed"}[status])
+    items = services.findings(status=STATUS_FILTERS[status])
     return items, services.group_findings(items, GROUPINGS[grouping], str(_l("Ingen ansvarlig enhed")),
                                           str(_l("Ingen CIS-kontrol angivet")))
 
@@ -300,8 +301,10 @@ def _plan_groups(grouping: str, status: str):
 @requires(Permission.READ)
 def action_plan():
     grouping, status = _plan_args()
-    items, groups = _plan_groups(grouping, status)
-    return render_template("gap/action_plan.html", groups=groups, count=len(items), grouping=grouping,
+    page, groups = services.action_plan_page(
+        GROUPINGS[grouping], STATUS_FILTERS[status], page_arg(), _today(),
+        str(_l("Ingen ansvarlig enhed")), str(_l("Ingen CIS-kontrol angivet")))
+    return render_template("gap/action_plan.html", groups=groups, page=page, grouping=grouping,
                            status=status, today=_today(), progress=services.action_plan_progress(_today()),
                            matrix=priority.matrix_rows(), cost_levels=list(CostLevel))
 

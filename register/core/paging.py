@@ -1,0 +1,46 @@
+"""Paging long lists in the database, so a page's cost does not grow with the data."""
+import math
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from register.core.params import int_arg
+from register.extensions import db
+
+PER_PAGE = 50
+MAX_PAGE = 1_000_000
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(math.ceil(self.total / self.per_page), 1)
+
+    @property
+    def first_number(self) -> int:
+        """The 1-based position of the first item on this page ("51–100 af 2.000")."""
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_number(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+
+def page_arg() -> int:
+    """`?page=` from the URL; anything odd means the first page."""
+    return int_arg("page", 1, MAX_PAGE) or 1
+
+
+def paginate(stmt: sa.Select, page: int, per_page: int = PER_PAGE, scalars: bool = True) -> Page:
+    """Two queries whatever the data: the count and one page of rows. A page past the end shows the last one."""
+    total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    page = min(max(page, 1), max(math.ceil(total / per_page), 1))
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.scalars()) if scalars else list(result.all())
+    return Page(items, total, page, per_page)
