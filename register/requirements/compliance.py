@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from register.catalogs.models import Catalog, Requirement
+from register.core.cache import cached
 from register.core.history import states_as_of
 from register.extensions import db
 from register.organisation.models import Unit
@@ -143,8 +144,14 @@ def assessable_ids(reqs: list[_Req]) -> set[int]:
 
 
 def compliance_overview(as_of: dt.date | None = None, today: dt.date | None = None) -> Overview:
-    """Figures per catalogue, per area and per unit, now or as they stood at the end of `as_of`."""
+    """Figures per catalogue, per area and per unit, now or as they stood at the end of `as_of`.
+
+    Kept until the data changes (core.cache): the dashboard, the start page and the API read it often."""
     reference_day = as_of or today or dt.date.today()
+    return cached("compliance_overview", (as_of, reference_day), lambda: _compute_overview(as_of, reference_day))
+
+
+def _compute_overview(as_of: dt.date | None, reference_day: dt.date) -> Overview:
     reqs, assessments = _load_as_of(as_of) if as_of else _load_current()
     catalogs = list(db.session.execute(sa.select(Catalog.id, Catalog.code, Catalog.title_da)
                                        .order_by(Catalog.sort_order, Catalog.code)).all())

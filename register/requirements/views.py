@@ -242,7 +242,10 @@ def dashboard():
             flash(_("Ugyldig dato; viser status i dag."), "warning")
     overview = compliance.compliance_overview(as_of=as_of, today=services.today())
     return render_template("requirements/dashboard.html", overview=overview,
-                           catalogs={c.id: c for c in services.catalog_options()})
+                           catalogs={c.id: c for c in services.catalog_options()}, overdue_shown=OVERDUE_SHOWN)
+
+
+OVERDUE_SHOWN = 20  # the oldest; the requirement list shows them all, paged
 
 
 EXPORT_HEADERS = [_l("Katalog"), _l("Reference"), _l("Titel"), _l("Område"), _l("Relevant"),

@@ -1,0 +1,54 @@
+"""Figures computed over the whole register, kept until the register changes.
+
+Every change to register data appends to the change log while holding the chain lock (core.history.last_hash)
+until it commits, so entries are numbered in commit order, and the newest entry's id and hash (which chains
+over all earlier entries) identify the state of the data. A figure cached under that stamp is exact, never
+stale: one cheap query per request replaces recomputing an aggregate over thousands of rows.
+"""
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from flask_babel import get_locale
+
+from register.core.history import ChangeLog
+from register.extensions import db
+
+T = TypeVar("T")
+MAX_ENTRIES = 64  # per worker process; each entry is one page's figures
+
+
+class _Store:
+    def __init__(self):
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = self.misses = 0
+
+
+def data_version() -> tuple:
+    """The newest change-log entry's id and hash: changes whenever any register data changes."""
+    row = db.session.execute(sa.select(ChangeLog.id, ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1)).first()
+    return (row.id, row.hash) if row else (0, "")
+
+
+def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` once per state of the data, language and `key`. The result is shared: never mutate it."""
+    if not has_app_context() or not current_app.config.get("FIGURES_CACHE", True):
+        return compute()
+    store: _Store = current_app.extensions.setdefault("register.figures_cache", _Store())
+    full_key = (name, key, str(get_locale()), data_version())
+    with store.lock:
+        if full_key in store.entries:
+            store.entries.move_to_end(full_key)
+            store.hits += 1
+            return store.entries[full_key]
+    value = compute()
+    with store.lock:
+        store.misses += 1
+        store.entries[full_key] = value
+        while len(store.entries) > MAX_ENTRIES:
+            store.entries.popitem(last=False)
+    return value
