@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.core.paging import Page, paginate
+from register.core.picker import Picker, picker
 from register.extensions import db
 from register.incidents.models import Incident, IncidentControl
 from register.organisation.models import Unit
@@ -142,6 +143,12 @@ def unlink(item: ControlRequirement) -> None:
     db.session.delete(item)
     db.session.flush()
     refresh_rollups({requirement_id})
+
+
+def control_picker() -> Picker:
+    """Controls to link, searchable when there are many (`?tiltag_soeg=`)."""
+    return picker("tiltag_soeg", sa.select(Control.id, Control.title).order_by(Control.title, Control.id),
+                  lambda row: row.title, [Control.title])
 
 
 def control_choices() -> list[SelectChoice]:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from register.catalogs.models import Catalog, Requirement
+from register.core.cache import cached
 from register.core.concurrency import EditConflict
 from register.core.history import history_of
 from register.core.paging import Page, paginate
@@ -393,6 +394,10 @@ class Progress:
 
 def action_plan_progress(today: dt.date, source: FindingSource | None = None) -> Progress:
     """Counts by status and open ones by priority, with overdue ones, for the plan and the board report."""
+    return cached("action_plan_progress", (today, source), lambda: _compute_progress(today, source))
+
+
+def _compute_progress(today: dt.date, source: FindingSource | None) -> Progress:
     prio = priority_sql().label("prio")
     overdue = sa.and_(Finding.status != FindingStatus.CLOSED, Finding.due_on < today)
     stmt = (sa.select(Finding.status, prio, sa.func.count(Finding.id),

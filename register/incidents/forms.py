@@ -4,9 +4,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from register.catalogs.models import Requirement
+from register.controls.models import Control
 from register.core.dates import NonexistentLocalTime, local_to_utc, utc_to_local
 from register.core.db import utcnow
 from register.core.forms import VersionedForm
+from register.core.picker import RecordField
 from register.incidents.models import IncidentStatus, LessonStatus, Significance
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
@@ -75,14 +78,12 @@ class ReportForm(VersionedForm):
 
 
 class RequirementLinkForm(FlaskForm):
-    requirement_id = SelectField(_l("Krav"), choices=[], validate_choice=True,
-                                 validators=[DataRequired(message=_l("Vælg et krav."))])
+    requirement_id = RecordField(_l("Krav"), model=Requirement, validators=[DataRequired(message=_l("Vælg et krav."))])
     note = StringField(_l("Hvordan hændelsen vedrører kravet"), validators=[Optional(), Length(max=2000)])
 
 
 class ControlLinkForm(FlaskForm):
-    control_id = SelectField(_l("Tiltag"), choices=[], validate_choice=True,
-                             validators=[DataRequired(message=_l("Vælg et tiltag."))])
+    control_id = RecordField(_l("Tiltag"), model=Control, validators=[DataRequired(message=_l("Vælg et tiltag."))])
     note = StringField(_l("Hvordan hændelsen vedrører tiltaget"), validators=[Optional(), Length(max=2000)])
 
 

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import SelectChoice
 
 from register.catalogs.models import Requirement
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
+from register.core.picker import Picker, picker
 from register.core.i18n import localized
 from register.controls.models import Control
 from register.extensions import db
@@ -187,16 +187,19 @@ def control_links(incident: Incident) -> list[IncidentControl]:
         .order_by(Control.title, IncidentControl.id)).scalars())
 
 
-def requirement_choices() -> list[SelectChoice]:
-    """Every current requirement, 'nis2 23(4) – title', in catalogue order (one query)."""
-    reqs = db.session.execute(sa.select(Requirement).where(Requirement.retired.is_(False))
-                              .order_by(Requirement.catalog_id, Requirement.position)).scalars()
-    choices = [SelectChoice("", "—")]
-    for req in reqs:
-        title = localized(req, "title")
-        title = title if len(title) <= 90 else title[:89] + "…"
-        choices.append(SelectChoice(str(req.id), f"{req.catalog.code} {req.display_ref} – {title}"))
-    return choices
+def requirement_picker() -> Picker:
+    """Requirements to link, 'nis2 23(4) – title', searchable when there are many (`?krav_soeg=`)."""
+    from register.catalogs.models import Catalog
+
+    stmt = (sa.select(Requirement.id, Catalog.code, Requirement.display_ref, Requirement.title_da,
+                      Requirement.title_en).join(Catalog, Catalog.id == Requirement.catalog_id)
+            .where(Requirement.retired.is_(False)).order_by(Catalog.sort_order, Requirement.position))
+
+    def label(row) -> str:
+        title = localized(row, "title")
+        return f"{row.code} {row.display_ref} – {title if len(title) <= 90 else title[:89] + '…'}"
+
+    return picker("krav_soeg", stmt, label, [Requirement.search_text, Requirement.display_ref])
 
 
 def requirement_by_key(key: str) -> Requirement | None:

@@ -14,7 +14,7 @@ from register.core.templating import HomePanel, NavItem
 from register.extensions import db
 from register.gap.models import FindingSource
 from register.incidents import services
-from register.controls.services import control_choices
+from register.controls import services as control_services
 from register.incidents.forms import ControlLinkForm, IncidentForm, LessonForm, ReportForm, RequirementLinkForm
 from register.incidents.models import (Incident, IncidentControl, IncidentReport, IncidentRequirement, IncidentStatus,
                                        Lesson, LessonStatus, ReportKind, Significance)
@@ -64,13 +64,16 @@ def index():
 def detail(incident_id: int):
     incident = services.get_incident(incident_id) or abort(404)
     link_form = RequirementLinkForm()
-    link_form.requirement_id.choices = services.requirement_choices()
+    requirement_picker = services.requirement_picker()
+    link_form.requirement_id.choices = requirement_picker.choices
     control_form = ControlLinkForm()
-    control_form.control_id.choices = control_choices()
+    control_picker = control_services.control_picker()
+    control_form.control_id.choices = control_picker.choices
     return render_template("incidents/detail.html", incident=incident,
                            steps=services.reporting_clock(incident, incident.reports),
                            links=services.requirement_links(incident), lessons=services.lessons_of(incident),
                            control_links=services.control_links(incident), control_form=control_form,
+                           requirement_picker=requirement_picker, control_picker=control_picker,
                            link_form=link_form, action_form=ActionForm(),
                            history=history_of(db.session, Incident, incident.id))
 
@@ -182,7 +185,6 @@ def report(incident_id: int, kind: str):
 def link_requirement(incident_id: int):
     incident = db.session.get(Incident, incident_id) or abort(404)
     form = RequirementLinkForm()
-    form.requirement_id.choices = services.requirement_choices()
     if form.validate_on_submit():
         try:
             services.link_requirement(incident, int(form.requirement_id.data), form.note.data)
@@ -215,7 +217,6 @@ def unlink_requirement(incident_id: int, link_id: int):
 def link_control(incident_id: int):
     incident = db.session.get(Incident, incident_id) or abort(404)
     form = ControlLinkForm()
-    form.control_id.choices = control_choices()
     if form.validate_on_submit():
         try:
             services.link_control(incident, int(form.control_id.data), form.note.data)

@@ -6,7 +6,9 @@ from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, S
 from wtforms import SelectChoice, URLField
 from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
 
+from register.controls.models import Control
 from register.core.forms import VersionedForm
+from register.core.picker import RecordField
 from register.requirements.models import MATURITY_SCALE, ImplementationStatus
 
 
@@ -83,8 +85,7 @@ class FileEvidenceForm(FlaskForm):
 
 
 class LinkControlForm(FlaskForm):
-    control_id = SelectField(_l("Tiltag"), choices=[],
-                             validators=[DataRequired(message=_l("Vælg et tiltag."))])
+    control_id = RecordField(_l("Tiltag"), model=Control, validators=[DataRequired(message=_l("Vælg et tiltag."))])
 
 
 class CatalogUploadForm(FlaskForm):

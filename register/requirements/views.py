@@ -89,7 +89,8 @@ def _render_detail(req: Requirement, status: int = 200, **forms):
     link_form = forms.get("link_form") or LinkEvidenceForm(formdata=None)
     file_form = forms.get("file_form") or FileEvidenceForm(formdata=None)
     control_form = forms.get("control_form") or LinkControlForm(formdata=None)
-    control_form.control_id.choices = control_services.control_choices()
+    control_picker = control_services.control_picker()
+    control_form.control_id.choices = control_picker.choices
     assessment = services.assessment_for(req.id)
     return render_template(
         "requirements/detail.html", req=req, assessment=assessment,
@@ -99,6 +100,7 @@ def _render_detail(req: Requirement, status: int = 200, **forms):
         history=services.requirement_history(req), units=services.unit_names(),
         field_labels=services.FIELD_LABELS, describe=services.describe_value, maturity_scale=MATURITY_SCALE,
         rollup_rule=ROLLUP_RULE, link_form=link_form, file_form=file_form, control_form=control_form,
+        control_picker=control_picker,
         action_form=ActionForm(), max_mb=services.max_upload_bytes() // (1024 * 1024),
         allowed_types=", ".join(sorted(services.ALLOWED_UPLOADS))), status
 
@@ -216,7 +218,6 @@ def delete_evidence(evidence_id: int):
 def link_control(requirement_id: int):
     req = _requirement(requirement_id)
     form = LinkControlForm()
-    form.control_id.choices = control_services.control_choices()
     if form.validate_on_submit():
         control = db.session.get(control_services.Control, int(form.control_id.data)) or abort(404)
         try:

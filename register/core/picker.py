@@ -1,0 +1,70 @@
+"""Choosing one record among thousands in a form: search first, then pick from the matches.
+
+A select with every control or requirement makes the page grow with the data (5,000 options is 250 KiB);
+a small register still gets the plain select, a large one a search field that narrows it.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import request
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice, SelectField, ValidationError
+
+from register.core.params import MAX_ID
+from register.extensions import db
+
+SHOW_ALL_UP_TO = 100
+MATCHES_SHOWN = 50
+
+
+@dataclass
+class Picker:
+    param: str           # the query parameter holding the search text
+    query: str
+    total: int
+    matches: int         # how many records the search matched (may exceed what is shown)
+    choices: list[SelectChoice]
+
+    @property
+    def searching(self) -> bool:
+        return self.total > SHOW_ALL_UP_TO
+
+    @property
+    def has_choices(self) -> bool:
+        return len(self.choices) > 1
+
+
+def picker(param: str, stmt: sa.Select, label: Callable[[sa.Row], str], search: list) -> Picker:
+    """`stmt` selects the records in display order, their id first; `search` are the columns a query matches."""
+    query = (request.args.get(param) or "").strip()[:200]
+    total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    rows, matches = [], 0
+    if query:
+        needle = query.lower()
+        stmt = stmt.where(sa.or_(*[sa.func.lower(col).contains(needle, autoescape=True) for col in search]))
+        matches = db.session.execute(
+            sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        rows = db.session.execute(stmt.limit(MATCHES_SHOWN)).all()
+    elif total <= SHOW_ALL_UP_TO:
+        rows = db.session.execute(stmt).all()
+    return Picker(param, query, total, matches, [SelectChoice("", "—")] + [
+        SelectChoice(str(row[0]), label(row)) for row in rows])
+
+
+class RecordField(SelectField):
+    """A select whose offered choices are a subset; on submit any existing record of `model` is accepted."""
+
+    def __init__(self, label=None, validators=None, model=None, **kwargs):
+        super().__init__(label, validators, choices=[], validate_choice=False, **kwargs)
+        self.model = model
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return  # DataRequired says what is missing
+        try:
+            key = int(self.data)
+        except (TypeError, ValueError):
+            raise ValidationError(_l("Ugyldigt valg.")) from None
+        if not 1 <= key <= MAX_ID or db.session.get(self.model, key) is None:
+            raise ValidationError(_l("Det valgte findes ikke (længere)."))
