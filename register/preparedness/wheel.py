@@ -147,11 +147,13 @@ def _source_context(finding: Finding, assessment_name: str | None) -> str:
     return f"{finding.source_kind.label}: {source}" if source else str(finding.source_kind.label)
 
 
-def _findings(today: dt.date) -> list[WheelItem]:
+def _findings(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
     """Due dates on the action plan (gap analysis, exercises, incidents), owned by the finding's unit."""
-    rows = db.session.execute(sa.select(Finding, Assessment.name)
-                              .outerjoin(Assessment, Assessment.id == Finding.assessment_id)
-                              .where(Finding.due_on.is_not(None))).all()
+    stmt = (sa.select(Finding, Assessment.name).outerjoin(Assessment, Assessment.id == Finding.assessment_id)
+            .where(Finding.due_on.is_not(None)))
+    if start and end:  # the plan can hold thousands of findings over the years: read only the period shown
+        stmt = stmt.where(Finding.due_on.between(start, end))
+    rows = db.session.execute(stmt).all()
     return [WheelItem(f"finding:{f.id}", ItemKind.FINDING, f.due_on, f.title, "gap.finding", {"finding_id": f.id},
                       done=f.status == FindingStatus.CLOSED, late=f.is_overdue(today),
                       context=_source_context(f, assessment_name),
@@ -159,10 +161,11 @@ def _findings(today: dt.date) -> list[WheelItem]:
             for f, assessment_name in rows]
 
 
-def all_items(today: dt.date) -> list[WheelItem]:
-    """Every dated item, sorted by date (one query per kind, whatever the number of records)."""
+def all_items(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
+    """Every dated item, sorted by date (one query per kind, whatever the number of records); findings only
+    between `start` and `end` when given."""
     items = (_milestones(today) + _exercises(today) + _reviews(today) + _sub_plans(today) + _improvements(today)
-             + _introductions(today) + _findings(today))
+             + _introductions(today) + _findings(today, start, end))
     return sorted(items, key=lambda i: (i.day, i.kind.value, i.title))
 
 
@@ -182,7 +185,7 @@ def unit_and_descendants(unit_id: int) -> set[int]:
 
 def items_between(start: dt.date, end: dt.date, today: dt.date, unit_id: int | None = None) -> list[WheelItem]:
     """Items dated in [start, end]; with a unit, only items of that unit or the units under it."""
-    items = [i for i in all_items(today) if start <= i.day <= end]
+    items = [i for i in all_items(today, start, end) if start <= i.day <= end]
     if unit_id:
         wanted = unit_and_descendants(unit_id)
         items = [i for i in items if i.unit_ids & wanted or i.owner_unit_id in wanted]
