@@ -44,3 +44,17 @@ def test_the_stamp_changes_with_every_commit(app, catalogs, make_unit):
     with app.app_context():
         second = cache.data_version()
     assert first[0] > 0 and second[0] > first[0] and second[1] != first[1]
+
+
+def test_an_export_after_a_change_holds_the_change(app, client, login, catalogs):
+    login("security")
+    with app.app_context():
+        rid = db.session.execute(sa.select(Requirement.id).where(Requirement.ref == "21.2.d")).scalar_one()
+    before = client.get("/krav/eksport.csv?catalog=nis2").data.decode("utf-8-sig")
+    assert client.get("/krav/eksport.csv?catalog=nis2").data.decode("utf-8-sig") == before
+    client.post(f"/krav/{rid}/vurdering", data={
+        "applicable": "yes", "applicability_reason": "", "status": "implemented", "maturity": "3",
+        "responsible_unit_id": "", "responsible_person": "Ida Hansen", "next_review": "", "notes": "",
+        "version": "0"})
+    after = client.get("/krav/eksport.csv?catalog=nis2").data.decode("utf-8-sig")
+    assert "Ida Hansen" in after and "Ida Hansen" not in before

@@ -12,6 +12,7 @@ from register.catalogs import loader
 from register.catalogs import services as catalog_services
 from register.catalogs.models import Requirement
 from register.controls import services as control_services
+from register.core.cache import cached
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
 from register.core.permissions import Permission, requires
@@ -257,13 +258,14 @@ EXPORT_HEADERS = [_l("Katalog"), _l("Reference"), _l("Titel"), _l("Område"), _l
 
 def _export_rows(f: services.RequirementFilter) -> list[list]:
     rows = []
+    yes, no = _("Ja"), _("Nej")
     for row in services.all_rows(f):
         a = row.assessment
         rows.append([
             row.requirement.catalog.code, row.requirement.display_ref, row.requirement.title_da,
             f"{row.area.display_ref} {row.area.title_da}".strip(),
-            (_("Nej") if a and not a.applicable else _("Ja")), a.applicability_reason if a else None,
-            row.status_label, (_("Ja") if a and a.status_from_controls else _("Nej")),
+            (no if a and not a.applicable else yes), a.applicability_reason if a else None,
+            row.status_label, (yes if a and a.status_from_controls else no),
             a.maturity if a else None, row.unit.name if row.unit else None,
             a.responsible_person if a else None, a.next_review if a else None, row.control_count,
             a.notes if a else None])
@@ -284,7 +286,8 @@ def _download(data: bytes, name: str, mimetype: str) -> Response:
 @requires(Permission.READ)
 def export_xlsx():
     f = services.RequirementFilter.from_args(request.args)
-    data = exports.xlsx_bytes(_("Krav"), [str(h) for h in EXPORT_HEADERS], _export_rows(f))
+    data = cached("requirements.xlsx", (tuple(sorted(f.args(page=1).items())), services.today()),
+                  lambda: exports.xlsx_bytes(_("Krav"), [str(h) for h in EXPORT_HEADERS], _export_rows(f)))
     return _download(data, f"krav-{services.today().isoformat()}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -293,7 +296,8 @@ def export_xlsx():
 @requires(Permission.READ)
 def export_csv():
     f = services.RequirementFilter.from_args(request.args)
-    data = exports.csv_bytes([str(h) for h in EXPORT_HEADERS], _export_rows(f))
+    data = cached("requirements.csv", (tuple(sorted(f.args(page=1).items())), services.today()),
+                  lambda: exports.csv_bytes([str(h) for h in EXPORT_HEADERS], _export_rows(f)))
     return _download(data, f"krav-{services.today().isoformat()}.csv", "text/csv; charset=utf-8")
 
 
