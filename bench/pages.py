@@ -32,11 +32,14 @@ PAGES = [
     ("/krav/overblik", "/krav/overblik", False),
     ("requirement page", "/krav/{req}", False),
     ("/tiltag/", "/tiltag/", True),
-    ("/gap-analyse/handlingsplan", "/gap-analyse/handlingsplan", False),
+    ("/tiltag/ page 40", "/tiltag/?page=40", True),
+    ("/gap-analyse/handlingsplan", "/gap-analyse/handlingsplan?status=alle", True),
+    ("handlingsplan by control, page 10", "/gap-analyse/handlingsplan?gruppering=kontrol&status=alle&page=10", True),
     ("/oevelser/", "/oevelser/", True),
     ("/aarshjul/", "/aarshjul/", False),
     ("/haendelser/", "/haendelser/", True),
     ("XLSX export, 440-req catalogue", "/krav/eksport.xlsx?catalog={catalog}", False),
+    ("CSV export, 440-req catalogue", "/krav/eksport.csv?catalog={catalog}", False),
 ]
 
 
