@@ -363,3 +363,21 @@ def test_bulk_edit_form_only_for_editors(client, login, catalogs):
     assert 'id="bulk-form"' not in html(client.get("/krav/"))
     login("security")
     assert 'id="bulk-form"' in html(client.get("/krav/"))
+
+
+def test_areas_across_many_catalogues_wait_for_a_catalogue(app, client, login, monkeypatch):
+    from register.requirements import services as req_services
+    login("security")
+    _bulk_catalog(app, 10)
+    monkeypatch.setattr(req_services, "AREAS_ACROSS_CATALOGUES", 0)
+    page = html(client.get("/krav/"))
+    assert "vælg et katalog for at vælge område" in page
+    area_select = page.split('id="area"', 1)[1].split("</select>", 1)[0]
+    assert area_select.count("<option") == 1
+    with app.app_context():
+        area = db.session.execute(sa.select(Requirement).where(Requirement.parent_id.is_(None))).scalars().first()
+        code, area_id = area.catalog.code, area.id
+    chosen = html(client.get(f"/krav/?catalog={code}"))
+    assert f'<option value="{area_id}"' in chosen.split('id="area"', 1)[1].split("</select>", 1)[0]
+    kept = html(client.get(f"/krav/?area={area_id}"))
+    assert f'<option value="{area_id}" selected' in kept  # a chosen area stays shown and selected

@@ -239,14 +239,21 @@ def catalog_options() -> list[Catalog]:
     return list(db.session.execute(sa.select(Catalog).order_by(Catalog.sort_order, Catalog.code)).scalars())
 
 
-def area_options(catalog_code: str = "") -> list[Requirement]:
-    """Top-level groups (areas), of one catalogue or all, in catalogue order."""
+AREAS_ACROSS_CATALOGUES = 100  # beyond this, the area filter waits for a catalogue to be chosen
+
+
+def area_options(catalog_code: str = "", selected: int | None = None) -> list[Requirement]:
+    """Top-level groups (areas), of one catalogue or all, in catalogue order. Across all catalogues only if
+    they are few (a select with hundreds of areas helps no one), plus the one already selected."""
     stmt = (sa.select(Requirement).join(Catalog, Catalog.id == Requirement.catalog_id)
             .where(Requirement.parent_id.is_(None), Requirement.retired.is_(False))
             .options(contains_eager(Requirement.catalog))
             .order_by(Catalog.sort_order, Catalog.code, Requirement.position))
     if catalog_code:
-        stmt = stmt.where(Catalog.code == catalog_code)
+        return list(db.session.execute(stmt.where(Catalog.code == catalog_code)).scalars())
+    count = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    if count > AREAS_ACROSS_CATALOGUES:
+        stmt = stmt.where(Requirement.id == selected) if selected else stmt.where(sa.false())
     return list(db.session.execute(stmt).scalars())
 
 

@@ -51,7 +51,7 @@ def index():
     f = services.RequirementFilter.from_args(request.args)
     page = services.requirement_page(f)
     return render_template("requirements/index.html", f=f, page=page, catalogs=services.catalog_options(),
-                           areas=services.area_options(f.catalog), units=unit_choices(),
+                           areas=services.area_options(f.catalog, f.area), units=unit_choices(),
                            bulk=_bulk_form(), statuses=ImplementationStatus, maturity_scale=MATURITY_SCALE)
 
 
@@ -77,7 +77,7 @@ def bulk_edit():
             return redirect(url_for(".index", **back.args()))
     page = services.requirement_page(back)
     return render_template("requirements/index.html", f=back, page=page, catalogs=services.catalog_options(),
-                           areas=services.area_options(back.catalog), units=unit_choices(), bulk=form,
+                           areas=services.area_options(back.catalog, back.area), units=unit_choices(), bulk=form,
                            statuses=ImplementationStatus, maturity_scale=MATURITY_SCALE,
                            selected={int(i) for i in form.ids.data or [] if str(i).isdigit()}), 422
 
