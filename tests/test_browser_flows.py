@@ -120,3 +120,29 @@ def test_edit_an_assessment_with_the_keyboard_only(app, page, site, users, catal
         saved = db.session.execute(sa.select(RequirementAssessment).where(
             RequirementAssessment.requirement_id == req)).scalar_one()
         assert saved.status == ImplementationStatus.IMPLEMENTED and saved.notes == "Gennemgået med tastatur alene."
+
+
+def test_find_and_link_one_of_many_controls_by_typing(app, page, site, users, catalogs):  # noqa: F811
+    from register.controls.models import Control, ControlRequirement, ControlStatus
+    from register.core.picker import SHOW_ALL_UP_TO
+    with app.app_context():
+        db.session.add_all([Control(title=f"Tiltag {i:04d}", status=ControlStatus.PLANNED)
+                            for i in range(SHOW_ALL_UP_TO + 1)])
+        db.session.add(Control(title="Logning af administratoradgang", status=ControlStatus.PLANNED))
+        db.session.commit()
+    req = requirement_id(app, "21.2.d")
+    log_in(page, site, "security")
+    page.goto(f"{site}/krav/{req}")
+    assert page.locator("#control_id").count() == 0  # no select with every control
+    page.locator("#tiltag_soeg").press_sequentially("logning", delay=30)
+    page.wait_for_selector("#control_id option:has-text('Logning af administratoradgang')", state="attached")
+    assert page.evaluate("document.activeElement.id") == "tiltag_soeg"  # typing was never interrupted
+    assert "1 passer." in page.inner_text("#tiltag_soeg-matches")
+    page.select_option("#control_id", label="Logning af administratoradgang")
+    page.click("#tiltag_soeg-matches button[type=submit]")
+    page.wait_for_url(re.compile(rf"{site}/krav/{req}"))
+    assert "Tiltaget er tilknyttet." in page.inner_text("main")
+    with app.app_context():
+        linked = db.session.execute(sa.select(Control.title).join(
+            ControlRequirement, ControlRequirement.control_id == Control.id)).scalar_one()
+    assert linked == "Logning af administratoradgang"
