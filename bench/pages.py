@@ -201,8 +201,9 @@ def targets(app) -> dict:
     return {"req": req, "unit": unit, "catalog": catalog}
 
 
-def query_counts(app) -> dict[str, int]:
-    """SQL statements per page for a logged-in admin, counted with an engine event."""
+def query_counts(app, times: dict | None = None) -> dict[str, int]:
+    """SQL statements per page for a logged-in admin, counted with an engine event; with `times`, also the
+    median time of one request in this process (the page's own cost, without concurrency or HTTP)."""
     from register.demo.services import demo_data
     from register.extensions import db
 
@@ -227,6 +228,13 @@ def query_counts(app) -> dict[str, int]:
             response = client.get(path.format(**ids))
             assert response.status_code == 200, (path, response.status_code)
             counts[label] = current[0]
+            if times is not None:
+                spent = []
+                for _ in range(5):
+                    began = time.perf_counter()
+                    client.get(path.format(**ids))
+                    spent.append(time.perf_counter() - began)
+                times[label] = statistics.median(spent) * 1000
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
     return counts
@@ -239,7 +247,8 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
             began = time.perf_counter()
             made = generate.generate(generate.Scale())
             generated_in = time.perf_counter() - began
-            large = query_counts(app)
+            alone: dict[str, float] = {}
+            large = query_counts(app, alone)
             ids = targets(app)
             from register.catalogs.models import Catalog, Requirement
             from register.extensions import db
@@ -254,6 +263,7 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
             timings.append(drive_updates(sessions, url, update_reqs, per_client))
             peak = worker_peak_rss_mib(proc.pid)
     return {"made": made, "generated_in": generated_in, "small": small, "large": large, "timings": timings,
+            "alone": alone,
             "peak_rss_mib": peak, "workers": workers, "clients": clients}
 
 
@@ -264,12 +274,14 @@ def report(result: dict, database: str) -> str:
              f"Data: {', '.join(f'{v} {k}' for k, v in result['made'].items())} (generated in "
              f"{result['generated_in']:.0f} s). gunicorn {result['workers']} sync workers, "
              f"{result['clients']} concurrent clients; peak worker memory {result['peak_rss_mib']:.0f} MiB.", "",
-             "| page | median | p95 | req/s | SQL (demo data) | SQL (large) | errors |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+             "| page | one request alone | median | p95 | req/s | SQL (demo data) | SQL (large) | errors |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for t in result["timings"]:
         small, large = result["small"].get(t.label, "–"), result["large"].get(t.label, "–")
         flag = " (list)" if t.label in paged else ""
-        lines.append(f"| {t.label}{flag} | {t.median_ms:.1f} ms | {t.p95_ms:.1f} ms | {t.throughput:.0f} | "
+        alone = result.get("alone", {}).get(t.label)
+        alone_text = f"{alone:.1f} ms" if alone is not None else "–"
+        lines.append(f"| {t.label}{flag} | {alone_text} | {t.median_ms:.1f} ms | {t.p95_ms:.1f} ms | {t.throughput:.0f} | "
                      f"{small} | {large} | {t.errors} |")
     grown = [label for label in paged if result["large"][label] != result["small"][label]]
     lines += ["", "Lists with the same SQL query count on demo data and on the large dataset: "
