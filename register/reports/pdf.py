@@ -1,4 +1,5 @@
 """Render a Report (document.py) to PDF bytes with ReportLab. No Flask, no database."""
+import bisect
 import io
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -7,18 +8,18 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate,
-                                Paragraph, Spacer)
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, NextPageTemplate, PageBreak,
+                                PageTemplate, Paragraph, Spacer)
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from register.reports import document as d
 from register.reports import formatting as fmt
@@ -32,6 +33,10 @@ SERIES_COLOURS = [colors.HexColor("#1a1a1a"), colors.HexColor("#7f7f7f"), colors
                   colors.HexColor("#4d4d4d")]
 TONE_COLOURS = {"success": colors.HexColor("#358000"), "warning": colors.HexColor("#a36200"),
                 "error": colors.HexColor("#b51d09"), "neutral": INK}
+CELL_SIZE, CELL_LEADING = 8.5, 11
+HEAD_SIZE, HEAD_LEADING = 8, 10.5
+CAPTION_SIZE, CAPTION_LEADING, CAPTION_SPACE = 8.5, 12, 6
+TOC_LEADING, TOC_INDENT, TOC_COLOURS = (16, 13), (0, 12), (INK, MUTED)
 
 
 class FontsMissing(RuntimeError):
@@ -63,19 +68,11 @@ def _styles() -> dict[str, ParagraphStyle]:
                              spaceAfter=10, keepWithNext=1),
         "h2": ParagraphStyle("h2", parent=base, fontName="Plex-Bold", fontSize=14, leading=19, spaceBefore=10,
                              spaceAfter=6, keepWithNext=1),
-        "caption": ParagraphStyle("caption", parent=base, fontSize=8.5, leading=12, textColor=MUTED,
-                                  keepWithNext=1),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
-        "cell_num": ParagraphStyle("cell_num", parent=base, fontSize=8.5, leading=11, spaceAfter=0,
-                                   alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", parent=base, fontName="Plex-Bold", fontSize=8, leading=10.5, spaceAfter=0),
         "cover_title": ParagraphStyle("cover_title", parent=base, fontName="Plex-Bold", fontSize=30, leading=36),
         "cover_sub": ParagraphStyle("cover_sub", parent=base, fontSize=14, leading=20, textColor=MUTED),
         "fig_value": ParagraphStyle("fig_value", parent=base, fontName="Plex-Bold", fontSize=18, leading=22,
                                     spaceAfter=0),
         "fig_label": ParagraphStyle("fig_label", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
-        "toc1": ParagraphStyle("toc1", parent=base, fontSize=10.5, leading=16),
-        "toc2": ParagraphStyle("toc2", parent=base, fontSize=9.5, leading=13, leftIndent=12, textColor=MUTED),
     }
 
 
@@ -87,21 +84,341 @@ class _Heading(Paragraph):
         self.toc_text, self.toc_level, self.toc_key = text, level, key
 
 
+class _Measure:
+    """Word widths and line breaks for one font and size, cached: a long report measures the same words often."""
+
+    def __init__(self, font_name: str, size: float):
+        self.font_name, self.size = font_name, size
+        self._widths: dict[str, float] = {}
+        self._lines: dict[tuple[str, float], list[str]] = {}
+        self.space = self.width(" ")
+
+    def width(self, text: str) -> float:
+        value = self._widths.get(text)
+        if value is None:
+            value = self._widths[text] = stringWidth(text, self.font_name, self.size)
+        return value
+
+    def lines(self, text: str, width: float) -> list[str]:
+        """`text` broken into lines no wider than `width`: at spaces, and inside a word only if it is wider."""
+        key = (text, width)
+        lines = self._lines.get(key)
+        if lines is None:
+            lines = self._lines[key] = self._break(text, width)
+        return lines
+
+    def _break(self, text: str, width: float) -> list[str]:
+        lines = []
+        for paragraph in text.split("\n"):
+            line, used = [], 0.0
+            for word in paragraph.replace("\t", " ").split(" "):
+                if not word:
+                    continue
+                w = self.width(word)
+                if line and used + self.space + w <= width:
+                    line.append(word)
+                    used += self.space + w
+                    continue
+                if line:
+                    lines.append(" ".join(line))
+                pieces = self._pieces(word, width) if w > width else [word]
+                lines += pieces[:-1]
+                line, used = [pieces[-1]], self.width(pieces[-1])
+            lines.append(" ".join(line))
+        return lines
+
+    def _pieces(self, word: str, width: float) -> list[str]:
+        """A word wider than the column, cut where it must be (as a Paragraph does with long words)."""
+        pieces, piece, used = [], "", 0.0
+        for char in word:
+            w = self.width(char)
+            if piece and used + w > width:
+                pieces.append(piece)
+                piece, used = "", 0.0
+            piece += char
+            used += w
+        return pieces + [piece]
+
+
+class _Ink:
+    """PDF text operators for many short strings in the embedded fonts, encoded once per document.
+
+    Drawing each table cell through a Paragraph or canvas.drawString costs tens of microseconds; a report with
+    thousands of rows writes its text as one block of operators per page instead, built with the font API
+    ReportLab documents for TrueType subsets (splitString, getSubsetInternalName)."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self._runs: dict[tuple[str, float, str], list[tuple[str, str]]] = {}
+
+    def runs(self, font_name: str, size: float, text: str) -> list[tuple[str, str]]:
+        key = (font_name, size, text)
+        runs = self._runs.get(key)
+        if runs is None:
+            font = pdfmetrics.getFont(font_name)
+            runs = self._runs[key] = [
+                (f"{font.getSubsetInternalName(subset, self.doc)} {size:g} Tf", f"({escapePDF(chunk)}) Tj")
+                for subset, chunk in font.splitString(text, self.doc)]
+        return runs
+
+
+def _ink(canv) -> _Ink:
+    ink = getattr(canv, "report_ink", None)
+    if ink is None or ink.doc is not canv._doc:
+        ink = canv.report_ink = _Ink(canv._doc)
+    return ink
+
+
+class _TextBlock:
+    """Collects positioned lines of text and writes them as one BT ... ET block."""
+
+    def __init__(self, ink: _Ink):
+        self.ink, self.ops, self._font = ink, ["BT"], None
+
+    def line(self, font_name: str, size: float, x: float, y: float, text: str) -> None:
+        if not text:
+            return
+        self.ops.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+        for font_op, show in self.ink.runs(font_name, size, text):
+            if font_op != self._font:
+                self.ops.append(font_op)
+                self._font = font_op
+            self.ops.append(show)
+
+    def draw(self, canv, colour) -> None:
+        if len(self.ops) > 1:
+            canv.setFillColor(colour)
+            canv.addLiteral("\n".join(self.ops + ["ET"]))
+
+
+class _TableLayout:
+    """A table's text broken into lines and its row heights, computed once for all its page parts."""
+
+    PAD_X, PAD_Y = 6, 3
+    MAX_LINES = 40  # a cell longer than this is cut, so that every row fits on a page
+
+    def __init__(self, block: d.Table, width: float, kit: "_Kit"):
+        weights = block.widths or [1] * len(block.columns)
+        self.col_widths = [width * w / sum(weights) for w in weights]
+        self.width = sum(self.col_widths)
+        self.x = [sum(self.col_widths[:i]) for i in range(len(self.col_widths))]
+        self.numeric = block.numeric
+        self.cell, self.head, self.cap = kit.cell, kit.head, kit.caption
+        inner = [w - 2 * self.PAD_X for w in self.col_widths]
+        self.caption = self.cap.lines(block.caption, width) if block.caption else []
+        self.caption_height = len(self.caption) * CAPTION_LEADING + CAPTION_SPACE if self.caption else 0
+        self.header = [self.head.lines(str(c), w) for c, w in zip(block.columns, inner)]
+        self.header_height = 2 * self.PAD_Y + max(len(c) for c in self.header) * HEAD_LEADING
+        self.rows = []
+        self.tops = [0.0]  # tops[i]: distance from the first row's top to row i's top
+        for row in block.rows:
+            cells = [self._clip(self.cell.lines(str(v), w), w) for v, w in zip(row, inner)]
+            self.rows.append(cells)
+            self.tops.append(self.tops[-1] + 2 * self.PAD_Y + max(len(c) for c in cells) * CELL_LEADING)
+
+    def _clip(self, lines: list[str], width: float) -> list[str]:
+        if len(lines) <= self.MAX_LINES:
+            return lines
+        last = lines[self.MAX_LINES - 1]
+        while last and self.cell.width(last + " …") > width:
+            last = last[:-1]
+        return lines[:self.MAX_LINES - 1] + [last + " …"]
+
+    def rows_fitting(self, start: int, end: int, height: float) -> int:
+        """The end index of the rows from `start` that fit in `height` (start if none does)."""
+        return max(start, min(end, bisect.bisect_right(self.tops, self.tops[start] + height + 1e-6) - 1))
+
+
+class _LongTable(Flowable):
+    """Rows start..end of a table, with its header (repeated on every page) and its caption on the first part.
+
+    ReportLab's Table measures every remaining row again at each page break, which is quadratic for a table of
+    thousands of rows; here the rows are measured once (_TableLayout) and a page break only slices."""
+
+    def __init__(self, layout: _TableLayout, start: int, end: int, first: bool):
+        super().__init__()
+        self.layout, self.start, self.end, self.first = layout, start, end, first
+
+    def _fixed_height(self) -> float:
+        return (self.layout.caption_height if self.first else 0) + self.layout.header_height
+
+    def wrap(self, avail_width, avail_height):
+        lay = self.layout
+        self.width = lay.width
+        self.height = self._fixed_height() + lay.tops[self.end] - lay.tops[self.start]
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        cut = self.layout.rows_fitting(self.start, self.end, avail_height - self._fixed_height())
+        if cut == self.start:
+            return []  # not even one row fits: the frame moves the whole table on
+        if cut >= self.end:
+            return [self]
+        return [_LongTable(self.layout, self.start, cut, self.first),
+                _LongTable(self.layout, cut, self.end, False)]
+
+    def draw(self):
+        lay, canv = self.layout, self.canv
+        ink = _ink(canv)
+        top = self.height
+        if self.first and lay.caption:
+            caption = _TextBlock(ink)
+            for n, text in enumerate(lay.caption):
+                caption.line(lay.cap.font_name, lay.cap.size, 0, top - lay.cap.size - n * CAPTION_LEADING, text)
+            caption.draw(canv, MUTED)
+            top -= lay.caption_height
+        text = _TextBlock(ink)
+        self._cells(text, lay.head, lay.header, top, HEAD_LEADING, numeric=())
+        head_bottom = top - lay.header_height
+        shading, rules = canv.beginPath(), canv.beginPath()
+        offset = lay.tops[self.start]
+        for i in range(self.start, self.end):
+            row_top = head_bottom - (lay.tops[i] - offset)
+            row_bottom = head_bottom - (lay.tops[i + 1] - offset)
+            if i % 2:
+                shading.rect(0, row_bottom, lay.width, row_top - row_bottom)
+            rules.moveTo(0, row_bottom)
+            rules.lineTo(lay.width, row_bottom)
+            self._cells(text, lay.cell, lay.rows[i], row_top, CELL_LEADING, lay.numeric)
+        canv.saveState()
+        canv.setFillColor(ZEBRA)
+        canv.drawPath(shading, stroke=0, fill=1)
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.25)
+        canv.drawPath(rules, stroke=1, fill=0)
+        canv.setStrokeColor(INK)
+        canv.setLineWidth(0.8)
+        canv.line(0, head_bottom, lay.width, head_bottom)
+        text.draw(canv, INK)
+        canv.restoreState()
+
+    def _cells(self, text: _TextBlock, measure: _Measure, cells, top: float, leading: float, numeric) -> None:
+        """One row's cells, top-aligned; numeric columns right-aligned (headers stay left, as before)."""
+        lay = self.layout
+        font, size = measure.font_name, measure.size
+        for col, lines in enumerate(cells):
+            y = top - lay.PAD_Y - size
+            if col in numeric:
+                right = lay.x[col] + lay.col_widths[col] - lay.PAD_X
+                for line in lines:
+                    text.line(font, size, right - measure.width(line), y, line)
+                    y -= leading
+            else:
+                x = lay.x[col] + lay.PAD_X
+                for line in lines:
+                    text.line(font, size, x, y, line)
+                    y -= leading
+
+
+class _Contents(Flowable):
+    """The table of contents, laid out before the headings are placed; page numbers are written in at the end.
+
+    Every heading is known before the build and the numbers sit in a column of their own, so the contents take
+    the same room whatever the numbers are: one build pass instead of ReportLab's multiBuild (two or three)."""
+
+    NUMBER_ROOM = 28  # points kept free at the right for the page number
+    PAD_Y = 3
+
+    def __init__(self, entries: list[tuple[int, str, str]], kit: "_Kit", start: int = 0, end: int | None = None,
+                 laid_out=None):
+        super().__init__()
+        self.entries, self.kit = entries, kit
+        self.start, self.end = start, len(entries) if end is None else end
+        self._laid_out = laid_out  # (width, [(lines, height)]) shared by the parts
+
+    def _layout(self, width: float):
+        if self._laid_out is None or self._laid_out[0] != width:
+            rows = []
+            for level, title, _key in self.entries:
+                measure, indent = self.kit.toc[level - 1], TOC_INDENT[level - 1]
+                lines = measure.lines(title, width - indent - self.NUMBER_ROOM)
+                rows.append((lines, 2 * self.PAD_Y + len(lines) * TOC_LEADING[level - 1]))
+            self._laid_out = (width, rows)
+        return self._laid_out[1]
+
+    def wrap(self, avail_width, avail_height):
+        rows = self._layout(avail_width)
+        self.width = avail_width
+        self.height = sum(h for _lines, h in rows[self.start:self.end])
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        rows = self._layout(avail_width)
+        used, cut = 0.0, self.start
+        while cut < self.end and used + rows[cut][1] <= avail_height:
+            used += rows[cut][1]
+            cut += 1
+        if cut == self.start:
+            return []
+        if cut == self.end:
+            return [self]
+        return [_Contents(self.entries, self.kit, self.start, cut, self._laid_out),
+                _Contents(self.entries, self.kit, cut, self.end, self._laid_out)]
+
+    def draw(self):
+        canv, rows = self.canv, self._layout(self.width)
+        ink = _ink(canv)
+        y = self.height
+        for (level, _title, key), (lines, height) in zip(self.entries[self.start:self.end],
+                                                         rows[self.start:self.end]):
+            measure, indent = self.kit.toc[level - 1], TOC_INDENT[level - 1]
+            leading, colour = TOC_LEADING[level - 1], TOC_COLOURS[level - 1]
+            text = _TextBlock(ink)
+            baseline = y - self.PAD_Y - measure.size
+            for n, line in enumerate(lines):
+                text.line(measure.font_name, measure.size, indent, baseline - n * leading, line)
+            last = baseline - (len(lines) - 1) * leading
+            if level > 1:  # dot leaders up to the page number, as ReportLab's TableOfContents draws them
+                start = indent + measure.width(lines[-1])
+                dots = int((self.width - self.NUMBER_ROOM - start) / measure.width(" . "))
+                if dots > 0:
+                    text.line(measure.font_name, measure.size,
+                              self.width - self.NUMBER_ROOM - dots * measure.width(" . "), last, " . " * dots)
+            text.draw(canv, colour)
+            canv.page_number_at(key, self.width, last, measure.font_name, measure.size, colour)
+            canv.linkRect("", key, (indent, y - height, self.width, y), relative=1, thickness=0)
+            y -= height
+
+
 class _NumberedCanvas(pdf_canvas.Canvas):
-    """Draws 'Side n af N' once the total is known."""
+    """Draws 'Side n af N' once the total is known, and the contents' page numbers once the headings are placed."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._saved = []
+        self.heading_pages: dict[str, int] = {}
+        self._number_slots: dict[str, tuple] = {}
+
+    def page_number_at(self, key: str, right: float, y: float, font_name: str, size: float, colour) -> None:
+        """Reserve the place of a heading's page number (right-aligned at `right`, in the current coordinates)."""
+        marker = f"% page number of {key}"  # a PDF comment, replaced at save()
+        self.addLiteral(marker)
+        self._number_slots[marker] = (key, right, y, font_name, size, colour)
 
     def showPage(self):
         self._saved.append(dict(self.__dict__))
         self._startPage()
 
+    def _fill_page_numbers(self) -> None:
+        if not self._number_slots:
+            return
+        ink = _ink(self)
+        for n, op in enumerate(self._code):
+            slot = self._number_slots.get(op)
+            if slot is None:
+                continue
+            key, right, y, font_name, size, colour = slot
+            number = str(self.heading_pages.get(key, ""))
+            block = _TextBlock(ink)
+            block.line(font_name, size, right - stringWidth(number, font_name, size), y, number)
+            red, green, blue = colour.rgb()
+            self._code[n] = f"q {red:.3f} {green:.3f} {blue:.3f} rg\n" + "\n".join(block.ops + ["ET"]) + "\nQ"
+
     def save(self):
         total = len(self._saved)
         for state in self._saved:
             self.__dict__.update(state)
+            self._fill_page_numbers()
             if self._pageNumber > 1:
                 self.setFont("Plex", 8)
                 self.setFillColor(MUTED)
@@ -136,27 +453,24 @@ class _Doc(BaseDocTemplate):
         if isinstance(flowable, _Heading):
             self.canv.bookmarkPage(flowable.toc_key)
             self.canv.addOutlineEntry(flowable.toc_text, flowable.toc_key, level=flowable.toc_level - 1, closed=False)
-            self.notify("TOCEntry", (flowable.toc_level - 1, flowable.toc_text, self.page, flowable.toc_key))
+            self.canv.heading_pages[flowable.toc_key] = self.page
 
 
-def _table(block: d.Table, styles, width: float):
+class _Kit:
+    """Measures shared by all tables of one rendering."""
+
+    def __init__(self):
+        self.cell = _Measure("Plex", CELL_SIZE)
+        self.head = _Measure("Plex-Bold", HEAD_SIZE)
+        self.caption = _Measure("Plex", CAPTION_SIZE)
+        self.toc = [_Measure("Plex", 10.5), _Measure("Plex", 9.5)]
+
+
+def _table(block: d.Table, styles, width: float, kit: _Kit):
     if not block.rows:
         return [Paragraph(escape(block.empty), styles["note"])]
-    head = [Paragraph(escape(c), styles["head"]) for c in block.columns]
-    body = [[Paragraph(escape(str(v)), styles["cell_num"] if i in block.numeric else styles["cell"])
-             for i, v in enumerate(row)] for row in block.rows]
-    weights = block.widths or [1] * len(block.columns)
-    col_widths = [width * w / sum(weights) for w in weights]
-    table = RLTable([head] + body, colWidths=col_widths, repeatRows=1)
-    style = [("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-             ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE)]
-    style += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(body) + 1, 2)]
-    table.setStyle(TableStyle(style))
-    out = []
-    if block.caption:
-        out.append(Paragraph(escape(block.caption), styles["caption"]))
-    return out + [table, Spacer(1, 6)]
+    layout = _TableLayout(block, width, kit)
+    return [_LongTable(layout, 0, len(layout.rows), True), Spacer(1, 6)]
 
 
 def _figures(block: d.Figures, styles, width: float):
@@ -214,8 +528,9 @@ def _chart(block: d.BarChart, styles, width: float):
             Spacer(1, 8)]
 
 
-def _blocks(blocks, styles, width):
+def _blocks(blocks, styles, width, kit: _Kit, key: str):
     out = []
+    subsections = 0
     for block in blocks:
         if isinstance(block, d.Para):
             out.append(Paragraph(escape(block.text), styles.get(block.kind, styles["body"])))
@@ -224,12 +539,14 @@ def _blocks(blocks, styles, width):
         elif isinstance(block, d.Figures):
             out += _figures(block, styles, width)
         elif isinstance(block, d.Table):
-            out += _table(block, styles, width)
+            out += _table(block, styles, width, kit)
         elif isinstance(block, d.BarChart):
             out += _chart(block, styles, width)
         elif isinstance(block, d.Section):  # a sub-section
-            out.append(_Heading(block.title, styles["h2"], 2, f"s{id(block)}"))
-            out += _blocks(block.blocks, styles, width)
+            subsections += 1
+            sub_key = f"{key}.{subsections}"
+            out.append(_Heading(block.title, styles["h2"], 2, sub_key))
+            out += _blocks(block.blocks, styles, width, kit, sub_key)
     return out
 
 
@@ -237,10 +554,11 @@ def render_pdf(report: d.Report) -> bytes:
     """The report as a print-ready A4 PDF with cover, contents, bookmarks and page numbers."""
     register_fonts()
     styles = _styles()
+    kit = _Kit()
     buffer = io.BytesIO()
     doc = _Doc(buffer, report)
     width = doc.width
-    story = [
+    cover = [
         Spacer(1, 60 * mm),
         Paragraph(escape(report.municipality), styles["cover_sub"]),
         Paragraph(escape(f"{report.title} {report.year}"), styles["cover_title"]),
@@ -250,13 +568,14 @@ def render_pdf(report: d.Report) -> bytes:
                   styles["note"]),
         NextPageTemplate("body"), PageBreak(),
     ]
-    toc = TableOfContents()
-    toc.levelStyles = [styles["toc1"], styles["toc2"]]
-    story += [Paragraph("Indhold", styles["h1"]), toc, PageBreak()]
+    body = []
     for n, section in enumerate(report.sections):
         if n and section.page_break:
-            story.append(PageBreak())
-        story.append(_Heading(section.title, styles["h1"], 1, f"section{n}"))
-        story += _blocks(section.blocks, styles, width)
-    doc.multiBuild(story, canvasmaker=_NumberedCanvas)
+            body.append(PageBreak())
+        key = f"section{n}"
+        body.append(_Heading(section.title, styles["h1"], 1, key))
+        body += _blocks(section.blocks, styles, width, kit, key)
+    entries = [(f.toc_level, f.toc_text, f.toc_key) for f in body if isinstance(f, _Heading)]
+    contents = [Paragraph("Indhold", styles["h1"]), _Contents(entries, kit), PageBreak()]
+    doc.build(cover + contents + body, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
