@@ -28,6 +28,7 @@ from register.preparedness.models import (Exercise, ExerciseSubPlan, ExerciseTar
                                           PreparednessSettings, SubPlan)
 from register.reports import document as d
 from register.reports import formatting as fmt
+from register.reports.gcpause import collector_paused
 from register.reports.snapshots import History
 from register.requirements.compliance import Figures, assessable_ids, compliance_overview
 from register.requirements.models import ImplementationStatus, NOT_ASSESSED_LABEL, RequirementAssessment
@@ -72,7 +73,7 @@ def build_report(year: int, as_of: dt.date | None = None, today: dt.date | None 
     """The annual status report for `year`, as the register stood at the end of `as_of`."""
     today = today or local_today()
     as_of = check_period(year, as_of, today)
-    with force_locale("da"):
+    with force_locale("da"), collector_paused():
         data = _gather(year, as_of)
         sections = [_summary(data), _nis2(data), _gap(data), _plan(data), _exercises(data),
                     _incidents_training(data), _appendix(data)]

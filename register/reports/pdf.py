@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.rl_accel import escapePDF
@@ -23,6 +24,7 @@ from reportlab.platypus import TableStyle
 
 from register.reports import document as d
 from register.reports import formatting as fmt
+from register.reports.gcpause import collector_paused
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "dkfds" / "fonts" / "IBMPlexSans" / "complete" / "ttf"
 INK = colors.HexColor("#1a1a1a")
@@ -37,6 +39,11 @@ CELL_SIZE, CELL_LEADING = 8.5, 11
 HEAD_SIZE, HEAD_LEADING = 8, 10.5
 CAPTION_SIZE, CAPTION_LEADING, CAPTION_SPACE = 8.5, 12, 6
 TOC_LEADING, TOC_INDENT, TOC_COLOURS = (16, 13), (0, 12), (INK, MUTED)
+
+
+# Page streams are written as Flate-compressed binary without an ASCII85 layer on top: ReportLab encodes
+# ASCII85 in pure Python (a quarter of a long report's rendering time), and every PDF reader reads binary streams.
+rl_config.useA85 = 0
 
 
 class FontsMissing(RuntimeError):
@@ -140,25 +147,73 @@ class _Measure:
         return pieces + [piece]
 
 
+class _FontCodes:
+    """One embedded font's character codes in one document, learnt from splitString a character at a time.
+
+    Encoding text through splitString costs a few microseconds per string even for known characters; a
+    report writes tens of thousands of strings, so each character is looked up once and text in the first
+    subset (almost all text) is then encoded with str.translate."""
+
+    def __init__(self, font_name: str, doc):
+        self.font, self.doc = pdfmetrics.getFont(font_name), doc
+        self.subset: dict[str, int] = {}       # character -> subset
+        self.code: dict[str, str] = {}         # character -> its escaped code in that subset
+        self.first: dict[int, str] = {}        # the same for the first subset, as a str.translate table
+        self.in_first: set[str] = set()
+        self.names: dict[int, str] = {}
+
+    def name(self, subset: int) -> str:
+        if subset not in self.names:
+            self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+        return self.names[subset]
+
+    def runs(self, text: str) -> list[tuple[str, str]]:
+        """(subset font name, escaped string) for each run of characters in one subset."""
+        chars = set(text)
+        if not chars <= self.subset.keys():
+            for char in text:  # in reading order, as splitString would assign them
+                if char not in self.subset:
+                    [(subset, code)] = self.font.splitString(char, self.doc)
+                    self.subset[char], self.code[char] = subset, escapePDF(code)
+                    if subset == 0:
+                        self.first[ord(char)] = self.code[char]
+                        self.in_first.add(char)
+        if chars <= self.in_first:
+            return [(self.name(0), text.translate(self.first))]
+        runs, current, part = [], None, []
+        for char in text:
+            subset = self.subset[char]
+            if subset != current and part:
+                runs.append((self.name(current), "".join(part)))
+                part = []
+            current = subset
+            part.append(self.code[char])
+        runs.append((self.name(current), "".join(part)))
+        return runs
+
+
 class _Ink:
     """PDF text operators for many short strings in the embedded fonts, encoded once per document.
 
     Drawing each table cell through a Paragraph or canvas.drawString costs tens of microseconds; a report with
-    thousands of rows writes its text as one block of operators per page instead, built with the font API
-    ReportLab documents for TrueType subsets (splitString, getSubsetInternalName)."""
+    thousands of rows writes its text as one block of operators per page instead, with the font API ReportLab
+    documents for TrueType subsets (splitString, getSubsetInternalName)."""
 
     def __init__(self, doc):
         self.doc = doc
+        self._fonts: dict[str, _FontCodes] = {}
         self._runs: dict[tuple[str, float, str], list[tuple[str, str]]] = {}
 
     def runs(self, font_name: str, size: float, text: str) -> list[tuple[str, str]]:
+        """(font operator, show-text operator) pairs for `text`."""
         key = (font_name, size, text)
         runs = self._runs.get(key)
         if runs is None:
-            font = pdfmetrics.getFont(font_name)
-            runs = self._runs[key] = [
-                (f"{font.getSubsetInternalName(subset, self.doc)} {size:g} Tf", f"({escapePDF(chunk)}) Tj")
-                for subset, chunk in font.splitString(text, self.doc)]
+            codes = self._fonts.get(font_name)
+            if codes is None:
+                codes = self._fonts[font_name] = _FontCodes(font_name, self.doc)
+            runs = self._runs[key] = [(f"{name} {size:g} Tf", f"({escaped}) Tj")
+                                      for name, escaped in codes.runs(text)]
         return runs
 
 
@@ -270,22 +325,22 @@ class _LongTable(Flowable):
         text = _TextBlock(ink)
         self._cells(text, lay.head, lay.header, top, HEAD_LEADING, numeric=())
         head_bottom = top - lay.header_height
-        shading, rules = canv.beginPath(), canv.beginPath()
-        offset = lay.tops[self.start]
+        shading, rules = [], []  # path operators, written directly for the same reason as the text
+        offset, right = lay.tops[self.start], f"{lay.width:.2f}"
         for i in range(self.start, self.end):
             row_top = head_bottom - (lay.tops[i] - offset)
             row_bottom = head_bottom - (lay.tops[i + 1] - offset)
             if i % 2:
-                shading.rect(0, row_bottom, lay.width, row_top - row_bottom)
-            rules.moveTo(0, row_bottom)
-            rules.lineTo(lay.width, row_bottom)
+                shading.append(f"0 {row_bottom:.2f} {right} {row_top - row_bottom:.2f} re")
+            rules.append(f"0 {row_bottom:.2f} m {right} {row_bottom:.2f} l")
             self._cells(text, lay.cell, lay.rows[i], row_top, CELL_LEADING, lay.numeric)
         canv.saveState()
-        canv.setFillColor(ZEBRA)
-        canv.drawPath(shading, stroke=0, fill=1)
+        if shading:
+            canv.setFillColor(ZEBRA)
+            canv.addLiteral("\n".join(shading) + "\nf")
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.25)
-        canv.drawPath(rules, stroke=1, fill=0)
+        canv.addLiteral("\n".join(rules) + "\nS")
         canv.setStrokeColor(INK)
         canv.setLineWidth(0.8)
         canv.line(0, head_bottom, lay.width, head_bottom)
@@ -386,8 +441,14 @@ class _NumberedCanvas(pdf_canvas.Canvas):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._saved = []
+        self._bookmarks: list[tuple[str, dict]] = []  # this page's
         self.heading_pages: dict[str, int] = {}
         self._number_slots: dict[str, tuple] = {}
+
+    def bookmarkPage(self, key, **kwargs):
+        """Made when the page is written at save(): a bookmark names the page being written, and until then
+        every page is held back (without this, every bookmark and contents link led to page one)."""
+        self._bookmarks.append((key, kwargs))
 
     def page_number_at(self, key: str, right: float, y: float, font_name: str, size: float, colour) -> None:
         """Reserve the place of a heading's page number (right-aligned at `right`, in the current coordinates)."""
@@ -397,6 +458,7 @@ class _NumberedCanvas(pdf_canvas.Canvas):
 
     def showPage(self):
         self._saved.append(dict(self.__dict__))
+        self._bookmarks = []
         self._startPage()
 
     def _fill_page_numbers(self) -> None:
@@ -418,6 +480,8 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         total = len(self._saved)
         for state in self._saved:
             self.__dict__.update(state)
+            for key, kwargs in self._bookmarks:
+                super().bookmarkPage(key, **kwargs)
             self._fill_page_numbers()
             if self._pageNumber > 1:
                 self.setFont("Plex", 8)
@@ -553,6 +617,11 @@ def _blocks(blocks, styles, width, kit: _Kit, key: str):
 def render_pdf(report: d.Report) -> bytes:
     """The report as a print-ready A4 PDF with cover, contents, bookmarks and page numbers."""
     register_fonts()
+    with collector_paused():
+        return _render(report)
+
+
+def _render(report: d.Report) -> bytes:
     styles = _styles()
     kit = _Kit()
     buffer = io.BytesIO()
