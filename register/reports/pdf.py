@@ -316,6 +316,7 @@ class _LongTable(Flowable):
         lay, canv = self.layout, self.canv
         ink = _ink(canv)
         top = self.height
+        canv.saveState()
         if self.first and lay.caption:
             caption = _TextBlock(ink)
             for n, text in enumerate(lay.caption):
@@ -334,7 +335,6 @@ class _LongTable(Flowable):
                 shading.append(f"0 {row_bottom:.2f} {right} {row_top - row_bottom:.2f} re")
             rules.append(f"0 {row_bottom:.2f} m {right} {row_bottom:.2f} l")
             self._cells(text, lay.cell, lay.rows[i], row_top, CELL_LEADING, lay.numeric)
-        canv.saveState()
         if shading:
             canv.setFillColor(ZEBRA)
             canv.addLiteral("\n".join(shading) + "\nf")
@@ -414,6 +414,7 @@ class _Contents(Flowable):
         canv, rows = self.canv, self._layout(self.width)
         ink = _ink(canv)
         y = self.height
+        canv.saveState()
         for (level, _title, key), (lines, height) in zip(self.entries[self.start:self.end],
                                                          rows[self.start:self.end]):
             measure, indent = self.kit.toc[level - 1], TOC_INDENT[level - 1]
@@ -433,6 +434,7 @@ class _Contents(Flowable):
             canv.page_number_at(key, self.width, last, measure.font_name, measure.size, colour)
             canv.linkRect("", key, (indent, y - height, self.width, y), relative=1, thickness=0)
             y -= height
+        canv.restoreState()
 
 
 class _NumberedCanvas(pdf_canvas.Canvas):
@@ -444,6 +446,7 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         self._bookmarks: list[tuple[str, dict]] = []  # this page's
         self.heading_pages: dict[str, int] = {}
         self._number_slots: dict[str, tuple] = {}
+        self._slot_pages: set[int] = set()
 
     def bookmarkPage(self, key, **kwargs):
         """Made when the page is written at save(): a bookmark names the page being written, and until then
@@ -455,6 +458,7 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         marker = f"% page number of {key}"  # a PDF comment, replaced at save()
         self.addLiteral(marker)
         self._number_slots[marker] = (key, right, y, font_name, size, colour)
+        self._slot_pages.add(self._pageNumber)
 
     def showPage(self):
         self._saved.append(dict(self.__dict__))
@@ -462,7 +466,7 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         self._startPage()
 
     def _fill_page_numbers(self) -> None:
-        if not self._number_slots:
+        if self._pageNumber not in self._slot_pages:
             return
         ink = _ink(self)
         for n, op in enumerate(self._code):
