@@ -67,6 +67,22 @@ def test_the_contents_give_the_page_each_heading_is_on_also_over_two_pages():
     assert where["Underafsnit 3.30"] > where["Underafsnit 1.1"] > 3  # the contents took more than one page
 
 
+def test_a_heading_before_a_long_table_stays_with_its_first_rows_on_a_started_page():
+    rows = [[f"Række {i:04d}", "Titel"] for i in range(300)]
+    pages = _pages(render_pdf(_report([d.Section("Bilag: Kravliste", [
+        d.Para("Alle krav, der vurderes. " * 30),
+        d.Section("Kommunens egne krav", [d.Table(["Ref.", "Krav"], rows)], level=2, page_break=False)])])))
+    first = next(p for p in pages if "Bilag: Kravliste" in p and "Indhold" not in p)
+    assert "Kommunens egne krav" in first and "Række 0000" in first  # not pushed to the next page
+
+
+def test_a_narrow_column_is_widened_rather_than_cutting_a_date_or_a_figure():
+    table = d.Table(["Frist", "Andel", "Tekst"], [["31.01.2025", "100 %", "ord " * 40]], widths=[0.6, 0.4, 10],
+                    numeric={1})
+    text = " ".join(" ".join(_pages(render_pdf(_report([d.Section("Tabel", [table])])))).split())
+    assert "31.01.2025" in text and "100 %" in text
+
+
 def test_cells_wrap_at_spaces_and_cut_only_words_that_do_not_fit():
     register_fonts()
     measure = _Measure("Plex", 8.5)

@@ -254,13 +254,14 @@ class _TableLayout:
 
     def __init__(self, block: d.Table, width: float, kit: "_Kit"):
         weights = block.widths or [1] * len(block.columns)
-        self.col_widths = [width * w / sum(weights) for w in weights]
+        self.cell, self.head, self.cap = kit.cell, kit.head, kit.caption
+        self.col_widths = self._fit([width * w / sum(weights) for w in weights], block)
         self.width = sum(self.col_widths)
         self.x = [sum(self.col_widths[:i]) for i in range(len(self.col_widths))]
         self.numeric = block.numeric
-        self.cell, self.head, self.cap = kit.cell, kit.head, kit.caption
         inner = [w - 2 * self.PAD_X for w in self.col_widths]
-        self.caption = self.cap.lines(block.caption, width) if block.caption else []
+        # the caption lines up with the text in the cells, as the paragraph it was did in the frame
+        self.caption = self.cap.lines(block.caption, width - 2 * self.PAD_X) if block.caption else []
         self.caption_height = len(self.caption) * CAPTION_LEADING + CAPTION_SPACE if self.caption else 0
         self.header = [self.head.lines(str(c), w) for c, w in zip(block.columns, inner)]
         self.header_height = 2 * self.PAD_Y + max(len(c) for c in self.header) * HEAD_LEADING
@@ -270,6 +271,25 @@ class _TableLayout:
             cells = [self._clip(self.cell.lines(str(v), w), w) for v, w in zip(row, inner)]
             self.rows.append(cells)
             self.tops.append(self.tops[-1] + 2 * self.PAD_Y + max(len(c) for c in cells) * CELL_LEADING)
+
+    def _fit(self, widths: list[float], block: d.Table) -> list[float]:
+        """The given column widths, widened where a word (a date, a status) would have to be cut, or a figure
+        ("100 %") broken, taking the room from columns that have more than their longest word needs;
+        unchanged if there is not enough."""
+        need = []
+        for col, header in enumerate(block.columns):
+            if col in block.numeric:  # a figure is read as one: "100 %" does not break
+                words = {str(row[col]) for row in block.rows}
+            else:
+                words = {w for row in block.rows for w in str(row[col]).split()}
+            longest = max((self.cell.width(w) for w in words), default=0)
+            longest = max([longest] + [self.head.width(w) for w in str(header).split()])
+            need.append(longest + 2 * self.PAD_X + 0.5)
+        short = sum(max(0.0, n - w) for n, w in zip(need, widths))
+        spare = sum(max(0.0, w - n) for n, w in zip(need, widths))
+        if not short or spare < short:
+            return widths
+        return [n if n > w else w - (w - n) * short / spare for n, w in zip(need, widths)]
 
     def _clip(self, lines: list[str], width: float) -> list[str]:
         if len(lines) <= self.MAX_LINES:
@@ -293,9 +313,14 @@ class _LongTable(Flowable):
     def __init__(self, layout: _TableLayout, start: int, end: int, first: bool):
         super().__init__()
         self.layout, self.start, self.end, self.first = layout, start, end, first
+        self.hAlign = "CENTER"  # as ReportLab's Table: the full text width, centred over the frame's padding
 
     def _fixed_height(self) -> float:
         return (self.layout.caption_height if self.first else 0) + self.layout.header_height
+
+    def first_rows_height(self, rows: int) -> float:
+        lay = self.layout
+        return self._fixed_height() + lay.tops[min(self.end, self.start + rows)] - lay.tops[self.start]
 
     def wrap(self, avail_width, avail_height):
         lay = self.layout
@@ -320,7 +345,8 @@ class _LongTable(Flowable):
         if self.first and lay.caption:
             caption = _TextBlock(ink)
             for n, text in enumerate(lay.caption):
-                caption.line(lay.cap.font_name, lay.cap.size, 0, top - lay.cap.size - n * CAPTION_LEADING, text)
+                caption.line(lay.cap.font_name, lay.cap.size, lay.PAD_X, top - lay.cap.size - n * CAPTION_LEADING,
+                             text)
             caption.draw(canv, MUTED)
             top -= lay.caption_height
         text = _TextBlock(ink)
@@ -495,13 +521,29 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         super().save()
 
 
+class _KeepWithFirstRows(KeepTogether):
+    """Keeps a heading with what follows it; when that is a long table, with its header and first rows only.
+
+    ReportLab keeps a heading with the whole next flowable, so a heading before a table longer than the rest
+    of the page moved both to a new page and left the page before nearly empty."""
+
+    FIRST_ROWS = 3
+
+    def wrap(self, aW, aH):
+        size = super().wrap(aW, aH)
+        last = self._content[-1]
+        if isinstance(last, _LongTable):
+            self._H -= last.height - last.first_rows_height(self.FIRST_ROWS)
+        return size
+
+
 class _Doc(BaseDocTemplate):
     def __init__(self, buffer, report: d.Report):
         super().__init__(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=22 * mm,
                          bottomMargin=20 * mm, title=f"{report.title} {report.year} – {report.municipality}",
                          author=report.municipality, subject=f"Status pr. {fmt.date(report.as_of)}",
                          creator="Register", lang="da-DK", displayDocTitle=True, invariant=1,
-                         initialFontName="Plex", initialFontSize=10)
+                         initialFontName="Plex", initialFontSize=10, keepTogetherClass=_KeepWithFirstRows)
         self.report = report
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="main")
         self.addPageTemplates([PageTemplate("cover", [frame]),
