@@ -273,7 +273,13 @@ def _status_label(a) -> str:
     if a is not None and not a.applicable:
         return "Ikke relevant"
     status = a.status if a is not None else None
-    return _label(status) if isinstance(status, ImplementationStatus) else str(NOT_ASSESSED_LABEL)
+    return _label(status) if isinstance(status, ImplementationStatus) else _not_assessed()
+
+
+@cache
+def _not_assessed() -> str:
+    with force_locale("da"):
+        return str(NOT_ASSESSED_LABEL)
 
 
 def _unit(data: _Data, unit_id: int | None, none: str = "–") -> str:
