@@ -475,15 +475,15 @@ class _NumberedCanvas(pdf_canvas.Canvas):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._saved = []
-        self._bookmarks: list[tuple[str, dict]] = []  # this page's
+        self._bookmarks: list[tuple[str, tuple, dict]] = []  # this page's
         self.heading_pages: dict[str, int] = {}
         self._number_slots: dict[str, tuple] = {}
         self._slot_pages: set[int] = set()
 
-    def bookmarkPage(self, key, **kwargs):
+    def bookmarkPage(self, key, *args, **kwargs):
         """Made when the page is written at save(): a bookmark names the page being written, and until then
         every page is held back (without this, every bookmark and contents link led to page one)."""
-        self._bookmarks.append((key, kwargs))
+        self._bookmarks.append((key, args, kwargs))
 
     def page_number_at(self, key: str, right: float, y: float, font_name: str, size: float, colour) -> None:
         """Reserve the place of a heading's page number (right-aligned at `right`, in the current coordinates)."""
@@ -516,8 +516,8 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         total = len(self._saved)
         for state in self._saved:
             self.__dict__.update(state)
-            for key, kwargs in self._bookmarks:
-                super().bookmarkPage(key, **kwargs)
+            for key, args, kwargs in self._bookmarks:
+                super().bookmarkPage(key, *args, **kwargs)
             self._fill_page_numbers()
             if self._pageNumber > 1:
                 self.setFont("Plex", 8)
