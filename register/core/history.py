@@ -282,15 +282,17 @@ def state_as_of(session: Session, model, entity_id: int, when: dt.date | dt.date
 def states_as_of(session: Session, model, when: dt.date | dt.datetime) -> dict[int, dict]:
     """Every record of a model as it stood at `when`, keyed by id, in one query (for reports)."""
     latest = (
-        sa.select(ChangeLog.entity_id, sa.func.max(ChangeLog.id).label("last_id"))
+        sa.select(sa.func.max(ChangeLog.id).label("last_id"))
         .where(ChangeLog.entity == model.__tablename__, ChangeLog.at <= _as_instant(when))
         .group_by(ChangeLog.entity_id)
         .subquery()
     )
+    # Plain columns, not ORM objects: a report reads thousands of states, and `changes` is not needed.
     rows = session.execute(
-        sa.select(ChangeLog).join(latest, ChangeLog.id == latest.c.last_id)
-    ).scalars()
-    return {row.entity_id: row.state for row in rows if row.action != Action.DELETE}
+        sa.select(ChangeLog.entity_id, ChangeLog.action, ChangeLog.state)
+        .join(latest, ChangeLog.id == latest.c.last_id)
+    )
+    return {entity_id: state for entity_id, action, state in rows if action != Action.DELETE}
 
 
 def history_of(session: Session, model, entity_id: int) -> list[ChangeLog]:

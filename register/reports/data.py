@@ -7,6 +7,7 @@ a document for the board, and the PDF and the HTML page render the same Report o
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -27,7 +28,8 @@ from register.preparedness.models import (Exercise, ExerciseSubPlan, ExerciseTar
                                           PreparednessSettings, SubPlan)
 from register.reports import document as d
 from register.reports import formatting as fmt
-from register.reports.snapshots import snapshots
+from register.reports.gcpause import collector_paused
+from register.reports.snapshots import History
 from register.requirements.compliance import Figures, assessable_ids, compliance_overview
 from register.requirements.models import ImplementationStatus, NOT_ASSESSED_LABEL, RequirementAssessment
 from register.training import services as training
@@ -71,7 +73,7 @@ def build_report(year: int, as_of: dt.date | None = None, today: dt.date | None 
     """The annual status report for `year`, as the register stood at the end of `as_of`."""
     today = today or local_today()
     as_of = check_period(year, as_of, today)
-    with force_locale("da"):
+    with force_locale("da"), collector_paused():
         data = _gather(year, as_of)
         sections = [_summary(data), _nis2(data), _gap(data), _plan(data), _exercises(data),
                     _incidents_training(data), _appendix(data)]
@@ -99,22 +101,27 @@ class _Data:
     exercise: dict = field(default_factory=dict)
     incident: dict = field(default_factory=dict)
     training: dict = field(default_factory=dict)
+    history: History = field(default_factory=History)
 
 
 def _gather(year: int, as_of: dt.date) -> _Data:
     data = _Data(year, as_of, add_months(as_of, -12))
+    snapshots, states = data.history.snapshots, data.history.states
     data.catalogs = {c.id: (c.code, c.title_da, c.sort_order) for c in db.session.execute(
         sa.select(Catalog.id, Catalog.code, Catalog.title_da, Catalog.sort_order))}
     current_units = dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
     data.units = current_units | {uid: u.name for uid, u in snapshots(Unit, as_of).items()}
-    data.overview = compliance_overview(as_of=as_of)
-    data.overview_before = compliance_overview(as_of=data.previous)
+    # The requirements and their assessments on each date are read once, for the figures and the lists alike.
+    data.overview = compliance_overview(
+        as_of=as_of, states=(states(Requirement, as_of), states(RequirementAssessment, as_of)))
+    data.overview_before = compliance_overview(
+        as_of=data.previous, states=(states(Requirement, data.previous), states(RequirementAssessment, data.previous)))
     data.reqs = snapshots(Requirement, as_of)
     data.reqs_before = snapshots(Requirement, data.previous)
     data.assessments = {a.requirement_id: a for a in snapshots(RequirementAssessment, as_of).values()}
     data.assessments_before = {a.requirement_id: a for a in snapshots(RequirementAssessment, data.previous).values()}
     data.gap = _gather_gap(data)
-    data.prep = _gather_preparedness(as_of)
+    data.prep = _gather_preparedness(data)
     data.exercise = _gather_exercises(data)
     data.incident = _gather_incidents(data)
     data.training = _gather_training(data)
@@ -130,6 +137,7 @@ def _priority(f) -> Priority:
 
 
 def _gather_gap(data: _Data) -> dict:
+    snapshots = data.history.snapshots
     as_of = data.as_of
     assessments = [a for a in snapshots(Assessment, as_of).values() if a.assessed_on and a.assessed_on <= as_of]
     assessments.sort(key=lambda a: (a.assessed_on, a.id))
@@ -151,7 +159,9 @@ def _gather_gap(data: _Data) -> dict:
             "top": sorted(open_, key=lambda f: (f.priority.value, f.due_on or dt.date.max, f.id))[:TOP_FINDINGS]}
 
 
-def _gather_preparedness(as_of: dt.date) -> dict:
+def _gather_preparedness(data: _Data) -> dict:
+    snapshots = data.history.snapshots
+    as_of = data.as_of
     plans = sorted(snapshots(Plan, as_of).values(), key=lambda p: (p.council_term_start, p.id), reverse=True)
     reviews = defaultdict(list)
     for r in snapshots(PlanReview, as_of).values():
@@ -173,6 +183,7 @@ def _gather_preparedness(as_of: dt.date) -> dict:
 
 
 def _gather_exercises(data: _Data) -> dict:
+    snapshots = data.history.snapshots
     as_of = data.as_of
     exercises = list(snapshots(Exercise, as_of).values())
     held = {e.id: e.held_on for e in exercises if e.held_on and e.held_on <= as_of}
@@ -190,6 +201,7 @@ def _gather_exercises(data: _Data) -> dict:
 
 
 def _gather_incidents(data: _Data) -> dict:
+    snapshots = data.history.snapshots
     start = end_of_day(dt.date(data.year - 1, 12, 31))
     incidents = sorted((i for i in snapshots(Incident, data.as_of).values() if i.aware_at > start),
                        key=lambda i: i.aware_at)
@@ -205,6 +217,7 @@ def _gather_incidents(data: _Data) -> dict:
 
 
 def _gather_training(data: _Data) -> dict:
+    snapshots = data.history.snapshots
     as_of = data.as_of
     trainees = [t for t in snapshots(Trainee, as_of).values() if t.active]
     last: dict[int, dt.date] = {}
@@ -249,11 +262,24 @@ def _share(f: Figures) -> str:
     return fmt.percent(f.implemented, f.applicable)
 
 
+@cache
+def _label(member) -> str:
+    """An enum member's Danish label, looked up once: the report is always Danish, and gettext per row adds up."""
+    with force_locale("da"):
+        return member.label
+
+
 def _status_label(a) -> str:
     if a is not None and not a.applicable:
         return "Ikke relevant"
     status = a.status if a is not None else None
-    return status.label if isinstance(status, ImplementationStatus) else str(NOT_ASSESSED_LABEL)
+    return _label(status) if isinstance(status, ImplementationStatus) else _not_assessed()
+
+
+@cache
+def _not_assessed() -> str:
+    with force_locale("da"):
+        return str(NOT_ASSESSED_LABEL)
 
 
 def _unit(data: _Data, unit_id: int | None, none: str = "–") -> str:
@@ -364,7 +390,7 @@ def _summary(data: _Data) -> d.Section:
                  f"af {fmt.number(len(data.incident['incidents']))} registrerede hændelser", "neutral"),
     ])
     top = d.Table(["Fund", "Kritikalitet", "Prioritet", "Ansvarlig", "Frist"],
-                  [[f.title, f.severity.label, f.priority.label, _unit(data, f.unit_id, f.owner or "–"),
+                  [[f.title, _label(f.severity), _label(f.priority), _unit(data, f.unit_id, f.owner or "–"),
                     fmt.short_date(f.due_on) + (" (overskredet)" if f.overdue else "")] for f in gap["top"]],
                   caption="De vigtigste åbne fund (efter prioritet og frist)", widths=[4, 1.3, 1.3, 2, 1.6],
                   empty="Der er ingen åbne fund.")
@@ -502,7 +528,7 @@ def _gap(data: _Data) -> d.Section:
                   fmt.number(sum(1 for f in gap["overdue"] if f.priority == p))] for p in Priority],
                 caption="Åbne fund efter prioritet", widths=[3, 1, 1], numeric={1, 2}),
         d.Table(["Fund", "Kritikalitet", "Prioritet", "Ansvarlig", "Frist", "Dage over"],
-                [[f.title, f.severity.label, f.priority.label, _unit(data, f.unit_id, f.owner or "–"),
+                [[f.title, _label(f.severity), _label(f.priority), _unit(data, f.unit_id, f.owner or "–"),
                   fmt.short_date(f.due_on), fmt.number((data.as_of - f.due_on).days)] for f in gap["overdue"]],
                 caption="Fund over frist", widths=[4, 1.3, 1.2, 2, 1.3, 1], numeric={5},
                 empty="Ingen fund er over deres frist."),
@@ -557,7 +583,7 @@ def _plan(data: _Data) -> d.Section:
         d.Para(f"{fmt.number(len(overdue))} af {fmt.number(len(prep['sub_plans']))} aktive delplaner og indsatsplaner "
                f"er ikke revideret inden for {prep['sub_plan_months']} måneder."),
         d.Table(["Plan", "Type", "Enhed", "Senest revideret", "Skulle revideres"],
-                [[s.title, s.kind.label, _unit(data, s.unit_id), fmt.short_date(s.last_revised_on),
+                [[s.title, _label(s.kind), _unit(data, s.unit_id), fmt.short_date(s.last_revised_on),
                   "aldrig revideret" if due[s.id].never_done else fmt.short_date(due[s.id].due_on)]
                  for s in sorted(overdue, key=lambda s: (_unit(data, s.unit_id), s.title))],
                 caption="Delplaner over frist for revision", widths=[3.5, 1.3, 2.5, 1.5, 1.5],
@@ -586,7 +612,7 @@ def _exercises(data: _Data) -> d.Section:
     for e in held:
         points = ex["improvements"].get(e.id, [])
         open_points = sum(1 for p in points if not p.status.closed)
-        rows.append([fmt.short_date(e.held_on), e.title, e.exercise_type.label, e.level.label,
+        rows.append([fmt.short_date(e.held_on), e.title, _label(e.exercise_type), _label(e.level),
                      f"Evalueret {fmt.short_date(e.evaluated_on)}" if _evaluated(e) else "Mangler evaluering",
                      f"{open_points} åbne af {len(points)}" if points else "–"])
     blocks.append(d.Section(f"Øvelser afholdt i {data.year}", [
@@ -594,7 +620,7 @@ def _exercises(data: _Data) -> d.Section:
                 caption="Afholdte øvelser", widths=[1.2, 3.5, 1.8, 1.6, 1.8, 1.5],
                 empty="Der er ikke afholdt øvelser i året."),
         d.Table(["Planlagt", "Øvelse", "Type", "Niveau", "Status"],
-                [[fmt.short_date(e.planned_on), e.title, e.exercise_type.label, e.level.label,
+                [[fmt.short_date(e.planned_on), e.title, _label(e.exercise_type), _label(e.level),
                   "Planlagt dato passeret" if e.planned_on < data.as_of else "Planlagt"] for e in planned],
                 caption="Planlagte, ikke afholdte øvelser i året", widths=[1.2, 4, 1.8, 1.6, 2],
                 empty="Ingen planlagte øvelser udestår.")], level=2))
@@ -604,7 +630,7 @@ def _exercises(data: _Data) -> d.Section:
     blocks.append(d.Section("Opfølgning på forbedringspunkter", [
         d.Table(["Forbedringspunkt", "Øvelse", "Ansvarlig", "Frist", "Status"],
                 [[p.title, titles.get(p.exercise_id, "–"), _unit(data, p.owner_unit_id), fmt.short_date(p.due_on),
-                  "Over frist" if p.due_on and p.due_on < data.as_of else p.status.label] for p in follow],
+                  "Over frist" if p.due_on and p.due_on < data.as_of else _label(p.status)] for p in follow],
                 caption="Åbne forbedringspunkter fra øvelser", widths=[3.5, 3, 2, 1.2, 1.3],
                 empty="Der er ingen åbne forbedringspunkter.")], level=2))
     return d.Section("Øvelser", blocks)
@@ -630,8 +656,8 @@ def _incidents_training(data: _Data) -> d.Section:
                             else "neutral"),
                    d.Figure("Åbne erfaringspunkter", fmt.number(len(open_lessons)), "Fra årets hændelser")]),
         d.Table(["Opdaget", "Hændelse", "Vurdering", "Status", "Indberetninger (art. 23)"],
-                [[fmt.short_date(utc_to_local(i.detected_at).date()), i.title, i.significance.label,
-                  i.status.label, _clock_text(inc["clocks"][i.id])] for i in incidents],
+                [[fmt.short_date(utc_to_local(i.detected_at).date()), i.title, _label(i.significance),
+                  _label(i.status), _clock_text(inc["clocks"][i.id])] for i in incidents],
                 caption="Hændelser", widths=[1.2, 3.5, 1.8, 1.5, 3], empty="Der er ikke registreret hændelser i året."),
     ], level=2, page_break=False)]
     tr = data.training

@@ -1,27 +1,36 @@
-"""Render a Report (document.py) to PDF bytes with ReportLab. No Flask, no database."""
+"""Render a Report (document.py) to PDF bytes with ReportLab. No Flask, no database.
+
+Built for thousands of table rows (issue 6: a large municipality's report in under two seconds): tables are
+laid out once and split by slicing (_TableLayout, _LongTable), their text is written as one block of PDF
+operators per page (_Ink), and the contents are laid out before the build so the document is built once
+(_Contents, with the page numbers written in by _NumberedCanvas when it saves).
+"""
+import bisect
 import io
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate,
-                                Paragraph, Spacer)
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, NextPageTemplate, PageBreak,
+                                PageTemplate, Paragraph, Spacer)
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from register.reports import document as d
 from register.reports import formatting as fmt
+from register.reports.gcpause import collector_paused
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "dkfds" / "fonts" / "IBMPlexSans" / "complete" / "ttf"
 INK = colors.HexColor("#1a1a1a")
@@ -32,6 +41,15 @@ SERIES_COLOURS = [colors.HexColor("#1a1a1a"), colors.HexColor("#7f7f7f"), colors
                   colors.HexColor("#4d4d4d")]
 TONE_COLOURS = {"success": colors.HexColor("#358000"), "warning": colors.HexColor("#a36200"),
                 "error": colors.HexColor("#b51d09"), "neutral": INK}
+CELL_SIZE, CELL_LEADING = 8.5, 11
+HEAD_SIZE, HEAD_LEADING = 8, 10.5
+CAPTION_SIZE, CAPTION_LEADING, CAPTION_SPACE = 8.5, 12, 6
+TOC_LEADING, TOC_INDENT, TOC_COLOURS = (16, 13), (0, 12), (INK, MUTED)
+
+
+# Page streams are written as Flate-compressed binary without an ASCII85 layer on top: ReportLab encodes
+# ASCII85 in pure Python (a quarter of a long report's rendering time), and every PDF reader reads binary streams.
+rl_config.useA85 = 0
 
 
 class FontsMissing(RuntimeError):
@@ -63,19 +81,11 @@ def _styles() -> dict[str, ParagraphStyle]:
                              spaceAfter=10, keepWithNext=1),
         "h2": ParagraphStyle("h2", parent=base, fontName="Plex-Bold", fontSize=14, leading=19, spaceBefore=10,
                              spaceAfter=6, keepWithNext=1),
-        "caption": ParagraphStyle("caption", parent=base, fontSize=8.5, leading=12, textColor=MUTED,
-                                  keepWithNext=1),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
-        "cell_num": ParagraphStyle("cell_num", parent=base, fontSize=8.5, leading=11, spaceAfter=0,
-                                   alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", parent=base, fontName="Plex-Bold", fontSize=8, leading=10.5, spaceAfter=0),
         "cover_title": ParagraphStyle("cover_title", parent=base, fontName="Plex-Bold", fontSize=30, leading=36),
         "cover_sub": ParagraphStyle("cover_sub", parent=base, fontSize=14, leading=20, textColor=MUTED),
         "fig_value": ParagraphStyle("fig_value", parent=base, fontName="Plex-Bold", fontSize=18, leading=22,
                                     spaceAfter=0),
         "fig_label": ParagraphStyle("fig_label", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
-        "toc1": ParagraphStyle("toc1", parent=base, fontSize=10.5, leading=16),
-        "toc2": ParagraphStyle("toc2", parent=base, fontSize=9.5, leading=13, leftIndent=12, textColor=MUTED),
     }
 
 
@@ -87,21 +97,428 @@ class _Heading(Paragraph):
         self.toc_text, self.toc_level, self.toc_key = text, level, key
 
 
+class _Measure:
+    """Word widths and line breaks for one font and size, cached: a long report measures the same words often."""
+
+    def __init__(self, font_name: str, size: float):
+        self.font_name, self.size = font_name, size
+        self._widths: dict[str, float] = {}
+        self._lines: dict[tuple[str, float], list[str]] = {}
+        self.space = self.width(" ")
+
+    def width(self, text: str) -> float:
+        value = self._widths.get(text)
+        if value is None:
+            value = self._widths[text] = stringWidth(text, self.font_name, self.size)
+        return value
+
+    def lines(self, text: str, width: float) -> list[str]:
+        """`text` broken into lines no wider than `width`: at spaces, and inside a word only if it is wider."""
+        key = (text, width)
+        lines = self._lines.get(key)
+        if lines is None:
+            lines = self._lines[key] = self._break(text, width)
+        return lines
+
+    def _break(self, text: str, width: float) -> list[str]:
+        lines = []
+        for paragraph in text.split("\n"):
+            line, used = [], 0.0
+            for word in paragraph.replace("\t", " ").split(" "):
+                if not word:
+                    continue
+                w = self.width(word)
+                if line and used + self.space + w <= width:
+                    line.append(word)
+                    used += self.space + w
+                    continue
+                if line:
+                    lines.append(" ".join(line))
+                pieces = self._pieces(word, width) if w > width else [word]
+                lines += pieces[:-1]
+                line, used = [pieces[-1]], self.width(pieces[-1])
+            lines.append(" ".join(line))
+        return lines
+
+    def _pieces(self, word: str, width: float) -> list[str]:
+        """A word wider than the column, cut where it must be (as a Paragraph does with long words)."""
+        pieces, piece, used = [], "", 0.0
+        for char in word:
+            w = self.width(char)
+            if piece and used + w > width:
+                pieces.append(piece)
+                piece, used = "", 0.0
+            piece += char
+            used += w
+        return pieces + [piece]
+
+
+class _FontCodes:
+    """One embedded font's character codes in one document, learnt from splitString a character at a time.
+
+    Encoding text through splitString costs a few microseconds per string even for known characters; a
+    report writes tens of thousands of strings, so each character is looked up once and text in the first
+    subset (almost all text) is then encoded with str.translate."""
+
+    def __init__(self, font_name: str, doc):
+        self.font, self.doc = pdfmetrics.getFont(font_name), doc
+        self.subset: dict[str, int] = {}       # character -> subset
+        self.code: dict[str, str] = {}         # character -> its escaped code in that subset
+        self.first: dict[int, str] = {}        # the same for the first subset, as a str.translate table
+        self.in_first: set[str] = set()
+        self.names: dict[int, str] = {}
+
+    def name(self, subset: int) -> str:
+        if subset not in self.names:
+            self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+        return self.names[subset]
+
+    def runs(self, text: str) -> list[tuple[str, str]]:
+        """(subset font name, escaped string) for each run of characters in one subset."""
+        chars = set(text)
+        if not chars <= self.subset.keys():
+            for char in text:  # in reading order, as splitString would assign them
+                if char not in self.subset:
+                    [(subset, code)] = self.font.splitString(char, self.doc)
+                    self.subset[char], self.code[char] = subset, escapePDF(code)
+                    if subset == 0:
+                        self.first[ord(char)] = self.code[char]
+                        self.in_first.add(char)
+        if chars <= self.in_first:
+            return [(self.name(0), text.translate(self.first))]
+        runs, current, part = [], None, []
+        for char in text:
+            subset = self.subset[char]
+            if subset != current and part:
+                runs.append((self.name(current), "".join(part)))
+                part = []
+            current = subset
+            part.append(self.code[char])
+        runs.append((self.name(current), "".join(part)))
+        return runs
+
+
+class _Ink:
+    """PDF text operators for many short strings in the embedded fonts, encoded once per document.
+
+    Drawing each table cell through a Paragraph or canvas.drawString costs tens of microseconds; a report with
+    thousands of rows writes its text as one block of operators per page instead, with the font API ReportLab
+    documents for TrueType subsets (splitString, getSubsetInternalName)."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self._fonts: dict[str, _FontCodes] = {}
+        self._runs: dict[tuple[str, float, str], list[tuple[str, str]]] = {}
+
+    def runs(self, font_name: str, size: float, text: str) -> list[tuple[str, str]]:
+        """(font operator, show-text operator) pairs for `text`."""
+        key = (font_name, size, text)
+        runs = self._runs.get(key)
+        if runs is None:
+            codes = self._fonts.get(font_name)
+            if codes is None:
+                codes = self._fonts[font_name] = _FontCodes(font_name, self.doc)
+            runs = self._runs[key] = [(f"{name} {size:g} Tf", f"({escaped}) Tj")
+                                      for name, escaped in codes.runs(text)]
+        return runs
+
+
+def _ink(canv) -> _Ink:
+    ink = getattr(canv, "report_ink", None)
+    if ink is None or ink.doc is not canv._doc:
+        ink = canv.report_ink = _Ink(canv._doc)
+    return ink
+
+
+class _TextBlock:
+    """Collects positioned lines of text and writes them as one BT ... ET block."""
+
+    def __init__(self, ink: _Ink):
+        self.ink, self.ops, self._font = ink, ["BT"], None
+
+    def line(self, font_name: str, size: float, x: float, y: float, text: str) -> None:
+        if not text:
+            return
+        self.ops.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+        for font_op, show in self.ink.runs(font_name, size, text):
+            if font_op != self._font:
+                self.ops.append(font_op)
+                self._font = font_op
+            self.ops.append(show)
+
+    def draw(self, canv, colour) -> None:
+        if len(self.ops) > 1:
+            canv.setFillColor(colour)
+            canv.addLiteral("\n".join(self.ops + ["ET"]))
+
+
+class _TableLayout:
+    """A table's text broken into lines and its row heights, computed once for all its page parts."""
+
+    PAD_X, PAD_Y = 6, 3
+    MAX_LINES = 40  # a cell longer than this is cut, so that every row fits on a page
+
+    def __init__(self, block: d.Table, width: float, kit: "_Kit"):
+        weights = block.widths or [1] * len(block.columns)
+        self.cell, self.head, self.cap = kit.cell, kit.head, kit.caption
+        self.col_widths = self._fit([width * w / sum(weights) for w in weights], block)
+        self.width = sum(self.col_widths)
+        self.x = [sum(self.col_widths[:i]) for i in range(len(self.col_widths))]
+        self.numeric = block.numeric
+        inner = [w - 2 * self.PAD_X for w in self.col_widths]
+        # the caption lines up with the text in the cells, as the paragraph it was did in the frame
+        self.caption = self.cap.lines(block.caption, width - 2 * self.PAD_X) if block.caption else []
+        self.caption_height = len(self.caption) * CAPTION_LEADING + CAPTION_SPACE if self.caption else 0
+        self.header = [self.head.lines(str(c), w) for c, w in zip(block.columns, inner)]
+        self.header_height = 2 * self.PAD_Y + max(len(c) for c in self.header) * HEAD_LEADING
+        self.rows = []
+        self.tops = [0.0]  # tops[i]: distance from the first row's top to row i's top
+        for row in block.rows:
+            cells = [self._clip(self.cell.lines(str(v), w), w) for v, w in zip(row, inner)]
+            self.rows.append(cells)
+            self.tops.append(self.tops[-1] + 2 * self.PAD_Y + max(len(c) for c in cells) * CELL_LEADING)
+
+    def _fit(self, widths: list[float], block: d.Table) -> list[float]:
+        """The given column widths, widened where a word (a date, a status) would have to be cut, or a figure
+        ("100 %") broken, taking the room from columns that have more than their longest word needs;
+        unchanged if there is not enough."""
+        need = []
+        for col, header in enumerate(block.columns):
+            if col in block.numeric:  # a figure is read as one: "100 %" does not break
+                words = {str(row[col]) for row in block.rows}
+            else:
+                words = {w for row in block.rows for w in str(row[col]).split()}
+            longest = max((self.cell.width(w) for w in words), default=0)
+            longest = max([longest] + [self.head.width(w) for w in str(header).split()])
+            need.append(longest + 2 * self.PAD_X + 0.5)
+        short = sum(max(0.0, n - w) for n, w in zip(need, widths))
+        spare = sum(max(0.0, w - n) for n, w in zip(need, widths))
+        if not short or spare < short:
+            return widths
+        return [n if n > w else w - (w - n) * short / spare for n, w in zip(need, widths)]
+
+    def _clip(self, lines: list[str], width: float) -> list[str]:
+        if len(lines) <= self.MAX_LINES:
+            return lines
+        last = lines[self.MAX_LINES - 1]
+        while last and self.cell.width(last + " …") > width:
+            last = last[:-1]
+        return lines[:self.MAX_LINES - 1] + [last + " …"]
+
+    def rows_fitting(self, start: int, end: int, height: float) -> int:
+        """The end index of the rows from `start` that fit in `height` (start if none does)."""
+        return max(start, min(end, bisect.bisect_right(self.tops, self.tops[start] + height + 1e-6) - 1))
+
+
+class _LongTable(Flowable):
+    """Rows start..end of a table, with its header (repeated on every page) and its caption on the first part.
+
+    ReportLab's Table measures every remaining row again at each page break, which is quadratic for a table of
+    thousands of rows; here the rows are measured once (_TableLayout) and a page break only slices."""
+
+    def __init__(self, layout: _TableLayout, start: int, end: int, first: bool):
+        super().__init__()
+        self.layout, self.start, self.end, self.first = layout, start, end, first
+        self.hAlign = "CENTER"  # as ReportLab's Table: the full text width, centred over the frame's padding
+
+    def _fixed_height(self) -> float:
+        return (self.layout.caption_height if self.first else 0) + self.layout.header_height
+
+    def first_rows_height(self, rows: int) -> float:
+        lay = self.layout
+        return self._fixed_height() + lay.tops[min(self.end, self.start + rows)] - lay.tops[self.start]
+
+    def wrap(self, avail_width, avail_height):
+        lay = self.layout
+        self.width = lay.width
+        self.height = self._fixed_height() + lay.tops[self.end] - lay.tops[self.start]
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        cut = self.layout.rows_fitting(self.start, self.end, avail_height - self._fixed_height())
+        if cut == self.start:
+            return []  # not even one row fits: the frame moves the whole table on
+        if cut >= self.end:
+            return [self]
+        return [_LongTable(self.layout, self.start, cut, self.first),
+                _LongTable(self.layout, cut, self.end, False)]
+
+    def draw(self):
+        lay, canv = self.layout, self.canv
+        ink = _ink(canv)
+        top = self.height
+        canv.saveState()
+        if self.first and lay.caption:
+            caption = _TextBlock(ink)
+            for n, text in enumerate(lay.caption):
+                caption.line(lay.cap.font_name, lay.cap.size, lay.PAD_X, top - lay.cap.size - n * CAPTION_LEADING,
+                             text)
+            caption.draw(canv, MUTED)
+            top -= lay.caption_height
+        text = _TextBlock(ink)
+        self._cells(text, lay.head, lay.header, top, HEAD_LEADING, numeric=())
+        head_bottom = top - lay.header_height
+        shading, rules = [], []  # path operators, written directly for the same reason as the text
+        offset, right = lay.tops[self.start], f"{lay.width:.2f}"
+        for i in range(self.start, self.end):
+            row_top = head_bottom - (lay.tops[i] - offset)
+            row_bottom = head_bottom - (lay.tops[i + 1] - offset)
+            if i % 2:
+                shading.append(f"0 {row_bottom:.2f} {right} {row_top - row_bottom:.2f} re")
+            rules.append(f"0 {row_bottom:.2f} m {right} {row_bottom:.2f} l")
+            self._cells(text, lay.cell, lay.rows[i], row_top, CELL_LEADING, lay.numeric)
+        if shading:
+            canv.setFillColor(ZEBRA)
+            canv.addLiteral("\n".join(shading) + "\nf")
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.25)
+        canv.addLiteral("\n".join(rules) + "\nS")
+        canv.setStrokeColor(INK)
+        canv.setLineWidth(0.8)
+        canv.line(0, head_bottom, lay.width, head_bottom)
+        text.draw(canv, INK)
+        canv.restoreState()
+
+    def _cells(self, text: _TextBlock, measure: _Measure, cells, top: float, leading: float, numeric) -> None:
+        """One row's cells, top-aligned; numeric columns right-aligned (headers stay left, as before)."""
+        lay = self.layout
+        font, size = measure.font_name, measure.size
+        for col, lines in enumerate(cells):
+            y = top - lay.PAD_Y - size
+            if col in numeric:
+                right = lay.x[col] + lay.col_widths[col] - lay.PAD_X
+                for line in lines:
+                    text.line(font, size, right - measure.width(line), y, line)
+                    y -= leading
+            else:
+                x = lay.x[col] + lay.PAD_X
+                for line in lines:
+                    text.line(font, size, x, y, line)
+                    y -= leading
+
+
+class _Contents(Flowable):
+    """The table of contents, laid out before the headings are placed; page numbers are written in at the end.
+
+    Every heading is known before the build and the numbers sit in a column of their own, so the contents take
+    the same room whatever the numbers are: one build pass instead of ReportLab's multiBuild (two or three)."""
+
+    NUMBER_ROOM = 28  # points kept free at the right for the page number
+    PAD_Y = 3
+
+    def __init__(self, entries: list[tuple[int, str, str]], kit: "_Kit", start: int = 0, end: int | None = None,
+                 laid_out=None):
+        super().__init__()
+        self.entries, self.kit = entries, kit
+        self.start, self.end = start, len(entries) if end is None else end
+        self._laid_out = laid_out  # (width, [(lines, height)]) shared by the parts
+
+    def _layout(self, width: float):
+        if self._laid_out is None or self._laid_out[0] != width:
+            rows = []
+            for level, title, _key in self.entries:
+                measure, indent = self.kit.toc[level - 1], TOC_INDENT[level - 1]
+                lines = measure.lines(title, width - indent - self.NUMBER_ROOM)
+                rows.append((lines, 2 * self.PAD_Y + len(lines) * TOC_LEADING[level - 1]))
+            self._laid_out = (width, rows)
+        return self._laid_out[1]
+
+    def wrap(self, avail_width, avail_height):
+        rows = self._layout(avail_width)
+        self.width = avail_width
+        self.height = sum(h for _lines, h in rows[self.start:self.end])
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        rows = self._layout(avail_width)
+        used, cut = 0.0, self.start
+        while cut < self.end and used + rows[cut][1] <= avail_height:
+            used += rows[cut][1]
+            cut += 1
+        if cut == self.start:
+            return []
+        if cut == self.end:
+            return [self]
+        return [_Contents(self.entries, self.kit, self.start, cut, self._laid_out),
+                _Contents(self.entries, self.kit, cut, self.end, self._laid_out)]
+
+    def draw(self):
+        canv, rows = self.canv, self._layout(self.width)
+        ink = _ink(canv)
+        y = self.height
+        canv.saveState()
+        for (level, _title, key), (lines, height) in zip(self.entries[self.start:self.end],
+                                                         rows[self.start:self.end]):
+            measure, indent = self.kit.toc[level - 1], TOC_INDENT[level - 1]
+            leading, colour = TOC_LEADING[level - 1], TOC_COLOURS[level - 1]
+            text = _TextBlock(ink)
+            baseline = y - self.PAD_Y - measure.size
+            for n, line in enumerate(lines):
+                text.line(measure.font_name, measure.size, indent, baseline - n * leading, line)
+            last = baseline - (len(lines) - 1) * leading
+            if level > 1:  # dot leaders up to the page number, as ReportLab's TableOfContents draws them
+                start = indent + measure.width(lines[-1])
+                dots = int((self.width - self.NUMBER_ROOM - start) / measure.width(" . "))
+                if dots > 0:
+                    text.line(measure.font_name, measure.size,
+                              self.width - self.NUMBER_ROOM - dots * measure.width(" . "), last, " . " * dots)
+            text.draw(canv, colour)
+            canv.page_number_at(key, self.width, last, measure.font_name, measure.size, colour)
+            canv.linkRect("", key, (indent, y - height, self.width, y), relative=1, thickness=0)
+            y -= height
+        canv.restoreState()
+
+
 class _NumberedCanvas(pdf_canvas.Canvas):
-    """Draws 'Side n af N' once the total is known."""
+    """Draws 'Side n af N' once the total is known, and the contents' page numbers once the headings are placed."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._saved = []
+        self._bookmarks: list[tuple[str, tuple, dict]] = []  # this page's
+        self.heading_pages: dict[str, int] = {}
+        self._number_slots: dict[str, tuple] = {}
+        self._slot_pages: set[int] = set()
+
+    def bookmarkPage(self, key, *args, **kwargs):
+        """Made when the page is written at save(): a bookmark names the page being written, and until then
+        every page is held back (without this, every bookmark and contents link led to page one)."""
+        self._bookmarks.append((key, args, kwargs))
+
+    def page_number_at(self, key: str, right: float, y: float, font_name: str, size: float, colour) -> None:
+        """Reserve the place of a heading's page number (right-aligned at `right`, in the current coordinates)."""
+        marker = f"% page number of {key}"  # a PDF comment, replaced at save()
+        self.addLiteral(marker)
+        self._number_slots[marker] = (key, right, y, font_name, size, colour)
+        self._slot_pages.add(self._pageNumber)
 
     def showPage(self):
         self._saved.append(dict(self.__dict__))
+        self._bookmarks = []
         self._startPage()
+
+    def _fill_page_numbers(self) -> None:
+        if self._pageNumber not in self._slot_pages:
+            return
+        ink = _ink(self)
+        for n, op in enumerate(self._code):
+            slot = self._number_slots.get(op)
+            if slot is None:
+                continue
+            key, right, y, font_name, size, colour = slot
+            number = str(self.heading_pages.get(key, ""))
+            block = _TextBlock(ink)
+            block.line(font_name, size, right - stringWidth(number, font_name, size), y, number)
+            red, green, blue = colour.rgb()
+            self._code[n] = f"q {red:.3f} {green:.3f} {blue:.3f} rg\n" + "\n".join(block.ops + ["ET"]) + "\nQ"
 
     def save(self):
         total = len(self._saved)
         for state in self._saved:
             self.__dict__.update(state)
+            for key, args, kwargs in self._bookmarks:
+                super().bookmarkPage(key, *args, **kwargs)
+            self._fill_page_numbers()
             if self._pageNumber > 1:
                 self.setFont("Plex", 8)
                 self.setFillColor(MUTED)
@@ -110,13 +527,29 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         super().save()
 
 
+class _KeepWithFirstRows(KeepTogether):
+    """Keeps a heading with what follows it; when that is a long table, with its header and first rows only.
+
+    ReportLab keeps a heading with the whole next flowable, so a heading before a table longer than the rest
+    of the page moved both to a new page and left the page before nearly empty."""
+
+    FIRST_ROWS = 3
+
+    def wrap(self, aW, aH):
+        size = super().wrap(aW, aH)
+        last = self._content[-1]
+        if isinstance(last, _LongTable):
+            self._H -= last.height - last.first_rows_height(self.FIRST_ROWS)
+        return size
+
+
 class _Doc(BaseDocTemplate):
     def __init__(self, buffer, report: d.Report):
         super().__init__(buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=22 * mm,
                          bottomMargin=20 * mm, title=f"{report.title} {report.year} – {report.municipality}",
                          author=report.municipality, subject=f"Status pr. {fmt.date(report.as_of)}",
                          creator="Register", lang="da-DK", displayDocTitle=True, invariant=1,
-                         initialFontName="Plex", initialFontSize=10)
+                         initialFontName="Plex", initialFontSize=10, keepTogetherClass=_KeepWithFirstRows)
         self.report = report
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="main")
         self.addPageTemplates([PageTemplate("cover", [frame]),
@@ -136,27 +569,24 @@ class _Doc(BaseDocTemplate):
         if isinstance(flowable, _Heading):
             self.canv.bookmarkPage(flowable.toc_key)
             self.canv.addOutlineEntry(flowable.toc_text, flowable.toc_key, level=flowable.toc_level - 1, closed=False)
-            self.notify("TOCEntry", (flowable.toc_level - 1, flowable.toc_text, self.page, flowable.toc_key))
+            self.canv.heading_pages[flowable.toc_key] = self.page
 
 
-def _table(block: d.Table, styles, width: float):
+class _Kit:
+    """Measures shared by all tables of one rendering."""
+
+    def __init__(self):
+        self.cell = _Measure("Plex", CELL_SIZE)
+        self.head = _Measure("Plex-Bold", HEAD_SIZE)
+        self.caption = _Measure("Plex", CAPTION_SIZE)
+        self.toc = [_Measure("Plex", 10.5), _Measure("Plex", 9.5)]
+
+
+def _table(block: d.Table, styles, width: float, kit: _Kit):
     if not block.rows:
         return [Paragraph(escape(block.empty), styles["note"])]
-    head = [Paragraph(escape(c), styles["head"]) for c in block.columns]
-    body = [[Paragraph(escape(str(v)), styles["cell_num"] if i in block.numeric else styles["cell"])
-             for i, v in enumerate(row)] for row in block.rows]
-    weights = block.widths or [1] * len(block.columns)
-    col_widths = [width * w / sum(weights) for w in weights]
-    table = RLTable([head] + body, colWidths=col_widths, repeatRows=1)
-    style = [("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-             ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE)]
-    style += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(body) + 1, 2)]
-    table.setStyle(TableStyle(style))
-    out = []
-    if block.caption:
-        out.append(Paragraph(escape(block.caption), styles["caption"]))
-    return out + [table, Spacer(1, 6)]
+    layout = _TableLayout(block, width, kit)
+    return [_LongTable(layout, 0, len(layout.rows), True), Spacer(1, 6)]
 
 
 def _figures(block: d.Figures, styles, width: float):
@@ -214,8 +644,9 @@ def _chart(block: d.BarChart, styles, width: float):
             Spacer(1, 8)]
 
 
-def _blocks(blocks, styles, width):
+def _blocks(blocks, styles, width, kit: _Kit, key: str):
     out = []
+    subsections = 0
     for block in blocks:
         if isinstance(block, d.Para):
             out.append(Paragraph(escape(block.text), styles.get(block.kind, styles["body"])))
@@ -224,23 +655,31 @@ def _blocks(blocks, styles, width):
         elif isinstance(block, d.Figures):
             out += _figures(block, styles, width)
         elif isinstance(block, d.Table):
-            out += _table(block, styles, width)
+            out += _table(block, styles, width, kit)
         elif isinstance(block, d.BarChart):
             out += _chart(block, styles, width)
         elif isinstance(block, d.Section):  # a sub-section
-            out.append(_Heading(block.title, styles["h2"], 2, f"s{id(block)}"))
-            out += _blocks(block.blocks, styles, width)
+            subsections += 1
+            sub_key = f"{key}.{subsections}"
+            out.append(_Heading(block.title, styles["h2"], 2, sub_key))
+            out += _blocks(block.blocks, styles, width, kit, sub_key)
     return out
 
 
 def render_pdf(report: d.Report) -> bytes:
     """The report as a print-ready A4 PDF with cover, contents, bookmarks and page numbers."""
     register_fonts()
+    with collector_paused():
+        return _render(report)
+
+
+def _render(report: d.Report) -> bytes:
     styles = _styles()
+    kit = _Kit()
     buffer = io.BytesIO()
     doc = _Doc(buffer, report)
     width = doc.width
-    story = [
+    cover = [
         Spacer(1, 60 * mm),
         Paragraph(escape(report.municipality), styles["cover_sub"]),
         Paragraph(escape(f"{report.title} {report.year}"), styles["cover_title"]),
@@ -250,13 +689,14 @@ def render_pdf(report: d.Report) -> bytes:
                   styles["note"]),
         NextPageTemplate("body"), PageBreak(),
     ]
-    toc = TableOfContents()
-    toc.levelStyles = [styles["toc1"], styles["toc2"]]
-    story += [Paragraph("Indhold", styles["h1"]), toc, PageBreak()]
+    body = []
     for n, section in enumerate(report.sections):
         if n and section.page_break:
-            story.append(PageBreak())
-        story.append(_Heading(section.title, styles["h1"], 1, f"section{n}"))
-        story += _blocks(section.blocks, styles, width)
-    doc.multiBuild(story, canvasmaker=_NumberedCanvas)
+            body.append(PageBreak())
+        key = f"section{n}"
+        body.append(_Heading(section.title, styles["h1"], 1, key))
+        body += _blocks(section.blocks, styles, width, kit, key)
+    entries = [(f.toc_level, f.toc_text, f.toc_key) for f in body if isinstance(f, _Heading)]
+    contents = [Paragraph("Indhold", styles["h1"]), _Contents(entries, kit), PageBreak()]
+    doc.build(cover + contents + body, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

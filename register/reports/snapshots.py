@@ -1,7 +1,8 @@
 """Records as they stood on a date, from the change history, as plain objects with typed attributes.
 
 The history stores JSON (ISO dates, enum values); the rules in the parts expect dates and enums, so each
-snapshot is converted back through the model's own column types. One query per model.
+snapshot is converted back through the model's own column types. One query per model and date; History
+keeps what it has read, so a report that needs the same states more than once reads them once.
 """
 import datetime as dt
 from types import SimpleNamespace
@@ -16,7 +17,14 @@ from register.extensions import db
 def _converter(column):
     kind = column.type
     if isinstance(kind, sa.Enum) and kind.enum_class is not None:
-        return lambda v: kind.enum_class(v)
+        members = {}
+
+        def to_member(value, enum_class=kind.enum_class):
+            member = members.get(value)
+            if member is None:
+                member = members[value] = enum_class(value)
+            return member
+        return to_member
     if isinstance(kind, UTCDateTime):
         return dt.datetime.fromisoformat
     if isinstance(kind, sa.DateTime):
@@ -26,21 +34,48 @@ def _converter(column):
     return None
 
 
-def snapshots(model, day: dt.date) -> dict[int, SimpleNamespace]:
-    """Every record of `model` at the end of `day`, keyed by id, with typed attributes."""
+def typed(model, states: dict[int, dict]) -> dict[int, SimpleNamespace]:
+    """Recorded states (from states_as_of) as objects with the model's attribute types, keyed by id."""
     columns = sa.inspect(model).column_attrs
-    converters = {attr.key: _converter(attr.columns[0]) for attr in columns}
+    blank = dict.fromkeys(attr.key for attr in columns)  # a column the state lacks (added later) reads None
+    converters = [(attr.key, convert) for attr in columns if (convert := _converter(attr.columns[0])) is not None]
     out = {}
-    for entity_id, state in states_as_of(db.session, model, day).items():
-        values = {}
-        for key, convert in converters.items():
-            value = state.get(key)
-            if value is not None and convert is not None and isinstance(value, str):
+    for entity_id, state in states.items():
+        values = blank | state
+        for key, convert in converters:
+            value = values[key]
+            if value is not None and isinstance(value, str):
                 try:
-                    value = convert(value)
+                    values[key] = convert(value)
                 except ValueError:  # a value the current enum no longer knows: keep the text
                     pass
-            values[key] = value
         values["id"] = entity_id
         out[entity_id] = SimpleNamespace(**values)
     return out
+
+
+def snapshots(model, day: dt.date) -> dict[int, SimpleNamespace]:
+    """Every record of `model` at the end of `day`, keyed by id, with typed attributes."""
+    return typed(model, states_as_of(db.session, model, day))
+
+
+class History:
+    """The change history read for one report: each model's states on each date, read once and kept."""
+
+    def __init__(self):
+        self._states: dict[tuple[type, dt.date], dict[int, dict]] = {}
+        self._snapshots: dict[tuple[type, dt.date], dict[int, SimpleNamespace]] = {}
+
+    def states(self, model, day: dt.date) -> dict[int, dict]:
+        """The recorded JSON states (shared: do not change them)."""
+        key = (model, day)
+        if key not in self._states:
+            self._states[key] = states_as_of(db.session, model, day)
+        return self._states[key]
+
+    def snapshots(self, model, day: dt.date) -> dict[int, SimpleNamespace]:
+        """Typed snapshots, as snapshots() gives them; the same objects on every call for a model and date."""
+        key = (model, day)
+        if key not in self._snapshots:
+            self._snapshots[key] = typed(model, self.states(model, day))
+        return self._snapshots[key]

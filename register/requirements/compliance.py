@@ -119,14 +119,17 @@ def _load_current() -> tuple[list[_Req], dict[int, _Assessment]]:
     return reqs, assessments
 
 
-def _load_as_of(day: dt.date) -> tuple[list[_Req], dict[int, _Assessment]]:
+def _load_as_of(day: dt.date, states: tuple[dict, dict] | None = None) -> tuple[list[_Req], dict[int, _Assessment]]:
     """The requirements and assessments as they stood at the end of `day`, from the change history."""
+    if states is None:
+        states = (states_as_of(db.session, Requirement, day), states_as_of(db.session, RequirementAssessment, day))
+    requirement_states, assessment_states = states
     reqs = [_Req(s["id"], s["catalog_id"], s.get("parent_id"), bool(s.get("retired")), s.get("attributes") or {},
                  s.get("display_ref", ""), s.get("title_da", ""), s.get("position", 0))
-            for s in states_as_of(db.session, Requirement, day).values()]
+            for s in requirement_states.values()]
     assessments = {s["requirement_id"]: _Assessment(bool(s.get("applicable", True)), s.get("status"),
                                                     s.get("responsible_unit_id"), _date(s.get("next_review")))
-                   for s in states_as_of(db.session, RequirementAssessment, day).values()}
+                   for s in assessment_states.values()}
     return reqs, assessments
 
 
@@ -143,16 +146,22 @@ def assessable_ids(reqs: list[_Req]) -> set[int]:
     return out
 
 
-def compliance_overview(as_of: dt.date | None = None, today: dt.date | None = None) -> Overview:
+def compliance_overview(as_of: dt.date | None = None, today: dt.date | None = None,
+                        states: tuple[dict, dict] | None = None) -> Overview:
     """Figures per catalogue, per area and per unit, now or as they stood at the end of `as_of`.
 
-    Kept until the data changes (core.cache): the dashboard, the start page and the API read it often."""
+    `states`: the requirements' and assessments' recorded states at `as_of` (states_as_of), when the caller
+    has read them already (the annual report reads each date's history once). Without them the figures are
+    kept until the data changes (core.cache): the dashboard, the start page and the API read them often."""
     reference_day = as_of or today or dt.date.today()
+    if states is not None:
+        return _compute_overview(as_of, reference_day, states)
     return cached("compliance_overview", (as_of, reference_day), lambda: _compute_overview(as_of, reference_day))
 
 
-def _compute_overview(as_of: dt.date | None, reference_day: dt.date) -> Overview:
-    reqs, assessments = _load_as_of(as_of) if as_of else _load_current()
+def _compute_overview(as_of: dt.date | None, reference_day: dt.date,
+                      states: tuple[dict, dict] | None = None) -> Overview:
+    reqs, assessments = _load_as_of(as_of, states) if as_of else _load_current()
     catalogs = list(db.session.execute(sa.select(Catalog.id, Catalog.code, Catalog.title_da)
                                        .order_by(Catalog.sort_order, Catalog.code)).all())
     units = dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
