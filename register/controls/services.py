@@ -4,7 +4,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
-from wtforms import SelectChoice
 
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement, ControlStatus
@@ -149,8 +148,3 @@ def control_picker() -> Picker:
     """Controls to link, searchable when there are many (`?tiltag_soeg=`)."""
     return picker("tiltag_soeg", sa.select(Control.id, Control.title).order_by(Control.title, Control.id),
                   lambda row: row.title, [Control.title])
-
-
-def control_choices() -> list[SelectChoice]:
-    rows = db.session.execute(sa.select(Control.id, Control.title).order_by(Control.title))
-    return [SelectChoice("", "—")] + [SelectChoice(str(i), t) for i, t in rows]

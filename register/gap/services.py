@@ -158,13 +158,15 @@ def maturity_summary(rows: list[ControlMaturity]) -> dict:
 
 # --- Findings -------------------------------------------------------------------------------------
 
-PLAN_ORDER = (lambda: priority_sql(), lambda: Finding.due_on.is_(None), lambda: Finding.due_on, lambda: Finding.id)
+def _plan_order() -> list:
+    """The action plan's order: priority, then due date (none last)."""
+    return [priority_sql(), Finding.due_on.is_(None), Finding.due_on, Finding.id]
 
 
 def _finding_query():
     return (sa.select(Finding)
             .options(selectinload(Finding.unit), selectinload(Finding.requirement_links))
-            .order_by(*[key() for key in PLAN_ORDER]))
+            .order_by(*_plan_order()))
 
 
 def _with_status(stmt, status: str):
@@ -230,7 +232,7 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
     count: a fixed number of queries however many findings there are. A finding on two controls is listed
     under both, as in the full plan."""
     overdue = sa.and_(Finding.status != FindingStatus.CLOSED, Finding.due_on < today)
-    order = [key() for key in PLAN_ORDER]
+    order = _plan_order()
     if by == "control":
         cis = _cis_links()
         group_col = cis.c.requirement_id
