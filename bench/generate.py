@@ -96,7 +96,7 @@ class Log:
                     continue
             self.entries.append({"at": when, "actor_id": None, "actor": ACTOR, "action": action.value,
                                  "entity": model.__tablename__, "entity_id": row["id"], "changes": changes,
-                                 "state": state})
+                                 "state": state, **history.owner_fields(model.__tablename__, state)})
 
     def write(self, conn, batch: int = 5000) -> int:
         self.entries.sort(key=lambda e: e["at"])

@@ -27,7 +27,7 @@ from flask_migrate import upgrade  # noqa: E402
 from register import create_app  # noqa: E402
 from register.catalogs import loader  # noqa: E402
 from register.catalogs.models import Catalog, Requirement  # noqa: E402
-from register.core.history import ChangeLog, entry_hash, last_hash, to_json  # noqa: E402
+from register.core.history import ChangeLog, entry_hash, last_hash, owner_fields, to_json  # noqa: E402
 from register.extensions import db  # noqa: E402
 from register.gap.models import Finding  # noqa: E402
 from register.incidents.models import Incident  # noqa: E402
@@ -64,9 +64,10 @@ def bulk(model, rows: list[dict], versions=None) -> None:
         state = {k: to_json(v) for k, v in row.items() if k not in ignore}
         earlier = versions(row) if versions else []
         for n, (at, values) in enumerate(earlier + [(RECORDED, {})]):
+            full = state | {k: to_json(v) for k, v in values.items()}
             entries.append({"at": at, "actor_id": None, "actor": "bench", "action": "update" if n else "insert",
-                            "entity": table.name, "entity_id": row["id"], "changes": {},
-                            "state": state | {k: to_json(v) for k, v in values.items()}})
+                            "entity": table.name, "entity_id": row["id"], "changes": {}, "state": full,
+                            **owner_fields(table.name, full)})
     entries.sort(key=lambda e: e["at"])  # stable: each record's entries stay in order, ids follow time
     previous = last_hash(conn)
     for entry in entries:

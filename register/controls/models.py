@@ -51,6 +51,7 @@ class ControlRequirement(Tracked, db.Model):
     """A control satisfies (part of) a requirement; one control can serve several catalogues."""
 
     __tablename__ = "control_requirement"
+    __history_owner__ = ("requirement", "requirement_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     control_id: Mapped[int] = mapped_column(sa.ForeignKey("control.id", ondelete="RESTRICT"), nullable=False)

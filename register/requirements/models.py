@@ -56,6 +56,7 @@ class RequirementAssessment(Tracked, db.Model):
     """The municipality's own assessment of one requirement."""
 
     __tablename__ = "requirement_assessment"
+    __history_owner__ = ("requirement", "requirement_id")  # shown in the requirement's history
 
     id: Mapped[int] = mapped_column(primary_key=True)
     requirement_id: Mapped[int] = mapped_column(sa.ForeignKey("requirement.id", ondelete="RESTRICT"),
@@ -97,6 +98,7 @@ class RequirementEvidence(Tracked, db.Model):
     """Documentation that a requirement is met: a link, or a file stored under UPLOAD_FOLDER."""
 
     __tablename__ = "requirement_evidence"
+    __history_owner__ = ("requirement", "requirement_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     requirement_id: Mapped[int] = mapped_column(sa.ForeignKey("requirement.id", ondelete="RESTRICT"),

@@ -461,11 +461,11 @@ class HistoryEntry:
 
 def requirement_history(req: Requirement) -> list[HistoryEntry]:
     """Everything recorded about this requirement, in one query (plus one for control titles)."""
-    belongs = ChangeLog.state["requirement_id"].as_integer() == req.id
+    belongs = sa.and_(ChangeLog.owner_entity == "requirement", ChangeLog.owner_id == req.id,
+                      ChangeLog.entity.in_(HISTORY_ENTITIES))  # an index lookup (core.history owners)
     entries = list(db.session.execute(
         sa.select(ChangeLog)
-        .where(sa.or_(sa.and_(ChangeLog.entity == "requirement", ChangeLog.entity_id == req.id),
-                      sa.and_(ChangeLog.entity.in_(HISTORY_ENTITIES), belongs)))
+        .where(sa.or_(sa.and_(ChangeLog.entity == "requirement", ChangeLog.entity_id == req.id), belongs))
         .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())).scalars())
     control_ids = {e.state.get("control_id") for e in entries if e.entity == "control_requirement"}
     titles = dict(db.session.execute(sa.select(Control.id, Control.title)

@@ -1,0 +1,98 @@
+"""A requirement's parts file their history under it (change_log.owner_*): found by an index, checked by verify."""
+import datetime as dt
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from register import create_app
+from register.catalogs.models import Requirement
+from register.core.history import ChangeLog, verify_chain
+from register.extensions import db
+from register.requirements.models import ImplementationStatus, RequirementAssessment
+
+from conftest import html
+
+
+def _requirement(app, ref="21.2.d") -> int:
+    with app.app_context():
+        return db.session.execute(sa.select(Requirement.id).where(Requirement.ref == ref)).scalar_one()
+
+
+def test_assessment_entries_carry_their_requirement_and_the_page_shows_them(app, client, login, catalogs):
+    rid = _requirement(app)
+    with app.app_context():
+        db.session.add(RequirementAssessment(requirement_id=rid, status=ImplementationStatus.PARTLY,
+                                             responsible_person="Ida Hansen"))
+        db.session.commit()
+        entry = db.session.execute(sa.select(ChangeLog).where(
+            ChangeLog.entity == "requirement_assessment")).scalar_one()
+        assert (entry.owner_entity, entry.owner_id) == ("requirement", rid)
+        assert db.session.execute(sa.select(ChangeLog.owner_id).where(
+            ChangeLog.entity == "unit")).scalars().all() == []  # units have no owner
+    login("board")
+    assert "Ida Hansen" in html(client.get(f"/krav/{rid}"))
+    assert "Ida Hansen" not in html(client.get(f"/krav/{_requirement(app, '21.2.e')}"))
+
+
+def test_a_moved_owner_is_reported_by_verify(app, catalogs):
+    rid, other = _requirement(app), _requirement(app, "21.2.e")
+    with app.app_context():
+        db.session.add(RequirementAssessment(requirement_id=rid, status=ImplementationStatus.PLANNED))
+        db.session.commit()
+        entry_id = db.session.execute(sa.select(ChangeLog.id).where(
+            ChangeLog.entity == "requirement_assessment")).scalar_one()
+        assert verify_chain(db.session).ok
+        db.session.execute(sa.update(ChangeLog).where(ChangeLog.id == entry_id).values(owner_id=other))
+        db.session.commit()
+        report = verify_chain(db.session)
+    assert (report.ok, report.broken_id) == (False, entry_id) and "owner" in report.reason
+
+
+@pytest.fixture
+def scratch_url(tmp_path):
+    """An empty database of the kind the suite runs on (a new PostgreSQL database when DATABASE_URL is set)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield "sqlite:///" + str(tmp_path / "scratch.sqlite3")
+        return
+    from register.config import database_url
+    base = sa.engine.make_url(database_url(url))
+    name = f"register_scratch_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_the_migration_fills_the_owner_of_existing_entries(scratch_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "x"})
+    log = sa.table("change_log", sa.column("at", sa.DateTime), sa.column("actor", sa.String),
+                   sa.column("action", sa.String), sa.column("entity", sa.String), sa.column("entity_id", sa.Integer),
+                   sa.column("changes", sa.JSON), sa.column("state", sa.JSON), sa.column("prev_hash", sa.String),
+                   sa.column("hash", sa.String))
+    with app.app_context():
+        upgrade(revision="e1e1ba7672cf")  # the revision before the owner columns
+        with db.engine.begin() as conn:
+            conn.execute(log.insert(), [
+                {"at": dt.datetime(2025, 1, 1), "actor": "x", "action": "insert", "entity": entity,
+                 "entity_id": 1, "changes": {}, "state": state, "prev_hash": "0" * 64, "hash": "0" * 64}
+                for entity, state in [("requirement_assessment", {"requirement_id": 7, "status": "partly"}),
+                                      ("control_requirement", {"requirement_id": 9, "control_id": 2}),
+                                      ("requirement_evidence", {"requirement_id": 7, "title": "Politik"}),
+                                      ("unit", {"name": "IT", "parent_id": None})]])
+        upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT entity, owner_entity, owner_id FROM change_log ORDER BY id")).all()
+        db.engine.dispose()
+    assert [tuple(r) for r in rows] == [("requirement_assessment", "requirement", 7),
+                                        ("control_requirement", "requirement", 9),
+                                        ("requirement_evidence", "requirement", 7), ("unit", None, None)]
