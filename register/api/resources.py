@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from register.core.paging import count_rows
 from register.extensions import db
 
 JSON_TYPES = {"integer": {"type": "integer"}, "string": {"type": "string"}, "boolean": {"type": "boolean"},
@@ -109,7 +110,7 @@ class Resource:
 
     def page(self, values: dict, page: int, per_page: int) -> tuple[list, int]:
         stmt = self.statement(values)
-        total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar()
+        total = count_rows(stmt)
         rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
         return rows, total
 

@@ -32,6 +32,11 @@ class Page:
         return (self.page - 1) * self.per_page + len(self.items)
 
 
+def count_rows(stmt: sa.Select) -> int:
+    """How many rows `stmt` returns, counted in the database."""
+    return db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+
+
 def page_arg() -> int:
     """`?page=` from the URL; anything odd means the first page."""
     return int_arg("page", 1, MAX_PAGE) or 1
@@ -39,7 +44,7 @@ def page_arg() -> int:
 
 def paginate(stmt: sa.Select, page: int, per_page: int = PER_PAGE, scalars: bool = True) -> Page:
     """Two queries whatever the data: the count and one page of rows. A page past the end shows the last one."""
-    total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    total = count_rows(stmt)
     page = min(max(page, 1), max(math.ceil(total / per_page), 1))
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars()) if scalars else list(result.all())

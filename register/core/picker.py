@@ -11,6 +11,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, ValidationError
 
+from register.core.paging import count_rows
 from register.core.params import MAX_ID
 from register.extensions import db
 
@@ -38,13 +39,12 @@ class Picker:
 def picker(param: str, stmt: sa.Select, label: Callable[[sa.Row], str], search: list) -> Picker:
     """`stmt` selects the records in display order, their id first; `search` are the columns a query matches."""
     query = (request.args.get(param) or "").strip()[:200]
-    total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    total = count_rows(stmt)
     rows, matches = [], 0
     if query:
         needle = query.lower()
         stmt = stmt.where(sa.or_(*[sa.func.lower(col).contains(needle, autoescape=True) for col in search]))
-        matches = db.session.execute(
-            sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        matches = count_rows(stmt)
         rows = db.session.execute(stmt.limit(MATCHES_SHOWN)).all()
     elif total <= SHOW_ALL_UP_TO:
         rows = db.session.execute(stmt).all()

@@ -17,6 +17,7 @@ from werkzeug.utils import secure_filename
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement
 from register.core.history import ChangeLog, current_actor
+from register.core.paging import count_rows
 from register.core.params import MAX_ID
 from register.extensions import db
 from register.organisation.models import Unit
@@ -251,7 +252,7 @@ def area_options(catalog_code: str = "", selected: int | None = None) -> list[Re
             .order_by(Catalog.sort_order, Catalog.code, Requirement.position))
     if catalog_code:
         return list(db.session.execute(stmt.where(Catalog.code == catalog_code)).scalars())
-    count = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    count = count_rows(stmt)
     if count > AREAS_ACROSS_CATALOGUES:
         stmt = stmt.where(Requirement.id == selected) if selected else stmt.where(sa.false())
     return list(db.session.execute(stmt).scalars())
