@@ -39,9 +39,11 @@ assets: $(VENDOR)/.installed
 
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dkfds $(VENDOR)/htmx
-	cp -r node_modules/dkfds/dist/css node_modules/dkfds/dist/fonts node_modules/dkfds/dist/img \
-	      node_modules/dkfds/dist/js $(VENDOR)/dkfds/
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dkfds/css $(VENDOR)/dkfds/js $(VENDOR)/htmx
+	# Only what the pages load (the neutral theme, minified; fonts and images): no source maps or sources.
+	cp node_modules/dkfds/dist/css/dkfds.min.css $(VENDOR)/dkfds/css/
+	cp node_modules/dkfds/dist/js/dkfds.min.js $(VENDOR)/dkfds/js/
+	cp -r node_modules/dkfds/dist/fonts node_modules/dkfds/dist/img $(VENDOR)/dkfds/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	touch $@
 
