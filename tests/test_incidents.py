@@ -285,3 +285,16 @@ def test_incident_list_runs_the_same_number_of_queries_for_few_and_many(app, cli
     with count_queries() as counter:
         client.get("/")
     assert counter.count == home_few
+
+
+def test_incident_list_is_paged_newest_awareness_first(client, login, make_incident):
+    login("board")
+    start = utcnow() - dt.timedelta(days=2000)
+    for i in range(55):
+        make_incident(title=f"Hændelse {i:02d}", aware_at=start + dt.timedelta(days=30 * i),
+                      status=IncidentStatus.CLOSED)
+    first = html(client.get("/haendelser/"))
+    assert "1–50 af 55 hændelser" in first and "Hændelse 54" in first and "Hændelse 05" in first
+    assert "Hændelse 04" not in first and 'href="/haendelser/?page=2"' in first
+    second = html(client.get("/haendelser/?page=2"))
+    assert "51–55 af 55 hændelser" in second and "Hændelse 00" in second and "Hændelse 05" not in second

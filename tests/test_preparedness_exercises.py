@@ -178,3 +178,22 @@ def test_exercise_list_does_not_query_per_row(app, client, login, make_unit, cou
             assert client.get("/oevelser/").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_exercise_list_is_paged_newest_first(app, client, login):
+    """Ten years of exercises: 50 a page, newest first, undated last, and a pager to the rest."""
+    login("board")
+    with app.app_context():
+        for i in range(118):
+            db.session.add(Exercise(title=f"Øvelse {i:03d}", exercise_type=ExerciseType.DILEMMA,
+                                    level=ExerciseLevel.BOARD, held_on=D("2016-01-01") + dt.timedelta(days=30 * i)))
+        db.session.add(Exercise(title="Udateret øvelse", exercise_type=ExerciseType.DILEMMA, level=ExerciseLevel.BOARD))
+        db.session.commit()
+    first = html(client.get("/oevelser/"))
+    assert "1–50 af 119 øvelser" in first
+    assert "Øvelse 117" in first and "Øvelse 068" in first and "Øvelse 067" not in first
+    assert 'href="/oevelser/?page=2"' in first and "Udateret øvelse" not in first
+    last = html(client.get("/oevelser/?page=3"))
+    assert "101–119 af 119 øvelser" in last and "Øvelse 000" in last and "Udateret øvelse" in last
+    assert 'href="/oevelser/?page=2"' in last and "?page=4" not in last
+    assert "101–119 af 119" in html(client.get("/oevelser/?page=40"))  # past the end: the last page

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from register.catalogs.models import Requirement
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
+from register.core.paging import Page, paginate
 from register.core.picker import Picker, picker
 from register.core.i18n import localized
 from register.controls.models import Control
@@ -140,11 +141,20 @@ def incident_rows(open_only: bool = False, now: dt.datetime | None = None) -> li
     stmt = _with_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
     if open_only:
         stmt = stmt.where(Incident.status != IncidentStatus.CLOSED)
-    rows = []
-    for incident in db.session.execute(stmt).scalars():
-        steps = reporting_clock(incident, incident.reports, now)
-        rows.append(IncidentRow(incident, steps, next_step(steps)))
-    return rows
+    return [_row(incident, now) for incident in db.session.execute(stmt).scalars()]
+
+
+def incident_page(page: int, now: dt.datetime | None = None) -> Page:
+    """One page of the incident list, newest awareness first, each row with its reporting clock."""
+    stmt = _with_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
+    result = paginate(stmt, page)
+    result.items = [_row(incident, now) for incident in result.items]
+    return result
+
+
+def _row(incident: Incident, now: dt.datetime | None) -> IncidentRow:
+    steps = reporting_clock(incident, incident.reports, now)
+    return IncidentRow(incident, steps, next_step(steps))
 
 
 def open_incidents_by_deadline(now: dt.datetime | None = None) -> list[IncidentRow]:

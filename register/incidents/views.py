@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
+from register.core.paging import page_arg
 from register.core.history import history_of
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
@@ -56,7 +57,7 @@ def _status(form, conflict=None) -> int:
 @bp.route("/")
 @requires(Permission.READ)
 def index():
-    return render_template("incidents/index.html", rows=services.incident_rows())
+    return render_template("incidents/index.html", page=services.incident_page(page_arg()))
 
 
 @bp.route("/<int:incident_id>")

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from register.core.forms import ActionForm
+from register.core.paging import page_arg
 from register.core.history import history_of
 from register.core.permissions import Permission, requires
 from register.core.templating import NavItem
@@ -51,7 +52,7 @@ bp.finding_sources = {FindingSource.EXERCISE: finding_source}
 @requires(Permission.READ)
 def index():
     today = services.today()
-    return render_template("exercises/index.html", exercises=services.all_exercises(), today=today,
+    return render_template("exercises/index.html", page=services.exercise_page(page_arg()), today=today,
                            progress=services.targets_progress(today))
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from register.catalogs.models import Requirement
+from register.core.paging import Page, paginate
 from register.extensions import db
 from register.gap import services as gap_services
 from register.gap.models import Finding, FindingSource
@@ -269,9 +270,18 @@ def exercise_query():
         selectinload(Exercise.requirement_links), selectinload(Exercise.improvements))
 
 
-def all_exercises() -> list[Exercise]:
-    order = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
-    return list(db.session.execute(exercise_query().order_by(order.desc().nulls_last(), Exercise.title)).scalars())
+def _exercise_order():
+    """Newest first by the day held, else planned; undated last; ties by title, then id for a stable page."""
+    day = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
+    return day.desc().nulls_last(), Exercise.title, Exercise.id
+
+
+def exercise_page(page: int) -> Page:
+    """One page of the exercise list with what its rows show (participants, open improvements)."""
+    stmt = (sa.select(Exercise).options(selectinload(Exercise.unit_links).joinedload(ExerciseUnit.unit),
+                                        selectinload(Exercise.improvements))
+            .order_by(*_exercise_order()))
+    return paginate(stmt, page)
 
 
 def exercise_detail(exercise_id: int) -> Exercise | None:
