@@ -17,6 +17,9 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # absolute: a login lasts at most a working day
     SESSION_IDLE_MINUTES = 60              # and ends after an hour without activity
+    # The cookie is written when the session changes (login, language, the idle clock once a minute), not on
+    # every response: the lifetime above is checked on the server, so the cookie's expiry need not slide.
+    SESSION_REFRESH_EACH_REQUEST = False
     LOGIN_MAX_FAILURES = 5                 # per account within the window below
     LOGIN_MAX_FAILURES_PER_IP = 30         # per client address within the window
     LOGIN_THROTTLE_MINUTES = 15

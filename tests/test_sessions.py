@@ -72,6 +72,7 @@ def test_session_cookie_is_httponly_samesite_and_secure_over_https(client, users
     plain = client.post("/konto/login", data={"email": "admin@test.example", "password": PASSWORD})
     cookie = plain.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    client.post("/konto/logout")
     secure = client.post("/konto/login", base_url="https://localhost",
                          data={"email": "board@test.example", "password": PASSWORD})
     assert "Secure" in secure.headers["Set-Cookie"]
@@ -83,3 +84,14 @@ def test_login_starts_a_new_session(client, users):
     client.post("/konto/login", data={"email": "admin@test.example", "password": PASSWORD})
     with client.session_transaction() as sess:
         assert "planted" not in sess
+
+
+def test_activity_keeps_a_session_alive_without_resigning_the_cookie_on_every_request(client, login):
+    login("board")
+    with client.session_transaction() as sess:
+        sess["seen_at"] = int(time.time()) - 50 * 60
+    refreshed = client.get("/")
+    assert refreshed.status_code == 200 and "Set-Cookie" in refreshed.headers
+    with client.session_transaction() as sess:
+        assert sess["seen_at"] >= int(time.time()) - 5  # the idle clock restarted
+    assert "Set-Cookie" not in client.get("/").headers  # seen a moment ago: nothing to write

@@ -172,3 +172,19 @@ def test_language_choice_is_kept_after_logging_in_again(client, login):
     _switch_to_english(client)
     login("security")
     assert "Home" in client.get("/").get_data(as_text=True)
+
+
+def test_template_gettext_formats_escapes_and_pluralises_in_the_readers_language(app):
+    """Templates get gettext bound once per rendering; it must behave as Jinja's newstyle gettext."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    source = ("{{ _('Side %(page)d af %(pages)d', page=2, pages=3) }}|"
+              "{{ _('%(first)s–%(last)s af %(total)s', first='<b>', last=1, total=2) }}|"
+              "{{ ngettext('%(num)d dateret punkt', '%(num)d daterede punkter', 1) }}|"
+              "{{ ngettext('%(num)d dateret punkt', '%(num)d daterede punkter', 4) }}|"
+              "{{ 3000|number }}")
+    with app.test_request_context("/"):
+        assert render_template_string(source) == "Side 2 af 3|&lt;b&gt;–1 af 2|1 dateret punkt|4 daterede punkter|3.000"
+    with app.test_request_context("/"), force_locale("en"):
+        assert render_template_string(source) == "Page 2 of 3|&lt;b&gt;–1 of 2|1 dated item|4 dated items|3,000"

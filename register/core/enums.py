@@ -1,10 +1,14 @@
 """Enums whose members carry a translatable Danish label, shown as badge text."""
 import enum
 
-from flask import g, has_app_context
-from flask_babel import get_locale
+from flask import has_app_context
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
+
+from register.core.i18n import language
+
+# (enum class, value, language) -> label. Translations do not change while the process runs.
+_LABELS: dict = {}
 
 
 class LabelledEnum(str, enum.Enum):
@@ -19,11 +23,12 @@ class LabelledEnum(str, enum.Enum):
         if not has_app_context():
             return str(self._label_map().get(self.value, self.value))
         # Translating is slow (~0.1 ms) and a long list shows the same few labels thousands of times.
-        cache = g.setdefault("enum_labels", {})
-        key = (type(self), self.value, str(get_locale()))
-        if key not in cache:
-            cache[key] = str(self._label_map().get(self.value, self.value))
-        return cache[key]
+        key = (type(self), self.value, language())
+        try:
+            return _LABELS[key]
+        except KeyError:
+            label = _LABELS[key] = str(self._label_map().get(self.value, self.value))
+            return label
 
     @property
     def tone(self) -> str:

@@ -1,7 +1,11 @@
 """Language and time zone: Danish and Europe/Copenhagen by default, English selectable."""
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+import functools
+
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 
 def select_locale() -> str:
@@ -20,22 +24,93 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def language() -> str:
+    """The request's language code ("da", "en"), looked up once per request: Flask-Babel's get_locale()
+    passes through several context proxies on every call, and a long list asks hundreds of times."""
+    try:
+        return g.register_language
+    except AttributeError:
+        g.register_language = str(get_locale() or "da")
+        return g.register_language
+
+
+def template_gettext() -> dict:
+    """gettext and ngettext for one rendering, bound to this request's catalogue.
+
+    Flask-Babel's template callables look the catalogue up on every call; these look it up once. They
+    behave as Jinja's "newstyle" gettext: the result is escaped where autoescaping is on, then formatted
+    with the keyword arguments (ngettext also gets `num`).
+    """
+    translations = get_translations()
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables if variables else text
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
+# Formatting a date with Babel costs ~50 µs; lists show the same dates again on every view.
+@functools.lru_cache(maxsize=8192)
+def _format_date(value, fmt: str, lang: str) -> str:
+    return format_date(value, fmt)
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_datetime(value, fmt: str, lang: str, tz: str) -> str:
+    return format_datetime(value, fmt)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_number(value, lang: str) -> str:
+    return format_decimal(value)
+
+
+def date_filter(value, fmt: str = "medium") -> str:
+    """Danish: 5. nov. 2025."""
+    return _format_date(value, fmt, language()) if value else ""
+
+
+def datetime_filter(value, fmt: str | None = None) -> str:
+    """In the reader's time zone and language."""
+    if not value:
+        return ""
+    return _format_datetime(value, fmt or _datetime_pattern(), language(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def number_filter(value) -> str:
+    """2.000 in Danish, 2,000 in English."""
+    return _format_number(value, language())
+
+
 def localized(obj, field: str) -> str:
     """Pick `field_da` or `field_en` by the current language, falling back to Danish."""
-    lang = str(get_locale() or "da")
+    lang = language() if has_request_context() else str(get_locale() or "da")
     value = getattr(obj, f"{field}_{lang}", None)
     return value or getattr(obj, f"{field}_da", "") or ""
 
 
 def _datetime_pattern() -> str:
     """A short, readable timestamp in the reader's language (CLDR's own patterns add seconds or drop the year)."""
-    return "d. MMM y HH:mm" if str(get_locale() or "da") == "da" else "MMM d, y HH:mm"
+    return "d. MMM y HH:mm" if language() == "da" else "MMM d, y HH:mm"
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""  # Danish: 5. nov. 2025
-    app.jinja_env.filters["datetime"] = lambda d, fmt=None: format_datetime(d, fmt or _datetime_pattern()) if d else ""
-    app.jinja_env.filters["number"] = lambda n: format_decimal(n)  # 2.000 in Danish, 2,000 in English
+    app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["number"] = number_filter
     app.jinja_env.globals["localized"] = localized
-    app.jinja_env.globals["current_language"] = lambda: str(get_locale() or "da")
+    app.jinja_env.globals["current_language"] = language
+    app.context_processor(template_gettext)
     app.jinja_env.globals["request_path"] = lambda: request.full_path.rstrip("?")

@@ -31,7 +31,8 @@ def expire_session() -> bool:
         logout_user()
         session.clear()
         return True
-    session["seen_at"] = now
+    if now - session.get("seen_at", 0) >= 60:  # a minute's precision is plenty, and the cookie is not re-signed per request
+        session["seen_at"] = now
     return False
 
 
