@@ -185,3 +185,43 @@ def test_catalog_tree_page_query_count_does_not_grow_with_the_catalog(app, clien
     with count_queries() as big:
         client.get("/kataloger/demo-cat")
     assert big.count == small.count
+
+
+MOVING = textwrap.dedent("""\
+    format: register-catalog/1
+    code: areas
+    version: "{version}"
+    title: {{da: Områder}}
+    requirements:
+      - ref: A
+        title: {{da: Område A}}
+        children: {a_children}
+      - ref: B
+        title: {{da: Område B}}
+        children: {b_children}
+    """)
+GROUP = "[{ref: A.1, title: {da: Gruppe}, children: [{ref: A.1.x, title: {da: Krav x}}]}]"
+
+
+def test_every_requirement_knows_its_area_and_follows_a_moved_group(app):
+    """area_id is what /krav/ filters and shows by; a newer version that moves a group moves its subtree."""
+    with app.app_context():
+        loader.load_text(MOVING.format(version="1", a_children=GROUP, b_children="[]"), "areas.yaml")
+        db.session.commit()
+        reqs = _by_ref("areas")
+        assert reqs["A"].area_id is None and reqs["B"].area_id is None  # an area is its own
+        assert reqs["A.1"].area_id == reqs["A.1.x"].area_id == reqs["A"].id
+        loader.load_text(MOVING.format(version="2", a_children="[]", b_children=GROUP), "areas.yaml")
+        db.session.commit()
+        reqs = _by_ref("areas")  # the group moved; its requirement kept its parent but changed area
+        assert reqs["A.1"].parent_id == reqs["B"].id and reqs["A.1"].area_id == reqs["B"].id
+        assert reqs["A.1.x"].parent_id == reqs["A.1"].id and reqs["A.1.x"].area_id == reqs["B"].id
+        # A requirement added outside the loader gets its area too.
+        extra = Requirement(catalog_id=reqs["A"].catalog_id, ref="A.1.y", display_ref="A.1.y", depth=2,
+                            title_da="Krav y", parent_id=reqs["A.1"].id, position=9)
+        db.session.add(extra)
+        db.session.commit()
+        assert extra.area_id == reqs["B"].id
+        history = db.session.execute(sa.select(ChangeLog.changes).where(
+            ChangeLog.entity == "requirement", ChangeLog.entity_id == reqs["A.1.x"].id)).scalars().all()
+        assert all("area_id" not in changes for changes in history)  # derived, so not part of the history

@@ -96,3 +96,24 @@ def test_the_migration_fills_the_owner_of_existing_entries(scratch_url, tmp_path
     assert [tuple(r) for r in rows] == [("requirement_assessment", "requirement", 7),
                                         ("control_requirement", "requirement", 9),
                                         ("requirement_evidence", "requirement", 7), ("unit", None, None)]
+
+
+def test_the_migration_fills_every_requirements_area(scratch_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="f3a9c1d27b60")  # the revision before requirement.area_id
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO catalog (id, code, version, title_da, sort_order, loaded_at) "
+                                 "VALUES (1, 'c', '1', 'C', 0, :at)"), {"at": dt.datetime(2025, 1, 1)})
+            for rid, parent in [(1, None), (2, 1), (3, 2), (4, 3), (5, None), (6, 5)]:
+                conn.execute(sa.text(
+                    "INSERT INTO requirement (id, catalog_id, ref, display_ref, parent_id, depth, position, kind, "
+                    "title_da, attributes, search_text, retired) VALUES (:id, 1, :ref, :ref, :parent, 0, :id, "
+                    "'requirement', 'x', '{}', '', :retired)"),
+                    {"id": rid, "ref": f"r{rid}", "parent": parent, "retired": False})
+        upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT id, area_id FROM requirement ORDER BY id")).all()
+        db.engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, None), (2, 1), (3, 1), (4, 1), (5, None), (6, 5)]

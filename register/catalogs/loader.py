@@ -241,6 +241,13 @@ def upsert_catalog(data: CatalogData) -> LoadResult:
         if ref not in in_file and not req.retired:
             req.retired = True
             result.retired += 1
+    # A group moved to another area takes its descendants along (parents come first in depth order).
+    by_id = {req.id: req for req in existing.values()}
+    for req in sorted(existing.values(), key=lambda r: r.depth):
+        parent = by_id.get(req.parent_id)
+        area = (parent.area_id or parent.id) if parent else None
+        if req.area_id != area:
+            req.area_id = area
     session.flush()
     return result
 

@@ -44,6 +44,10 @@ class Requirement(Tracked, db.Model):
     ref: Mapped[str] = mapped_column(sa.String(64), nullable=False)           # stable key inside the catalogue
     display_ref: Mapped[str] = mapped_column(sa.String(64), nullable=False)   # as people write it: "21(2)(d)"
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("requirement.id", ondelete="SET NULL"), index=True)
+    # The top-level group (area) the requirement sits under; None for an area itself. Derived from parent_id
+    # (see `_keep_area`), kept so that lists filter and show areas without walking the tree per query.
+    # No foreign key: requirements are retired, never deleted, and SQLite could only add one by rebuilding.
+    area_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     depth: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)  # order in the catalogue
     kind: Mapped[str] = mapped_column(sa.String(40), nullable=False, default="requirement")
@@ -61,7 +65,7 @@ class Requirement(Tracked, db.Model):
 
     __table_args__ = (sa.UniqueConstraint("catalog_id", "ref", name="uq_requirement_catalog_id_ref"),
                       sa.Index("ix_requirement_catalog_id_position", "catalog_id", "position"))
-    __history_ignore__ = frozenset({"search_text"})
+    __history_ignore__ = frozenset({"search_text", "area_id"})
 
     catalog = relationship("Catalog", back_populates="requirements", lazy="joined", innerjoin=True)
     parent = relationship("Requirement", remote_side=[id], lazy="raise")
@@ -69,6 +73,28 @@ class Requirement(Tracked, db.Model):
     @property
     def full_ref(self) -> str:
         return f"{self.catalog.code}:{self.ref}"
+
+
+def area_of():
+    """SQL for a requirement's area id: its area, or itself if it is one."""
+    return sa.func.coalesce(Requirement.area_id, Requirement.id)
+
+
+@sa.event.listens_for(Requirement, "before_insert")
+@sa.event.listens_for(Requirement, "before_update")
+def _keep_area(mapper, connection, target: Requirement) -> None:
+    """A requirement's area is its parent's area (or the parent, if that is an area)."""
+    if target.parent_id is None:
+        target.area_id = None
+        return
+    state = sa.inspect(target)
+    if state.persistent and not state.attrs.parent_id.history.has_changes() and target.area_id is not None:
+        return
+    parent = state.session.identity_map.get(mapper.identity_key_from_primary_key((target.parent_id,))) if state.session else None
+    if parent is not None and "area_id" in parent.__dict__ and "id" in parent.__dict__:
+        target.area_id = parent.area_id or parent.id
+    else:
+        target.area_id = connection.execute(sa.select(area_of()).where(Requirement.id == target.parent_id)).scalar_one()
 
 
 class MappingRelation(LabelledEnum):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, lazyload
 from werkzeug.utils import secure_filename
 
 from register.catalogs.models import Catalog, Requirement
@@ -44,15 +44,6 @@ def today() -> dt.date:
 
 SORTS = ("ref", "title", "status", "maturity", "unit", "review")
 STATUS_FILTERS = tuple(s.value for s in ImplementationStatus) + ("none", "na")
-
-
-def area_cte():
-    """Every requirement with its area: the top-level group of its catalogue (recursive, one statement)."""
-    tree = (sa.select(Requirement.id.label("id"), Requirement.id.label("area_id"))
-            .where(Requirement.parent_id.is_(None))
-            .cte("requirement_area", recursive=True))
-    child = aliased(Requirement, name="area_child")
-    return tree.union_all(sa.select(child.id, tree.c.area_id).where(child.parent_id == tree.c.id))
 
 
 def _int(value) -> int | None:
@@ -142,17 +133,22 @@ def _ref_query(q: str) -> str:
     return q.replace(")(", ".").replace("(", ".").replace(")", "").strip(".")
 
 
-def _filtered(stmt, f: RequirementFilter, area, area_req):
+def _filters_assessment(f: RequirementFilter) -> bool:
+    return bool(f.unit or f.status or f.maturity or f.overdue)
+
+
+def _filtered(stmt, f: RequirementFilter, for_rows: bool = True):
+    """The list's joins and filters; a count joins the assessments only when a filter reads them."""
     stmt = (stmt.join(Catalog, Catalog.id == Requirement.catalog_id)
-            .join(area, area.c.id == Requirement.id)
-            .join(area_req, area_req.id == area.c.area_id)
-            .outerjoin(RequirementAssessment, RequirementAssessment.requirement_id == Requirement.id)
-            .outerjoin(Unit, Unit.id == RequirementAssessment.responsible_unit_id)
             .where(Requirement.retired.is_(False)))
+    if for_rows or _filters_assessment(f):
+        stmt = stmt.outerjoin(RequirementAssessment, RequirementAssessment.requirement_id == Requirement.id)
+    if for_rows:
+        stmt = stmt.outerjoin(Unit, Unit.id == RequirementAssessment.responsible_unit_id)
     if f.catalog:
         stmt = stmt.where(Catalog.code == f.catalog)
     if f.area:
-        stmt = stmt.where(area.c.area_id == f.area)
+        stmt = stmt.where(sa.or_(Requirement.area_id == f.area, Requirement.id == f.area))
     if f.unit:
         stmt = stmt.where(RequirementAssessment.responsible_unit_id == f.unit)
     if f.status == "none":
@@ -204,31 +200,37 @@ def _order(f: RequirementFilter) -> list:
 
 
 def _select_rows(f: RequirementFilter):
-    area = area_cte()
     area_req = aliased(Requirement, name="area_req")
     control_count = (sa.select(sa.func.count(ControlRequirement.id))
                      .where(ControlRequirement.requirement_id == Requirement.id)
                      .correlate(Requirement).scalar_subquery())
     stmt = sa.select(Requirement, RequirementAssessment, Unit, area_req, control_count).select_from(Requirement)
-    stmt = _filtered(stmt, f, area, area_req).options(contains_eager(Requirement.catalog))
-    return stmt.order_by(*_order(f))
+    stmt = _filtered(stmt, f).outerjoin(area_req, area_req.id == Requirement.area_id)
+    # The area's own catalogue is the row's; an inner-joined eager load of it would drop the areas' own rows.
+    return stmt.options(contains_eager(Requirement.catalog), lazyload(area_req.catalog)).order_by(*_order(f))
 
 
 def _rows(result) -> list[RequirementRow]:
-    return [RequirementRow(req, assessment, unit, area, count or 0)
+    # An area is its own area.
+    return [RequirementRow(req, assessment, unit, area or req, count or 0)
             for req, assessment, unit, area, count in result]
 
 
 def requirement_page(f: RequirementFilter) -> Page:
-    """One page of the filtered list: a count query and a page query."""
+    """One page of the filtered list in three queries: the count, the page's ids in order, and those rows.
+
+    Picking the ids first keeps the sort narrow; fetching rows with their control counts and areas in the
+    same sorted query made the database build every matching row in full before it could keep fifty.
+    """
     per_page = current_app.config["PAGE_SIZE"]
-    area = area_cte()
     total = db.session.execute(_filtered(
-        sa.select(sa.func.count(Requirement.id)).select_from(Requirement), f, area,
-        aliased(Requirement, name="area_req"))).scalar_one()
+        sa.select(sa.func.count(Requirement.id)).select_from(Requirement), f, for_rows=False)).scalar_one()
     page = min(f.page, max(math.ceil(total / per_page), 1))
-    result = db.session.execute(_select_rows(f).limit(per_page).offset((page - 1) * per_page)).unique()
-    return Page(_rows(result), total, page, per_page)
+    ids = db.session.execute(_filtered(sa.select(Requirement.id).select_from(Requirement), f).order_by(*_order(f))
+                             .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    rows = {row.requirement.id: row for row in
+            _rows(db.session.execute(_select_rows(f).where(Requirement.id.in_(ids)).order_by(None)).unique())}
+    return Page([rows[i] for i in ids], total, page, per_page)
 
 
 def all_rows(f: RequirementFilter) -> list[RequirementRow]:
