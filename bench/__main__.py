@@ -15,14 +15,17 @@ def main(argv=None) -> int:
     p_load.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     p_pages = sub.add_parser("pages", help="page latency, SQL per page and worker memory on a large dataset")
     p_pages.add_argument("--clients", type=int, default=10)
-    p_pages.add_argument("--requests", type=int, default=20, help="requests per client and page")
+    p_pages.add_argument("--requests", type=int, default=20, help="requests per client and page (Python clients)")
+    p_pages.add_argument("--seconds", type=float, default=8, help="seconds per page (wrk)")
+    p_pages.add_argument("--python-clients", action="store_true", help="drive pages with Python threads, not wrk")
     p_pages.add_argument("--workers", type=int, default=4)
     p_pages.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     sub.add_parser("generate", help="add a large municipality to the configured database")
     args = parser.parse_args(argv)
 
     if args.command == "pages":
-        result = pages.run(args.database_url, args.clients, args.requests, args.workers)
+        result = pages.run(args.database_url, args.clients, args.requests, args.workers, args.seconds,
+                           use_wrk=False if args.python_clients else None)
         print(pages.report(result, "PostgreSQL" if args.database_url else "SQLite"))
         return 0 if not any(t.errors for t in result["timings"]) else 1
     if args.command == "generate":

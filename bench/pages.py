@@ -18,11 +18,14 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from bench import generate, server
+from bench import generate, server, wrk
 from bench.load import _login
+
+FLOOR = "reference: Flask answering \"ok\""
 
 # (label, path, a list whose query count must not grow with the data?). {req}/{unit}/{catalog} come from the data.
 PAGES = [
+    ("layout only (accessibility statement)", "/tilgaengelighed", False),
     ("start page", "/", False),
     ("/krav/", "/krav/", True),
     ("/krav/ catalogue filter", "/krav/?catalog=nis2", True),
@@ -124,6 +127,12 @@ def drive(sessions: list[requests.Session], label: str, url: str, per_client: in
     for t in threads:
         t.join()
     return _summarise(label, latencies, time.perf_counter() - began, errors[0])
+
+
+def drive_wrk(cookie: str, label: str, url: str, clients: int, seconds: float) -> Timing:
+    result = wrk.run(url, cookie, clients, seconds)
+    return Timing(label, result["requests"], result["requests"] / result["seconds"], result["median_ms"],
+                  result["p95_ms"], result["errors"])
 
 
 def drive_updates(sessions: list[requests.Session], base: str, req_ids: list[int], per_client: int) -> Timing:
@@ -240,7 +249,11 @@ def query_counts(app, times: dict | None = None) -> dict[str, int]:
     return counts
 
 
-def run(database_url: str | None, clients: int = 10, per_client: int = 20, workers: int = 4) -> dict:
+def run(database_url: str | None, clients: int = 10, per_client: int = 20, workers: int = 4,
+        seconds: float = 8, use_wrk: bool | None = None) -> dict:
+    """With wrk (if installed, unless use_wrk=False) each page is driven for `seconds`; otherwise by Python
+    threads, `per_client` requests each."""
+    use_wrk = wrk.available() if use_wrk is None else use_wrk
     with server.instance(database_url) as (path, env):
         with in_process(path, env) as app:
             small = query_counts(app)
@@ -259,12 +272,24 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
             sessions = [_login(url) for _ in range(clients)]
             for s in sessions:
                 s.get(url + "/")  # each worker's first request (imports, caches) is not measured
-            timings = [drive(sessions, label, url + p.format(**ids), per_client) for label, p, _ in PAGES]
+            if use_wrk:
+                cookie = "; ".join(f"{k}={v}" for k, v in sessions[0].cookies.items())
+                timings = []
+                for label, p, _ in PAGES:
+                    for _ in range(workers * 2):  # warm every worker's caches for this page
+                        sessions[0].get(url + p.format(**ids))
+                    timings.append(drive_wrk(cookie, label, url + p.format(**ids), clients, seconds))
+            else:
+                timings = [drive(sessions, label, url + p.format(**ids), per_client) for label, p, _ in PAGES]
             timings.append(drive_updates(sessions, url, update_reqs, per_client))
             peak = worker_peak_rss_mib(proc.pid)
+        if use_wrk:
+            with server.gunicorn(None, {}, workers, app="bench.floor:app", ready="/") as (floor_url, _):
+                timings.append(drive_wrk("", FLOOR, floor_url + "/", clients, seconds))
     return {"made": made, "generated_in": generated_in, "small": small, "large": large, "timings": timings,
-            "alone": alone,
-            "peak_rss_mib": peak, "workers": workers, "clients": clients}
+            "alone": alone, "peak_rss_mib": peak, "workers": workers, "clients": clients,
+            "driver": f"wrk, {clients} connections, {seconds:g} s per page" if use_wrk else
+                      f"{clients} Python threads, {per_client} requests each per page"}
 
 
 def report(result: dict, database: str) -> str:
@@ -273,7 +298,8 @@ def report(result: dict, database: str) -> str:
     lines = [f"### {database}", "",
              f"Data: {', '.join(f'{v} {k}' for k, v in result['made'].items())} (generated in "
              f"{result['generated_in']:.0f} s). gunicorn {result['workers']} sync workers, "
-             f"{result['clients']} concurrent clients; peak worker memory {result['peak_rss_mib']:.0f} MiB.", "",
+             f"{result['clients']} concurrent clients ({result.get('driver', 'Python threads')}; the status "
+             f"update always by Python threads); peak worker memory {result['peak_rss_mib']:.0f} MiB.", "",
              "| page | one request alone | median | p95 | req/s | SQL (demo data) | SQL (large) | errors |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for t in result["timings"]:

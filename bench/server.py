@@ -47,19 +47,22 @@ def instance(database_url: str | None = None):
 
 
 @contextlib.contextmanager
-def gunicorn(path: Path, env_extra: dict, workers: int = 4, threads: int = 1):
+def gunicorn(path: Path | None, env_extra: dict, workers: int = 4, threads: int = 1, app: str = "wsgi:app",
+             ready: str = "/healthz"):
     port = free_port()
-    env = {**os.environ, "REGISTER_INSTANCE_PATH": str(path), **env_extra,
+    env = {**os.environ, **env_extra,
            "REGISTER_LOGIN_MAX_FAILURES_PER_IP": "100000"}  # every bench client shares one address
+    if path is not None:
+        env["REGISTER_INSTANCE_PATH"] = str(path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+         f"127.0.0.1:{port}", "--log-level", "warning", app], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 180  # a busy shared machine boots four workers slowly
         while time.time() < deadline:
             try:
-                if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                if requests.get(url + ready, timeout=1).status_code == 200:
                     break
             except requests.RequestException:  # not listening yet, or workers still booting
                 time.sleep(0.2)
