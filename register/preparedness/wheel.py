@@ -75,8 +75,15 @@ def _milestones(today: dt.date) -> list[WheelItem]:
     return items
 
 
-def _exercises(today: dt.date) -> list[WheelItem]:
-    rows = db.session.execute(sa.select(Exercise).options(selectinload(Exercise.unit_links))).scalars()
+def _between(column, start: dt.date | None, end: dt.date | None):
+    """Only rows dated within the period shown, when there is one (a decade of records is not one page)."""
+    return column.between(start, end) if start and end else sa.true()
+
+
+def _exercises(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
+    day = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
+    rows = db.session.execute(sa.select(Exercise).options(selectinload(Exercise.unit_links))
+                              .where(_between(day, start, end))).scalars()
     items = []
     for e in rows:
         day = e.held_on or e.planned_on
@@ -115,10 +122,11 @@ def _sub_plans(today: dt.date) -> list[WheelItem]:
             for row in services.sub_plan_rows(today)]
 
 
-def _improvements(today: dt.date) -> list[WheelItem]:
+def _improvements(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
     rows = db.session.execute(sa.select(ImprovementPoint, Exercise.title)
                               .join(Exercise, Exercise.id == ImprovementPoint.exercise_id)
-                              .where(ImprovementPoint.due_on.is_not(None))).all()
+                              .where(ImprovementPoint.due_on.is_not(None),
+                                     _between(ImprovementPoint.due_on, start, end))).all()
     return [WheelItem(f"improvement:{p.id}", ItemKind.IMPROVEMENT, p.due_on, p.title, "exercises.detail",
                       {"exercise_id": p.exercise_id}, done=p.status.closed,
                       late=not p.status.closed and p.due_on < today, context=exercise_title,
@@ -126,8 +134,9 @@ def _improvements(today: dt.date) -> list[WheelItem]:
             for p, exercise_title in rows]
 
 
-def _introductions(today: dt.date) -> list[WheelItem]:
-    rows = db.session.execute(sa.select(LeaderIntroduction)).scalars()
+def _introductions(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
+    day = sa.func.coalesce(LeaderIntroduction.introduced_on, LeaderIntroduction.planned_on)
+    rows = db.session.execute(sa.select(LeaderIntroduction).where(_between(day, start, end))).scalars()
     items = []
     for intro in rows:
         day = intro.introduced_on or intro.planned_on
@@ -162,10 +171,11 @@ def _findings(today: dt.date, start: dt.date | None = None, end: dt.date | None 
 
 
 def all_items(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    """Every dated item, sorted by date (one query per kind, whatever the number of records); findings only
-    between `start` and `end` when given."""
-    items = (_milestones(today) + _exercises(today) + _reviews(today) + _sub_plans(today) + _improvements(today)
-             + _introductions(today) + _findings(today, start, end))
+    """Every dated item, sorted by date (one query per kind, whatever the number of records); exercises,
+    improvements, introductions and findings only between `start` and `end` when given (the other kinds are
+    few, and their dates are worked out in Python)."""
+    items = (_milestones(today) + _exercises(today, start, end) + _reviews(today) + _sub_plans(today)
+             + _improvements(today, start, end) + _introductions(today, start, end) + _findings(today, start, end))
     return sorted(items, key=lambda i: (i.day, i.kind.value, i.title))
 
 
