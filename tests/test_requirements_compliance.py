@@ -159,3 +159,19 @@ def test_statement_of_applicability(app, client, login, make_unit):
     assert [r[0] for r in rows[1:]] == ["A 1", "A 2", "A 3", "B 1", "B 2", "C"]
     assert rows[3][3:5] == ["Nej", "Ikke relevant her"]
     assert rows[1][2] == "A Område A" and rows[1][7] == "Enhed X"
+
+
+def test_dashboard_shows_one_catalogues_areas_at_a_time_when_there_are_many(app, client, login, catalogs,
+                                                                             monkeypatch):
+    from register.requirements import services as req_services
+    login("board")
+    everything = html(client.get("/krav/overblik"))
+    assert everything.count("Pr. område:") == 3 and "Områderne vises for ét katalog ad gangen" not in everything
+    monkeypatch.setattr(req_services, "AREAS_ACROSS_CATALOGUES", 5)
+    first = html(client.get("/krav/overblik"))
+    assert first.count("Pr. område:") == 1 and "Områderne vises for ét katalog ad gangen" in first
+    day = dt.date.today().isoformat()
+    cis = html(client.get(f"/krav/overblik?omraader=cis-v8&as_of={day}"))
+    assert cis.count("Pr. område:") == 1 and "Pr. område: CIS" in cis
+    assert 'omraader=nis2' in cis and f"as_of={day}" in cis  # the other catalogues, same date
+    assert html(client.get("/krav/overblik?omraader=nonsense")).count("Pr. område:") == 1

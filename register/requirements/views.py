@@ -243,8 +243,14 @@ def dashboard():
         except ValueError:
             flash(_("Ugyldig dato; viser status i dag."), "warning")
     overview = compliance.compliance_overview(as_of=as_of, today=services.today())
-    return render_template("requirements/dashboard.html", overview=overview,
-                           catalogs={c.id: c for c in services.catalog_options()}, overdue_shown=OVERDUE_SHOWN)
+    catalogs = {c.id: c for c in services.catalog_options()}
+    # Every catalogue's areas, unless there are too many to read: then one catalogue's at a time.
+    area_catalogs = [c.key for c in overview.catalogs]
+    if sum(len(overview.areas[key]) for key in area_catalogs) > services.AREAS_ACROSS_CATALOGUES:
+        chosen = request.args.get("omraader", "")
+        area_catalogs = [key for key in area_catalogs if catalogs[key].code == chosen] or area_catalogs[:1]
+    return render_template("requirements/dashboard.html", overview=overview, catalogs=catalogs,
+                           area_catalogs=area_catalogs, overdue_shown=OVERDUE_SHOWN)
 
 
 OVERDUE_SHOWN = 20  # the oldest; the requirement list shows them all, paged
