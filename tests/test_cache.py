@@ -58,3 +58,31 @@ def test_an_export_after_a_change_holds_the_change(app, client, login, catalogs)
         "version": "0"})
     after = client.get("/krav/eksport.csv?catalog=nis2").data.decode("utf-8-sig")
     assert "Ida Hansen" in after and "Ida Hansen" not in before
+
+
+def test_the_stamp_is_read_once_per_request_and_forgotten_when_the_data_changes(app, catalogs, count_queries):
+    from register.organisation.models import Unit, UnitKind
+
+    with app.app_context():
+        with count_queries() as counter:
+            first = cache.data_version()
+            assert cache.data_version() == first
+        assert counter.count == 1
+        db.session.add(Unit(name="Ny enhed", kind=UnitKind.DEPARTMENT))
+        db.session.flush()  # the change is in the change log of this transaction
+        changed = cache.data_version()
+        assert changed[0] > first[0]
+        db.session.rollback()
+        assert cache.data_version() == first
+
+
+def _units_figure(page: str) -> int:
+    return int(page.split("organisatoriske enheder", 1)[0].rsplit('<span class="figure-value">', 1)[1].split("<")[0])
+
+
+def test_the_start_page_counts_follow_the_data(client, login, catalogs, make_unit):
+    login("board")
+    before = _units_figure(html(client.get("/")))
+    assert _units_figure(html(client.get("/"))) == before  # kept
+    make_unit(name="Ny enhed")
+    assert _units_figure(html(client.get("/"))) == before + 1

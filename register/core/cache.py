@@ -11,10 +11,11 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
-from flask_babel import get_locale
+from flask import current_app, g, has_app_context
+from sqlalchemy.orm import Session
 
 from register.core.history import ChangeLog
+from register.core.i18n import language
 from register.extensions import db
 
 T = TypeVar("T")
@@ -29,9 +30,25 @@ class _Store:
 
 
 def data_version() -> tuple:
-    """The newest change-log entry's id and hash: changes whenever any register data changes."""
+    """The newest change-log entry's id and hash: changes whenever any register data changes.
+
+    Read once per request (a page may use several cached figures); forgotten whenever the session flushes or
+    rolls back, since a flush is how a change reaches the change log.
+    """
+    try:
+        return g.register_data_version
+    except AttributeError:
+        pass
     row = db.session.execute(sa.select(ChangeLog.id, ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1)).first()
-    return (row.id, row.hash) if row else (0, "")
+    g.register_data_version = (row.id, row.hash) if row else (0, "")
+    return g.register_data_version
+
+
+@sa.event.listens_for(Session, "after_flush")
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_data_version(session, *_args) -> None:
+    if has_app_context():
+        g.pop("register_data_version", None)
 
 
 def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
@@ -39,7 +56,7 @@ def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     if not has_app_context() or not current_app.config.get("FIGURES_CACHE", True):
         return compute()
     store: _Store = current_app.extensions.setdefault("register.figures_cache", _Store())
-    full_key = (name, key, str(get_locale()), data_version())
+    full_key = (name, key, language(), data_version())
     with store.lock:
         if full_key in store.entries:
             store.entries.move_to_end(full_key)
