@@ -11,11 +11,12 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from register.core.history import ChangeLog
 from register.core.i18n import language
+from register.core.memo import per_request
 from register.extensions import db
 
 T = TypeVar("T")
@@ -33,22 +34,22 @@ def data_version() -> tuple:
     """The newest change-log entry's id and hash: changes whenever any register data changes.
 
     Read once per request (a page may use several cached figures); forgotten whenever the session flushes or
-    rolls back, since a flush is how a change reaches the change log.
+    rolls back, since a flush is how a change reaches the change log. Outside a request it is read every time.
     """
+    memo = per_request()
     try:
-        return g.register_data_version
-    except AttributeError:
+        return memo["data_version"]
+    except KeyError:
         pass
     row = db.session.execute(sa.select(ChangeLog.id, ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1)).first()
-    g.register_data_version = (row.id, row.hash) if row else (0, "")
-    return g.register_data_version
+    memo["data_version"] = version = (row.id, row.hash) if row else (0, "")
+    return version
 
 
 @sa.event.listens_for(Session, "after_flush")
 @sa.event.listens_for(Session, "after_soft_rollback")
 def _forget_data_version(session, *_args) -> None:
-    if has_app_context():
-        g.pop("register_data_version", None)
+    per_request().pop("data_version", None)
 
 
 def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:

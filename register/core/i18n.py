@@ -1,11 +1,13 @@
 """Language and time zone: Danish and Europe/Copenhagen by default, English selectable."""
 import functools
 
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
+
+from register.core.memo import per_request
 
 
 def select_locale() -> str:
@@ -27,11 +29,12 @@ def select_timezone() -> str:
 def language() -> str:
     """The request's language code ("da", "en"), looked up once per request: Flask-Babel's get_locale()
     passes through several context proxies on every call, and a long list asks hundreds of times."""
+    memo = per_request()
     try:
-        return g.register_language
-    except AttributeError:
-        g.register_language = str(get_locale() or "da")
-        return g.register_language
+        return memo["language"]
+    except KeyError:
+        memo["language"] = lang = str(get_locale() or "da")
+        return lang
 
 
 def template_gettext() -> dict:
