@@ -6,6 +6,7 @@ gunicorn and drives every page with concurrent logged-in clients: median, p95, t
 memory of the workers. One status update (POST of the assessment form) is measured the same way.
 """
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 import os
 import re
 import statistics
@@ -226,7 +227,20 @@ def query_counts(app, times: dict | None = None) -> dict[str, int]:
         if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|PRAGMA)", statement, re.I):
             current[0] += 1
 
-    client = app.test_client()
+    # Requests run on a thread of their own: this thread holds an application context (for the queries
+    # above), and a request made under it would share its database session and `g` with every other
+    # request, unlike under gunicorn, hiding per-request work such as loading the user.
+    pool = ThreadPoolExecutor(max_workers=1)
+    test_client = app.test_client()
+
+    class _Client:
+        def get(self, path):
+            return pool.submit(test_client.get, path).result()
+
+        def post(self, path, data):
+            return pool.submit(test_client.post, path, data=data).result()
+
+    client = _Client()
     response = client.post("/konto/login", data={"email": admin, "password": data["password"]})
     assert response.status_code == 302, response.status_code
     sa.event.listen(db.engine, "before_cursor_execute", count)
@@ -247,6 +261,7 @@ def query_counts(app, times: dict | None = None) -> dict[str, int]:
                 times[label] = min(batches) * 1000
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
+        pool.shutdown()
     return counts
 
 
