@@ -92,3 +92,22 @@ def test_static_design_system_is_served_locally(client):
     response = client.get("/static/vendor/dkfds/css/dkfds.min.css")
     assert response.status_code == 200
     response.close()
+
+
+def test_an_app_is_freed_once_nothing_uses_it(tmp_path, monkeypatch):
+    """Nothing global (engine listeners, caches) may hold an app: each test and each CLI call makes one."""
+    import gc
+    import weakref
+
+    from register.extensions import db
+
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "inst"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "x.sqlite3")})
+    with app.test_request_context("/"):
+        with db.engine.connect():   # runs the connect listeners
+            pass
+        app.jinja_env.get_template("base.html")
+    ref = weakref.ref(app)
+    del app
+    gc.collect()
+    assert ref() is None

@@ -67,12 +67,15 @@ def configure_engine_events(app) -> None:
 
     with app.app_context():
         engine = db.engine
+    # Decided here, not read from app in the listener: Flask-SQLAlchemy keys engines by app in a
+    # WeakKeyDictionary, and a listener holding the app would keep every app (and its engine) alive.
+    use_wal = ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]
 
     @sa.event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
-        if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
+        if use_wal:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
