@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
+from register.core.cache import cached
 from register.extensions import db
 from register.organisation.models import Unit, UnitKind
 
@@ -61,11 +62,14 @@ def flatten(forest: list[TreeNode]) -> list[TreeNode]:
 
 
 def unit_choices(include_blank: bool = True) -> list[SelectChoice]:
-    """Select options showing the hierarchy by indentation (active units only)."""
-    choices = [SelectChoice("", "—")] if include_blank else []
-    for node in flatten(unit_tree(include_inactive=False)):
-        choices.append(SelectChoice(str(node.unit.id), "\u2003" * node.depth + node.unit.name))
-    return choices
+    """Select options showing the hierarchy by indentation (active units only); a list page may need them
+    twice, so they are kept until the data changes."""
+    def compute() -> tuple[SelectChoice, ...]:
+        return tuple(SelectChoice(str(node.unit.id), "\u2003" * node.depth + node.unit.name)
+                     for node in flatten(unit_tree(include_inactive=False)))
+
+    choices = list(cached("unit_choices", None, compute))
+    return [SelectChoice("", "—"), *choices] if include_blank else choices
 
 
 def ancestors(unit: Unit) -> list[Unit]:
@@ -79,10 +83,13 @@ def ancestors(unit: Unit) -> list[Unit]:
 
 
 def root_unit_name() -> str:
-    name = db.session.execute(
-        sa.select(Unit.name).where(Unit.parent_id.is_(None), Unit.kind == UnitKind.MUNICIPALITY).limit(1)
-    ).scalar_one_or_none()
-    return name or current_app.config["MUNICIPALITY_NAME"]
+    """Shown on every page, so kept until the data changes."""
+    def compute() -> str | None:
+        return db.session.execute(
+            sa.select(Unit.name).where(Unit.parent_id.is_(None), Unit.kind == UnitKind.MUNICIPALITY).limit(1)
+        ).scalar_one_or_none()
+
+    return cached("root_unit_name", None, compute) or current_app.config["MUNICIPALITY_NAME"]
 
 
 def check_parent(unit: Unit, parent_id: int | None) -> None:
