@@ -278,6 +278,7 @@ def test_incident_list_runs_the_same_number_of_queries_for_few_and_many(app, cli
     for i in range(10):
         make_incident(title=f"Hændelse {i}", units=units, reports=reports)
     assert measure() == few
+    make_incident(units=units, reports=reports)  # both start-page counts follow a change (figures recomputed)
     with count_queries() as counter:
         client.get("/")
     home_few = counter.count

@@ -275,6 +275,7 @@ EDIT_URLS = [
     "/beredskab/delplaner/ny", "/beredskab/delplaner/{sub_plan}/rediger", "/beredskab/introduktioner/ny",
     "/oevelser/ny", "/oevelser/{exercise}/rediger", "/oevelser/{exercise}/evaluering",
     "/oevelser/{exercise}/forbedringer/ny", "/oevelser/forbedring/{improvement}/rediger", "/oevelser/maal/ny",
+    "/oevelser/{exercise}/krav",
 ]
 
 
@@ -312,14 +313,14 @@ def test_roles_without_edit_preparedness_get_403_and_nothing_changes(app, client
         before = snapshot()
     data = {"title": "Ændret", "lines": "Maj 2025 | X", "reviewed_on": "2026-01-01", "leader_name": "X",
             "review_interval_months": "3", "sub_plan_interval_months": "3", "window": "maj 2025", "status": "done",
-            "kind": "delplan", "unit_id": str(records["unit"]), "value": "2", "version": "1"}
+            "kind": "delplan", "unit_id": str(records["unit"]), "value": "2", "version": "1", "requirement_id": "1"}
     response = client.post(url.format(**records), data=data)
     assert response.status_code == 403
     with app.app_context():
         assert snapshot() == before
 
 
-@pytest.mark.parametrize("url", [u for u in EDIT_URLS if "gennemgang" not in u])
+@pytest.mark.parametrize("url", [u for u in EDIT_URLS if "gennemgang" not in u and not u.endswith("/krav")])
 def test_preparedness_role_may_open_the_edit_forms(client, login, records, url):
     login("preparedness")
     assert client.get(url.format(**records)).status_code == 200

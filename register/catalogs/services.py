@@ -5,6 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from register.catalogs.models import Catalog, Requirement, RequirementMapping
+from register.core.i18n import localized
+from register.core.picker import Picker, picker
 from register.extensions import db
 
 
@@ -54,3 +56,18 @@ def mapped_requirements(req: Requirement) -> list[MappedRequirement]:
         .order_by(other.catalog_id, other.position)
     )
     return [MappedRequirement(r, rel, note) for r, rel, note in db.session.execute(stmt).all()]
+
+
+def requirement_picker(exclude_catalog: str | None = None) -> Picker:
+    """Requirements to link, 'nis2 23(4) – title', searchable when there are many (`?krav_soeg=`)."""
+    stmt = (sa.select(Requirement.id, Catalog.code, Requirement.display_ref, Requirement.title_da,
+                      Requirement.title_en).join(Catalog, Catalog.id == Requirement.catalog_id)
+            .where(Requirement.retired.is_(False)).order_by(Catalog.sort_order, Requirement.position))
+    if exclude_catalog:
+        stmt = stmt.where(Catalog.code != exclude_catalog)
+
+    def label(row) -> str:
+        title = localized(row, "title")
+        return f"{row.code} {row.display_ref} – {title if len(title) <= 90 else title[:89] + '…'}"
+
+    return picker("krav_soeg", stmt, label, [Requirement.search_text, Requirement.display_ref])

@@ -1,4 +1,6 @@
 """Optimistic locking: a save based on an outdated version is refused, never silently applied."""
+import sqlalchemy as sa
+
 from register.core.history import ChangeLog, history_of
 from register.extensions import db
 
@@ -21,3 +23,10 @@ def check_version(obj, submitted_version) -> None:
         return
     missed = max(obj.version - submitted, 1) if submitted > 0 else 5
     raise EditConflict(history_of(db.session, type(obj), obj.id)[:missed])
+
+
+def touch(obj) -> None:
+    """Count a change to a record's links as a change to the record, once per save: a form opened on the older
+    version is then refused (EditConflict) instead of silently putting the old links back."""
+    if sa.inspect(obj).persistent and not sa.inspect(obj).attrs.version.history.has_changes():
+        obj.version += 1

@@ -17,6 +17,10 @@ from register.extensions import db
 
 SHOW_ALL_UP_TO = 100
 MATCHES_SHOWN = 50
+# A form's multiple choice (the requirements a finding or exercise concerns) lists every record up to this many
+# (a fresh install has about 150 requirements); beyond it the form keeps the linked ones and the record's page
+# searches for more, so the form stays small however large the catalogues grow.
+CHOOSE_IN_FORM_UP_TO = 500
 
 
 @dataclass

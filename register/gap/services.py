@@ -9,7 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from register.catalogs.models import Catalog, Requirement
 from register.core.cache import cached
-from register.core.concurrency import EditConflict
+from register.core.concurrency import EditConflict, touch
 from register.core.history import history_of
 from register.core.paging import Page, paginate
 from register.extensions import db
@@ -293,6 +293,9 @@ def set_requirements(finding: Finding, requirement_ids: set[int]) -> None:
         set_committed_value(finding, "requirement_links", list(db.session.execute(
             sa.select(FindingRequirement).where(FindingRequirement.finding_id == finding.id)).scalars()))
     current = {link.requirement_id: link for link in finding.requirement_links}
+    if current.keys() != requirement_ids:
+        # The links are part of the finding: someone editing it from an older version is told, not overwritten.
+        touch(finding)
     for req_id, link in current.items():
         if req_id not in requirement_ids:
             finding.requirement_links.remove(link)

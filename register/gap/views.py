@@ -9,11 +9,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from register.catalogs import services as catalog_services
+from register.catalogs.forms import RequirementPickForm
 from register.catalogs.models import Catalog, Requirement
 from register.core.concurrency import EditConflict, check_version
 from register.core.history import history_of
-from register.core.paging import page_arg
+from register.core.paging import count_rows, page_arg
 from register.core.params import int_arg
+from register.core.picker import CHOOSE_IN_FORM_UP_TO
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
 from register.extensions import db
@@ -326,30 +329,68 @@ def action_plan_xlsx():
 @requires(Permission.READ)
 def finding(finding_id: int):
     item = services.load_finding(finding_id) or abort(404)
+    link_form, requirement_picker = None, None
+    if current_user.can(Permission.EDIT_SECURITY):
+        link_form = RequirementPickForm()
+        requirement_picker = catalog_services.requirement_picker(exclude_catalog=services.CIS_CATALOG)
+        link_form.requirement_id.choices = requirement_picker.choices
     return render_template("gap/finding.html", finding=item, today=_today(), cis=services.cis_refs(item),
                            source=services.finding_source(current_app, item),
                            others=services.other_refs(item), matrix=priority.matrix_rows(),
-                           cost_levels=list(CostLevel), history=history_of(db.session, Finding, item.id))
+                           cost_levels=list(CostLevel), history=history_of(db.session, Finding, item.id),
+                           link_form=link_form, requirement_picker=requirement_picker)
 
 
-def _requirement_choices() -> tuple[list[SelectChoice], list[SelectChoice]]:
-    rows = db.session.execute(
-        sa.select(Requirement).join(Catalog, Requirement.catalog_id == Catalog.id)
-        .where(Requirement.retired.is_(False)).order_by(Catalog.sort_order, Requirement.position)).scalars()
-    controls, others = [], []
-    for req in rows:
-        label = f"{req.display_ref} {req.title_da}"
-        if req.catalog.code == services.CIS_CATALOG:
-            if req.depth == 0:
-                controls.append(SelectChoice(str(req.id), label))
+@bp.route("/fund/<int:finding_id>/krav", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def link_finding_requirement(finding_id: int):
+    item = services.load_finding(finding_id) or abort(404)
+    form = RequirementPickForm()
+    if form.validate_on_submit():
+        requirement_id = int(form.requirement_id.data)
+        if any(link.requirement_id == requirement_id for link in item.requirement_links):
+            flash(_("Kravet er allerede knyttet til fundet."), "info")
         else:
-            others.append(SelectChoice(str(req.id), label, optgroup=req.catalog.title_da))
-    return controls, others
+            services.set_requirements(item, {link.requirement_id for link in item.requirement_links} | {requirement_id})
+            db.session.commit()
+            flash(_("Kravet er knyttet til fundet."), "success")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for(".finding", finding_id=finding_id, _anchor="krav"))
+
+
+def _requirement_choices(linked: set[int]) -> tuple[list[SelectChoice], list[SelectChoice], int]:
+    """The CIS controls, and the other requirements: every one while there are few, else only those already
+    linked (more are found by search on the finding's page, so the form does not grow with the catalogues).
+    The third value is how many other requirements there are."""
+    cis = Catalog.code == services.CIS_CATALOG
+    base = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.depth,
+                      Catalog.code, Catalog.title_da.label("catalog_title"))
+            .join(Catalog, Requirement.catalog_id == Catalog.id).where(Requirement.retired.is_(False))
+            .order_by(Catalog.sort_order, Requirement.position))
+    others_total = count_rows(sa.select(Requirement.id).join(Catalog, Requirement.catalog_id == Catalog.id)
+                              .where(Requirement.retired.is_(False), ~cis))
+    shown = sa.and_(cis, Requirement.depth == 0)
+    if others_total <= CHOOSE_IN_FORM_UP_TO:
+        shown = sa.or_(shown, ~cis)
+    if linked:  # a linked requirement is always offered, so saving the form never drops it unseen
+        shown = sa.or_(shown, Requirement.id.in_(linked))
+    controls, others = [], []
+    for row in db.session.execute(base.where(shown)):
+        label = f"{row.display_ref} {row.title_da}"
+        if row.code == services.CIS_CATALOG and row.depth == 0:
+            controls.append(SelectChoice(str(row.id), label))
+        else:
+            others.append(SelectChoice(str(row.id), label, optgroup=row.catalog_title))
+    return controls, others, others_total
 
 
 def _finding_form(item: Finding | None) -> FindingForm:
     form = FindingForm(obj=item)
-    form.controls.choices, form.requirements.choices = _requirement_choices()
+    linked = {link.requirement_id for link in item.requirement_links} if item else set()
+    form.controls.choices, form.requirements.choices, others_total = _requirement_choices(linked)
+    # Thousands of requirements: the form keeps the linked ones; more are searched for on the finding's page.
+    form.requirements.as_checkboxes = others_total > CHOOSE_IN_FORM_UP_TO
     form.unit_id.choices = unit_choices()
     form.assessment_id.choices = [SelectChoice("", _l("Ingen (fund fra anden kilde)"))] + [
         SelectChoice(str(a.id), a.name) for a in services.assessments()]
@@ -361,9 +402,8 @@ def _finding_form(item: Finding | None) -> FindingForm:
         form.identified_on.data = _today()
         return form
     form.version.data = item.version
-    linked = {str(link.requirement_id) for link in item.requirement_links}
-    form.controls.data = [c.value for c in form.controls.choices if c.value in linked]
-    form.requirements.data = [c.value for c in form.requirements.choices if c.value in linked]
+    form.controls.data = [c.value for c in form.controls.choices if int(c.value) in linked]
+    form.requirements.data = [c.value for c in form.requirements.choices if int(c.value) in linked]
     form.assessment_id.data = str(item.assessment_id or "")
     form.unit_id.data = str(item.unit_id or "")
     form.severity.data = item.severity.value

@@ -12,8 +12,6 @@ from register.catalogs.models import Requirement
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
 from register.core.paging import Page, paginate
-from register.core.picker import Picker, picker
-from register.core.i18n import localized
 from register.controls.models import Control
 from register.extensions import db
 from register.gap import services as gap_services
@@ -195,21 +193,6 @@ def control_links(incident: Incident) -> list[IncidentControl]:
         sa.select(IncidentControl).where(IncidentControl.incident_id == incident.id)
         .options(selectinload(IncidentControl.control)).join(Control)
         .order_by(Control.title, IncidentControl.id)).scalars())
-
-
-def requirement_picker() -> Picker:
-    """Requirements to link, 'nis2 23(4) – title', searchable when there are many (`?krav_soeg=`)."""
-    from register.catalogs.models import Catalog
-
-    stmt = (sa.select(Requirement.id, Catalog.code, Requirement.display_ref, Requirement.title_da,
-                      Requirement.title_en).join(Catalog, Catalog.id == Requirement.catalog_id)
-            .where(Requirement.retired.is_(False)).order_by(Catalog.sort_order, Requirement.position))
-
-    def label(row) -> str:
-        title = localized(row, "title")
-        return f"{row.code} {row.display_ref} – {title if len(title) <= 90 else title[:89] + '…'}"
-
-    return picker("krav_soeg", stmt, label, [Requirement.search_text, Requirement.display_ref])
 
 
 def requirement_by_key(key: str) -> Requirement | None:

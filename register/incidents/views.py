@@ -14,6 +14,7 @@ from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
 from register.extensions import db
 from register.gap.models import FindingSource
+from register.catalogs import services as catalog_services
 from register.incidents import services
 from register.controls import services as control_services
 from register.incidents.forms import ControlLinkForm, IncidentForm, LessonForm, ReportForm, RequirementLinkForm
@@ -65,7 +66,7 @@ def index():
 def detail(incident_id: int):
     incident = services.get_incident(incident_id) or abort(404)
     link_form = RequirementLinkForm()
-    requirement_picker = services.requirement_picker()
+    requirement_picker = catalog_services.requirement_picker()
     link_form.requirement_id.choices = requirement_picker.choices
     control_form = ControlLinkForm()
     control_picker = control_services.control_picker()

@@ -3,8 +3,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import SelectChoice
 
+from register.catalogs import services as catalog_services
+from register.catalogs.forms import RequirementPickForm
 from register.core.forms import ActionForm
 from register.core.paging import page_arg
 from register.core.history import history_of
@@ -60,8 +63,29 @@ def index():
 @requires(Permission.READ)
 def detail(exercise_id: int):
     exercise = services.exercise_detail(exercise_id) or abort(404)
+    link_form, requirement_picker = None, None
+    if current_user.can(Permission.EDIT_PREPAREDNESS):
+        link_form, requirement_picker = RequirementPickForm(), catalog_services.requirement_picker()
+        link_form.requirement_id.choices = requirement_picker.choices
     return render_template("exercises/detail.html", exercise=exercise, today=services.today(),
-                           action_form=ActionForm(), history=history_of(db.session, Exercise, exercise.id))
+                           action_form=ActionForm(), history=history_of(db.session, Exercise, exercise.id),
+                           link_form=link_form, requirement_picker=requirement_picker)
+
+
+@bp.route("/<int:exercise_id>/krav", methods=["POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def link_requirement(exercise_id: int):
+    exercise = services.exercise_detail(exercise_id) or abort(404)
+    form = RequirementPickForm()
+    if form.validate_on_submit():
+        if services.link_requirement(exercise, int(form.requirement_id.data)):
+            db.session.commit()
+            flash(_("Kravet er knyttet til øvelsen."), "success")
+        else:
+            flash(_("Kravet er allerede knyttet til øvelsen."), "info")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for(".detail", exercise_id=exercise_id, _anchor="krav"))
 
 
 def _exercise_form(exercise: Exercise) -> ExerciseForm:
@@ -73,7 +97,8 @@ def _exercise_form(exercise: Exercise) -> ExerciseForm:
     sub_plans = services.sub_plan_rows(services.today())
     form.sub_plan_ids.choices = [SelectChoice(str(r.sub_plan.id), f"{r.sub_plan.title} ({r.sub_plan.unit.name})")
                                  for r in sub_plans]
-    form.requirement_ids.choices = services.requirement_choices()
+    linked = {link.requirement_id for link in exercise.requirement_links}
+    form.requirement_ids.choices, form.requirement_ids.as_checkboxes = services.requirement_choices(linked)
     if not form.is_submitted():
         form.responsible_unit_id.data = str(exercise.responsible_unit_id or "")
         if exercise.id is not None:
@@ -106,7 +131,7 @@ def create():
     form = _exercise_form(exercise)
     return edit_record(exercise, form, _apply_exercise(form, exercise), "preparedness/form.html",
                        lambda e: url_for(".detail", exercise_id=e.id), heading=_("Planlæg øvelse"),
-                       cancel=url_for(".index"), hints=_exercise_hints())
+                       cancel=url_for(".index"), hints=_exercise_hints(form, exercise))
 
 
 @bp.route("/<int:exercise_id>/rediger", methods=["GET", "POST"])
@@ -116,13 +141,19 @@ def edit(exercise_id: int):
     form = _exercise_form(exercise)
     return edit_record(exercise, form, _apply_exercise(form, exercise), "preparedness/form.html",
                        url_for(".detail", exercise_id=exercise.id), heading=_("Rediger øvelse"),
-                       cancel=url_for(".detail", exercise_id=exercise.id), hints=_exercise_hints())
+                       cancel=url_for(".detail", exercise_id=exercise.id), hints=_exercise_hints(form, exercise))
 
 
-def _exercise_hints() -> dict:
+def _exercise_hints(form: ExerciseForm, exercise: Exercise) -> dict:
+    if not form.requirement_ids.as_checkboxes:
+        requirements = _("Fx HOB 7 Øvelser eller NIS2-krav, som øvelsen afprøver.")
+    elif exercise.id is None:
+        requirements = _("Gem øvelsen først; derefter kan du søge krav frem og tilknytte dem på øvelsens side.")
+    else:
+        requirements = _("Fjern markeringen for at fjerne et krav. Flere krav tilknyttes ved at søge på øvelsens "
+                         "side.")
     return {"exercise_type": _("Beredskabsstyrelsens øvelsestyper."),
-            "unit_ids": _("Hold Ctrl (Cmd på Mac) nede for at vælge flere."),
-            "requirement_ids": _("Fx HOB 7 Øvelser eller NIS2-krav, som øvelsen afprøver.")}
+            "unit_ids": _("Hold Ctrl (Cmd på Mac) nede for at vælge flere."), "requirement_ids": requirements}
 
 
 @bp.route("/<int:exercise_id>/evaluering", methods=["GET", "POST"])

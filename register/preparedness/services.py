@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from register.catalogs.models import Requirement
+from register.core.concurrency import touch
 from register.core.paging import Page, paginate
 from register.extensions import db
 from register.gap import services as gap_services
@@ -303,6 +304,9 @@ def set_links(exercise: Exercise, relation: str, model, key: str, ids: set[int])
     """Make the exercise's links of one kind exactly `ids`, adding and removing link records."""
     links = getattr(exercise, relation)
     current = {getattr(link, key): link for link in links}
+    if current.keys() != ids:
+        # The links are part of the exercise: someone editing it from an older version is told, not overwritten.
+        touch(exercise)
     for missing in set(current) - ids:
         links.remove(current[missing])
     for new in sorted(ids - set(current)):
@@ -381,15 +385,33 @@ def targets_progress(today_: dt.date) -> list[rules.TargetProgress]:
     return [rules.target_progress(t, exercises, sub_plans, exercised, today_) for t in targets]
 
 
-def requirement_choices() -> list:
-    """Requirements to link, grouped by catalogue; the beredskab catalogue first."""
+def requirement_choices(linked: set[int]) -> tuple[list, bool]:
+    """Requirements to link, grouped by catalogue, the beredskab catalogue first; and whether there are too many
+    for one list, in which case only the linked ones are offered (more are searched for on the exercise's page)."""
     from wtforms import SelectChoice
 
-    reqs = db.session.execute(
-        sa.select(Requirement).where(Requirement.retired.is_(False))
-        .order_by(sa.case((Requirement.catalog.has(code="beredskab"), 0), else_=1), Requirement.catalog_id,
-                  Requirement.position)).scalars()
-    return [SelectChoice(str(r.id), f"{r.display_ref} {r.title_da}", optgroup=r.catalog.title_da) for r in reqs]
+    from register.catalogs.models import Catalog
+    from register.core.paging import count_rows
+    from register.core.picker import CHOOSE_IN_FORM_UP_TO
+
+    live = Requirement.retired.is_(False)
+    many = count_rows(sa.select(Requirement.id).where(live)) > CHOOSE_IN_FORM_UP_TO
+    stmt = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da,
+                      Catalog.title_da.label("catalog_title")).join(Catalog, Catalog.id == Requirement.catalog_id)
+            .where(Requirement.id.in_(linked) if many else live)
+            .order_by(sa.case((Catalog.code == "beredskab", 0), else_=1), Requirement.catalog_id,
+                      Requirement.position))
+    return [SelectChoice(str(r.id), f"{r.display_ref} {r.title_da}", optgroup=r.catalog_title)
+            for r in db.session.execute(stmt)], many
+
+
+def link_requirement(exercise: Exercise, requirement_id: int) -> bool:
+    """Add one tested requirement (False if it was already linked)."""
+    current = {link.requirement_id for link in exercise.requirement_links}
+    if requirement_id in current:
+        return False
+    set_links(exercise, "requirement_links", ExerciseRequirement, "requirement_id", current | {requirement_id})
+    return True
 
 
 # --- leader introductions -----------------------------------------------------------------------
