@@ -24,7 +24,8 @@ from bench.load import _login
 
 FLOOR = "reference: Flask answering \"ok\""
 
-# (label, path, a list whose query count must not grow with the data?). {req}/{unit}/{catalog} come from the data.
+# (label, path, a list whose query count must not grow with the data?). {req}/{unit}/{catalog}/{finding}/{exercise}
+# come from the data.
 PAGES = [
     ("layout only (accessibility statement)", "/tilgaengelighed", False),
     ("start page", "/", False),
@@ -40,6 +41,8 @@ PAGES = [
     ("/gap-analyse/handlingsplan", "/gap-analyse/handlingsplan?status=alle", True),
     ("handlingsplan by control, page 10", "/gap-analyse/handlingsplan?gruppering=kontrol&status=alle&page=10", True),
     ("/oevelser/", "/oevelser/", True),
+    ("finding form (edit)", "/gap-analyse/fund/{finding}/rediger", False),
+    ("exercise form (edit)", "/oevelser/{exercise}/rediger", False),
     ("/aarshjul/", "/aarshjul/", False),
     ("/haendelser/", "/haendelser/", True),
     ("XLSX export, 440-req catalogue", "/krav/eksport.xlsx?catalog={catalog}", False),
@@ -199,16 +202,21 @@ def in_process(path: Path, env: dict):
 
 
 def targets(app) -> dict:
-    """Ids the page paths need: a requirement, a unit, the 440-requirement catalogue (or NIS2)."""
+    """Ids the page paths need: a requirement, a unit, the 440-requirement catalogue (or NIS2), the first finding
+    and exercise."""
     from register.catalogs.models import Catalog, Requirement
     from register.extensions import db
+    from register.gap.models import Finding
     from register.organisation.models import Unit
+    from register.preparedness.models import Exercise
 
     catalog = "bench-1" if db.session.query(Catalog.id).filter_by(code="bench-1").first() else "nis2"
     req = db.session.execute(sa.select(Requirement.id).join(Catalog).where(Catalog.code == "nis2", Requirement.depth > 0)
                              .order_by(Requirement.id)).scalars().first()
     unit = db.session.execute(sa.select(Unit.id).where(Unit.parent_id.is_not(None)).order_by(Unit.id)).scalars().first()
-    return {"req": req, "unit": unit, "catalog": catalog}
+    finding = db.session.execute(sa.select(sa.func.min(Finding.id))).scalar()
+    exercise = db.session.execute(sa.select(sa.func.min(Exercise.id))).scalar()
+    return {"req": req, "unit": unit, "catalog": catalog, "finding": finding, "exercise": exercise}
 
 
 def query_counts(app, times: dict | None = None) -> dict[str, int]:
