@@ -286,6 +286,15 @@ def group_findings(items: list[Finding], by: str, no_unit_label: str, no_control
     return [groups[k] for k in sorted(groups)]
 
 
+def link_requirement(finding: Finding, requirement_id: int) -> bool:
+    """Add one requirement to the finding (False if it was already linked)."""
+    current = {link.requirement_id for link in finding.requirement_links}
+    if requirement_id in current:
+        return False
+    set_requirements(finding, current | {requirement_id})
+    return True
+
+
 def set_requirements(finding: Finding, requirement_ids: set[int]) -> None:
     """Make the finding's requirement links exactly these (links are tracked rows, kept where unchanged)."""
     state = sa.inspect(finding)

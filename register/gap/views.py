@@ -9,8 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from register.catalogs import services as catalog_services
-from register.catalogs.forms import RequirementPickForm
+from register.catalogs.forms import picked_requirement, requirement_pick_section
 from register.catalogs.models import Catalog, Requirement
 from register.core.concurrency import EditConflict, check_version
 from register.core.history import history_of
@@ -329,33 +328,25 @@ def action_plan_xlsx():
 @requires(Permission.READ)
 def finding(finding_id: int):
     item = services.load_finding(finding_id) or abort(404)
-    link_form, requirement_picker = None, None
-    if current_user.can(Permission.EDIT_SECURITY):
-        link_form = RequirementPickForm()
-        requirement_picker = catalog_services.requirement_picker(exclude_catalog=services.CIS_CATALOG)
-        link_form.requirement_id.choices = requirement_picker.choices
     return render_template("gap/finding.html", finding=item, today=_today(), cis=services.cis_refs(item),
                            source=services.finding_source(current_app, item),
                            others=services.other_refs(item), matrix=priority.matrix_rows(),
                            cost_levels=list(CostLevel), history=history_of(db.session, Finding, item.id),
-                           link_form=link_form, requirement_picker=requirement_picker)
+                           **requirement_pick_section(current_user.can(Permission.EDIT_SECURITY),
+                                                      exclude_catalog=services.CIS_CATALOG))
 
 
 @bp.route("/fund/<int:finding_id>/krav", methods=["POST"])
 @requires(Permission.EDIT_SECURITY)
 def link_finding_requirement(finding_id: int):
     item = services.load_finding(finding_id) or abort(404)
-    form = RequirementPickForm()
-    if form.validate_on_submit():
-        requirement_id = int(form.requirement_id.data)
-        if any(link.requirement_id == requirement_id for link in item.requirement_links):
-            flash(_("Kravet er allerede knyttet til fundet."), "info")
-        else:
-            services.set_requirements(item, {link.requirement_id for link in item.requirement_links} | {requirement_id})
+    requirement_id = picked_requirement()
+    if requirement_id is not None:
+        if services.link_requirement(item, requirement_id):
             db.session.commit()
             flash(_("Kravet er knyttet til fundet."), "success")
-    else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        else:
+            flash(_("Kravet er allerede knyttet til fundet."), "info")
     return redirect(url_for(".finding", finding_id=finding_id, _anchor="krav"))
 
 

@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from register.catalogs import services as catalog_services
-from register.catalogs.forms import RequirementPickForm
+from register.catalogs.forms import picked_requirement, requirement_pick_section
 from register.core.forms import ActionForm
 from register.core.paging import page_arg
 from register.core.history import history_of
@@ -63,28 +62,22 @@ def index():
 @requires(Permission.READ)
 def detail(exercise_id: int):
     exercise = services.exercise_detail(exercise_id) or abort(404)
-    link_form, requirement_picker = None, None
-    if current_user.can(Permission.EDIT_PREPAREDNESS):
-        link_form, requirement_picker = RequirementPickForm(), catalog_services.requirement_picker()
-        link_form.requirement_id.choices = requirement_picker.choices
     return render_template("exercises/detail.html", exercise=exercise, today=services.today(),
                            action_form=ActionForm(), history=history_of(db.session, Exercise, exercise.id),
-                           link_form=link_form, requirement_picker=requirement_picker)
+                           **requirement_pick_section(current_user.can(Permission.EDIT_PREPAREDNESS)))
 
 
 @bp.route("/<int:exercise_id>/krav", methods=["POST"])
 @requires(Permission.EDIT_PREPAREDNESS)
 def link_requirement(exercise_id: int):
     exercise = services.exercise_detail(exercise_id) or abort(404)
-    form = RequirementPickForm()
-    if form.validate_on_submit():
-        if services.link_requirement(exercise, int(form.requirement_id.data)):
+    requirement_id = picked_requirement()
+    if requirement_id is not None:
+        if services.link_requirement(exercise, requirement_id):
             db.session.commit()
             flash(_("Kravet er knyttet til øvelsen."), "success")
         else:
             flash(_("Kravet er allerede knyttet til øvelsen."), "info")
-    else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for(".detail", exercise_id=exercise_id, _anchor="krav"))
 
 
