@@ -17,6 +17,7 @@ from register.catalogs import loader
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.core import history
+from register.core.db import update_statistics
 from register.core.enums import Action
 from register.extensions import db
 from register.gap.models import (Assessment, AssessorKind, CostLevel, Finding, FindingRequirement, FindingSource,
@@ -345,4 +346,5 @@ def generate(scale: Scale, seed: int = 9, today: dt.date | None = None) -> dict:
 
     made["history entries"] = log.write(conn)
     session.commit()
+    update_statistics(session)
     return made

@@ -1,7 +1,10 @@
 """The app factory, configuration layers, health check and security headers."""
 import json
 import os
+import re
 import stat
+
+from flask import url_for
 
 from register import create_app
 from register.config import database_url
@@ -111,3 +114,40 @@ def test_an_app_is_freed_once_nothing_uses_it(tmp_path, monkeypatch):
     del app
     gc.collect()
     assert ref() is None
+
+
+def _menu(page: str) -> list[tuple[str, str, bool]]:
+    """(href, label, current) of each link in the main menu."""
+    menu = re.search(r'<nav class="app-nav".*?</nav>', page, re.S).group(0)
+    return [(href, label, bool(current)) for href, current, label in
+            re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', menu)]
+
+
+def test_the_menu_shows_each_role_the_parts_it_may_use_in_its_language(app, client, login, monkeypatch):
+    """The menu is built once per role and language and kept; a board member must never get the
+    administrator's menu, nor a Danish reader the English one."""
+    from register.core.permissions import Permission, Role, role_can
+    from register.core.templating import NavItem, nav_items
+    from register.organisation.views import bp
+
+    # Every part is readable by every role today; a part only some may use must still be hidden from others.
+    monkeypatch.setattr(bp, "nav", [*bp.nav, NavItem(95, "Kun sikkerhed", "organisation.index",
+                                                      permission=Permission.EDIT_SECURITY)])
+    for role in ["admin", "board", "security", "preparedness", "admin"]:
+        login(role)
+        menu = _menu(html(client.get("/")))
+        expected = [item for item in nav_items(app)
+                    if item.permission is None or role_can(Role(role), item.permission)]
+        with app.test_request_context():
+            assert [href for href, _label, _current in menu] == ["/"] + [url_for(i.endpoint) for i in expected]
+        assert menu[0] == ("/", "Forside", True) and not any(current for *_rest, current in menu[1:])
+        assert ("Kun sikkerhed" in [label for _h, label, _c in menu]) == (role in ("admin", "security"))
+
+    login("board")
+    current = [(href, label) for href, label, is_current in _menu(html(client.get("/krav/"))) if is_current]
+    assert current == [("/krav/", "Krav")]
+    client.post("/konto/sprog", data={"language": "en", "next": "/"})
+    labels = [label for _href, label, _current in _menu(html(client.get("/krav/")))]
+    assert labels[:2] == ["Home", "Requirements"]
+    login("security")  # still Danish
+    assert [label for _h, label, _c in _menu(html(client.get("/")))][:2] == ["Forside", "Krav"]

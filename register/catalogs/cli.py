@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from register.catalogs import loader
+from register.core.db import update_statistics
 from register.core.history import acting_as
 from register.extensions import db
 
@@ -20,6 +21,7 @@ def load_command(files):
         with acting_as("cli: catalogs load"):
             results = [loader.load_file(path) for path in paths]
             db.session.commit()
+        update_statistics(db.session)
     except loader.CatalogFileError as exc:
         db.session.rollback()
         raise click.ClickException(f"{exc} - intet er indlæst.") from exc

@@ -79,3 +79,15 @@ def configure_engine_events(app) -> None:
         if use_wal:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def update_statistics(session) -> None:
+    """Let the database's query planner see the data's shape after a bulk change (catalogues, demo, imports).
+
+    Without statistics SQLite guesses, and for the requirement list it guessed to sort every requirement
+    rather than read a page in index order (4 ms instead of 0.1 ms at 5,000 requirements). PostgreSQL's
+    autovacuum analyses on its own, but only later; this is the same thing, at once.
+    """
+    session.commit()  # ANALYZE takes its own write lock on SQLite; nothing pending must wait for it
+    session.execute(sa.text("ANALYZE"))
+    session.commit()

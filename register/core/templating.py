@@ -2,8 +2,10 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, g
+from flask import Flask, g, request, url_for
 from flask_login import current_user
+
+from register.core.i18n import language
 
 from register.core.permissions import Permission
 
@@ -38,6 +40,33 @@ def nav_items(app: Flask) -> list[NavItem]:
     return sorted(items, key=lambda item: item.order)
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """A NavItem as one user sees it: translated, its address built."""
+
+    url: str
+    label: str
+    description: str
+    blueprint: str
+
+
+def nav_links(app: Flask) -> list[NavLink]:
+    """The parts this user may use. Built once per role and language: every page draws the menu, and building
+    it afresh (a url_for and a translation per item) cost about a millisecond a page."""
+    if not current_user.is_authenticated:
+        return []
+    built: dict = app.extensions.setdefault("register.nav_links", {})  # per role, language and script root
+    key = (current_user.role, current_user.active, language(), request.script_root)
+    try:
+        return built[key]
+    except KeyError:
+        pass
+    links = [NavLink(url_for(item.endpoint), str(item.label), str(item.description), item.endpoint.split(".")[0])
+             for item in nav_items(app) if item.permission is None or current_user.can(item.permission)]
+    built[key] = links
+    return links
+
+
 def municipality_name() -> str:
     """The root unit's name, else the configured name; looked up once per request."""
     if "municipality_name" not in g:
@@ -52,6 +81,4 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        visible = [item for item in nav_items(app)
-                   if item.permission is None or (current_user.is_authenticated and current_user.can(item.permission))]
-        return {"nav_items": visible, "municipality_name": municipality_name, "Permission": Permission}
+        return {"nav_links": nav_links(app), "municipality_name": municipality_name, "Permission": Permission}

@@ -2,6 +2,7 @@
 import click
 from flask.cli import with_appcontext
 
+from register.core.db import update_statistics
 from register.core.history import acting_as
 from register.demo.services import DemoRefused, database_state, demo_logins, load_demo
 from register.extensions import db
@@ -34,6 +35,7 @@ def demo_cli(if_empty, logins_only):
         with acting_as("cli: demo"):
             result = load_demo()
             db.session.commit()
+        update_statistics(db.session)
     except DemoRefused as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

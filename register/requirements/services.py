@@ -229,13 +229,13 @@ def requirement_page(f: RequirementFilter) -> Page:
     ids = db.session.execute(_filtered(sa.select(Requirement.id).select_from(Requirement), f).order_by(*_order(f))
                              .limit(per_page).offset((page - 1) * per_page)).scalars().all()
     rows = {row.requirement.id: row for row in
-            _rows(db.session.execute(_select_rows(f).where(Requirement.id.in_(ids)).order_by(None)).unique())}
+            _rows(db.session.execute(_select_rows(f).where(Requirement.id.in_(ids)).order_by(None)))}
     return Page([rows[i] for i in ids], total, page, per_page)
 
 
 def all_rows(f: RequirementFilter) -> list[RequirementRow]:
     """Every row of the filtered list (for exports), in one query."""
-    return _rows(db.session.execute(_select_rows(f)).unique())
+    return _rows(db.session.execute(_select_rows(f)))
 
 
 def catalog_options() -> list[Catalog]:
