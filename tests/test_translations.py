@@ -188,3 +188,21 @@ def test_template_gettext_formats_escapes_and_pluralises_in_the_readers_language
         assert render_template_string(source) == "Side 2 af 3|&lt;b&gt;–1 af 2|1 dateret punkt|4 daterede punkter|3.000"
     with app.test_request_context("/"), force_locale("en"):
         assert render_template_string(source) == "Page 2 of 3|&lt;b&gt;–1 of 2|1 dated item|4 dated items|3,000"
+
+
+def test_a_forced_language_applies_inside_and_the_readers_language_after(app):
+    """The Danish report is drawn for readers of any language: labels and lazy texts inside force_locale are
+    Danish, and the reader's English is back afterwards (nothing translated inside is remembered for later)."""
+    from flask import session
+
+    from register.core.i18n import force_locale, language, lazy_gettext
+    from register.requirements.models import ImplementationStatus
+
+    heading = lazy_gettext("Krav")
+    with app.test_request_context("/"):
+        session["language"] = "en"
+        assert (language(), str(heading), ImplementationStatus.PLANNED.label) == ("en", "Requirements", "Planned")
+        with force_locale("da"):
+            assert (language(), str(heading)) == ("da", "Krav")
+            assert (ImplementationStatus.PLANNED.label, ImplementationStatus.PARTLY.label) == ("Planlagt", "Delvist")
+        assert (language(), str(heading), ImplementationStatus.PARTLY.label) == ("en", "Requirements", "Partial")

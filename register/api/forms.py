@@ -1,10 +1,10 @@
 """Creating an API token."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from register.api.tokens import MAX_DAYS
+from register.core.i18n import lazy_gettext as _l
 
 
 class TokenForm(FlaskForm):

@@ -1,10 +1,10 @@
 """Forms shared by the parts that link records to requirements."""
 from flask import flash
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired
 
 from register.catalogs.models import Requirement
+from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
 
 

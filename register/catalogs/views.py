@@ -1,9 +1,9 @@
 """Browse catalogues and read requirements."""
 from flask import Blueprint, abort, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
 
 from register.catalogs import loader, services
 from register.catalogs.models import Requirement
+from register.core.i18n import lazy_gettext as _l
 from register.core.permissions import Permission, requires
 from register.core.templating import NavItem
 from register.extensions import db

@@ -2,10 +2,9 @@
 import enum
 
 from flask import has_app_context
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
-from register.core.i18n import language
+from register.core.i18n import language, lazy_gettext as _l
 
 # (enum class, value, language) -> label. Translations do not change while the process runs.
 _LABELS: dict = {}

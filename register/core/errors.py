@@ -1,10 +1,10 @@
 """One error handler for every HTTP error; a 500 rolls back the session first."""
 from flask import Flask, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
+from register.core.i18n import lazy_gettext as _l
 from register.extensions import db
 
 MESSAGES = {

@@ -1,8 +1,9 @@
 """Form pieces shared by every part of the register."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
+
+from register.core.i18n import lazy_gettext as _l
 
 
 class ActionForm(FlaskForm):

@@ -1,8 +1,11 @@
 """Language and time zone: Danish and Europe/Copenhagen by default, English selectable."""
+import contextlib
 import functools
 
+import flask_babel
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -37,6 +40,47 @@ def language() -> str:
         return lang
 
 
+def translations():
+    """The request's message catalogue, looked up once per request (as `language()`)."""
+    memo = per_request()
+    try:
+        return memo["translations"]
+    except KeyError:
+        memo["translations"] = catalogue = get_translations()
+        return catalogue
+
+
+class LazyText(LazyString):
+    """A text translated when shown, as Flask-Babel's lazy_gettext, but from the request's catalogue: a menu
+    or a list shows dozens of these, and Flask-Babel finds the catalogue afresh for each."""
+
+    def __init__(self, string: str, **variables):
+        super().__init__(None, string, **variables)
+
+    def __str__(self) -> str:
+        text = translations().ugettext(self._args[0])
+        return text % self._kwargs if self._kwargs else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    return LazyText(string, **variables)
+
+
+@contextlib.contextmanager
+def force_locale(locale: str):
+    """Flask-Babel's force_locale, which also sets aside the language and catalogue this request remembers:
+    without that, a Danish report drawn for an English reader would come out in English (or the reverse)."""
+    memo = per_request()
+    saved = {key: memo.pop(key) for key in ("language", "translations") if key in memo}
+    try:
+        with flask_babel.force_locale(locale):
+            yield
+    finally:
+        memo.pop("language", None)
+        memo.pop("translations", None)
+        memo.update(saved)
+
+
 def template_gettext() -> dict:
     """gettext and ngettext for one rendering, bound to this request's catalogue.
 
@@ -44,11 +88,11 @@ def template_gettext() -> dict:
     behave as Jinja's "newstyle" gettext: the result is escaped where autoescaping is on, then formatted
     with the keyword arguments (ngettext also gets `num`).
     """
-    translations = get_translations()
+    catalogue = translations()
 
     @pass_context
     def gettext(context, string, **variables):
-        text = translations.ugettext(string)
+        text = catalogue.ugettext(string)
         if context.eval_ctx.autoescape:
             text = Markup(text)
         return text % variables if variables else text
@@ -56,7 +100,7 @@ def template_gettext() -> dict:
     @pass_context
     def ngettext(context, singular, plural, num, **variables):
         variables.setdefault("num", num)
-        text = translations.ungettext(singular, plural, num)
+        text = catalogue.ungettext(singular, plural, num)
         if context.eval_ctx.autoescape:
             text = Markup(text)
         return text % variables

@@ -7,10 +7,10 @@ import enum
 import functools
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from register.core.enums import LabelledEnum
+from register.core.i18n import lazy_gettext as _l
 
 
 class Role(LabelledEnum):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import request
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, ValidationError
 
+from register.core.i18n import lazy_gettext as _l
 from register.core.paging import count_rows
 from register.core.params import MAX_ID
 from register.extensions import db

@@ -1,9 +1,9 @@
 """Editing a unit."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from register.core.forms import VersionedForm
+from register.core.i18n import lazy_gettext as _l
 from register.organisation.models import UnitKind
 
 

@@ -1,11 +1,11 @@
 """Forms of the preparedness register."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from register.core.forms import VersionedForm
+from register.core.i18n import lazy_gettext as _l
 from register.preparedness import rules
 from register.preparedness.models import (ExerciseLevel, ExerciseType, ImprovementStatus, LegalBasis,
                                           MilestoneStatus, PlanStatus, SubPlanKind, TargetKind)

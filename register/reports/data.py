@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import sqlalchemy as sa
-from flask_babel import force_locale
+from register.core.i18n import force_locale
 
 from register.catalogs.models import Catalog, Requirement
 from register.core.dates import add_months, local_today, utc_to_local

@@ -1,8 +1,9 @@
 """Choosing a report, and saving one to the archive."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from register.core.i18n import lazy_gettext as _l
 
 
 class ReportQueryForm(FlaskForm):

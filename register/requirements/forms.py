@@ -1,5 +1,4 @@
 """Assessing a requirement, bulk edit, evidence and catalogue upload."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, URL, ValidationEr
 
 from register.controls.models import Control
 from register.core.forms import VersionedForm
+from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
 from register.requirements.models import MATURITY_SCALE, ImplementationStatus
 

@@ -6,12 +6,12 @@ touches it.
 import datetime as dt
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from register.core.db import UTCDateTime, enum_column, utcnow
 from register.core.enums import LabelledEnum
 from register.core.history import Tracked
+from register.core.i18n import lazy_gettext as _l
 from register.extensions import db
 
 

@@ -1,7 +1,7 @@
 """The documented rule for rolling a requirement's status up from its controls."""
-from flask_babel import lazy_gettext as _l
 
 from register.controls.models import ControlStatus
+from register.core.i18n import lazy_gettext as _l
 from register.requirements.models import ImplementationStatus
 
 ROLLUP_RULE = _l(

@@ -5,7 +5,6 @@ from urllib.parse import parse_qs, quote
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from register.catalogs import loader
@@ -15,6 +14,7 @@ from register.controls import services as control_services
 from register.core.cache import cached
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
+from register.core.i18n import lazy_gettext as _l
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
 from register.extensions import db

@@ -1,9 +1,9 @@
 """Forms for campaigns, trainees, courses and management approvals."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from register.core.forms import VersionedForm
+from register.core.i18n import lazy_gettext as _l
 from register.training.models import ApprovalBody, CampaignKind, ManagementBody
 
 DATE_MESSAGE = _l("Angiv en dato, f.eks. 2025-09-14.")

@@ -3,12 +3,12 @@ of the cybersecurity measures (Art. 20(1); NIS 2-loven § 7)."""
 import datetime as dt
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from register.core.db import enum_column
 from register.core.enums import LabelledEnum
 from register.core.history import Tracked
+from register.core.i18n import lazy_gettext as _l
 from register.extensions import db
 
 
