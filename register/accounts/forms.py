@@ -1,8 +1,9 @@
 """Login and language forms."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from register.core.forms import SelectField
 from register.core.i18n import lazy_gettext as _l
 
 

@@ -1,10 +1,10 @@
 """Editing a control and linking it to requirements."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from register.controls.models import ControlStatus
-from register.core.forms import VersionedForm
+from register.core.forms import SelectField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import request
-from wtforms import SelectChoice, SelectField, ValidationError
+from wtforms import SelectChoice, ValidationError
 
+from register.core.forms import SelectField
 from register.core.i18n import lazy_gettext as _l
 from register.core.paging import count_rows
 from register.core.params import MAX_ID

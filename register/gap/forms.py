@@ -2,10 +2,10 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectChoice,
-                     SelectField, SelectMultipleField, StringField, TextAreaField)
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from register.core.forms import VersionedForm
+from register.core.forms import SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.gap.models import (AssessorKind, CostLevel, FindingStatus, ImplementationGroup, Priority, Severity,
                                  maturity_scale)

@@ -1,13 +1,13 @@
 """Registering an incident, its reports to the authorities, linked requirements and lessons learned."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from register.catalogs.models import Requirement
 from register.controls.models import Control
 from register.core.dates import NonexistentLocalTime, local_to_utc, utc_to_local
 from register.core.db import utcnow
-from register.core.forms import VersionedForm
+from register.core.forms import SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
 from register.incidents.models import IncidentStatus, LessonStatus, Significance

@@ -1,8 +1,8 @@
 """Editing a unit."""
-from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from register.core.forms import VersionedForm
+from register.core.forms import SelectField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.organisation.models import UnitKind
 

@@ -1,10 +1,9 @@
 """Forms of the preparedness register."""
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from register.core.forms import VersionedForm
+from register.core.forms import SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.preparedness import rules
 from register.preparedness.models import (ExerciseLevel, ExerciseType, ImprovementStatus, LegalBasis,

@@ -1,12 +1,12 @@
 """Assessing a requirement, bulk edit, evidence and catalogue upload."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms import SelectChoice, URLField
 from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
 
 from register.controls.models import Control
-from register.core.forms import VersionedForm
+from register.core.forms import SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
 from register.requirements.models import MATURITY_SCALE, ImplementationStatus

@@ -1,8 +1,8 @@
 """Forms for campaigns, trainees, courses and management approvals."""
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from register.core.forms import VersionedForm
+from register.core.forms import SelectField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.training.models import ApprovalBody, CampaignKind, ManagementBody
 
