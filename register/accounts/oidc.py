@@ -12,12 +12,12 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
-from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
 from register.accounts.models import User
 from register.accounts.services import AccountError, create_user, find_by_email, normalise_email
 from register.core.db import utcnow
+from register.core.i18n import gettext as _
 from register.core.permissions import Role
 from register.extensions import db
 

@@ -1,10 +1,10 @@
 """Creating users and checking credentials; used by the CLI, the views and the demo data."""
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 
 from register.accounts.models import User
 from register.core.db import utcnow
+from register.core.i18n import gettext as _
 from register.core.permissions import Role
 from register.extensions import db
 

@@ -3,7 +3,6 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from register.accounts import oidc, throttle
@@ -12,6 +11,7 @@ from register.accounts.models import User
 from register.accounts.services import authenticate
 from register.core.forms import ActionForm
 from register.core.history import acting_as
+from register.core.i18n import gettext as _
 from register.core.permissions import Permission, Role, public, requires
 from register.extensions import db, login_manager
 

@@ -4,11 +4,11 @@ import importlib
 import io
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
-from flask_babel import gettext as _
 
 from register.api import openapi, tokens
 from register.api.models import ApiToken
 from register.api.resources import REGISTRY, REPORTS, FilterError, Report, Resource, csv_value
+from register.core.i18n import gettext as _
 from register.core.permissions import Permission, public, requires
 
 # Parts that publish resources; each module calls register_resource() when imported.

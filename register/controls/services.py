@@ -2,11 +2,11 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement, ControlStatus
+from register.core.i18n import gettext as _
 from register.core.paging import Page, paginate
 from register.core.picker import Picker, picker
 from register.extensions import db

@@ -1,6 +1,5 @@
 """Controls (tiltag): list, read, create, edit, and link to requirements."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from register.controls import services
 from register.controls.forms import ControlForm, LinkRequirementForm
@@ -8,7 +7,7 @@ from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
 from register.core.history import history_of
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires

@@ -50,6 +50,12 @@ def translations():
         return catalogue
 
 
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext, from the request's catalogue (looked up once per request)."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
 class LazyText(LazyString):
     """A text translated when shown, as Flask-Babel's lazy_gettext, but from the request's catalogue: a menu
     or a list shows dozens of these, and Flask-Babel finds the catalogue afresh for each."""

@@ -3,10 +3,10 @@ import time
 
 from flask import Flask, abort, current_app, flash, has_request_context, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from register.core.i18n import gettext as _
 from register.core.permissions import PUBLIC, access_of
 from register.extensions import login_manager
 

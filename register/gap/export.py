@@ -2,11 +2,11 @@
 import datetime as dt
 import io
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from register.core.i18n import gettext as _
 from register.gap.services import PlanGroup, cis_refs, other_refs
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

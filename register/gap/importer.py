@@ -16,12 +16,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy.orm import selectinload
 
+from register.core.i18n import gettext as _
 from register.extensions import db
 from register.gap.models import (Assessment, CostLevel, Finding, FindingSource, FindingStatus, Severity)
 from register.gap.priority import priority_for

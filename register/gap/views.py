@@ -4,7 +4,6 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -12,7 +11,7 @@ from register.catalogs.forms import picked_requirement, requirement_pick_section
 from register.catalogs.models import Catalog, Requirement
 from register.core.concurrency import EditConflict, check_version
 from register.core.history import history_of
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import count_rows, page_arg
 from register.core.params import int_arg
 from register.core.picker import CHOOSE_IN_FORM_UP_TO

@@ -3,14 +3,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from register.catalogs.models import Requirement
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import Page, paginate
 from register.controls.models import Control
 from register.extensions import db

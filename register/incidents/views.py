@@ -3,11 +3,10 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.history import history_of
 from register.core.permissions import Permission, requires

@@ -3,10 +3,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from register.core.cache import cached
+from register.core.i18n import gettext as _
 from register.extensions import db
 from register.organisation.models import Unit, UnitKind
 

@@ -1,13 +1,12 @@
 """Exercises (øvelser): planning, evaluation, improvement points and yearly targets."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from register.catalogs.forms import picked_requirement, requirement_pick_section
 from register.core.forms import ActionForm
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.history import history_of
 from register.core.permissions import Permission, requires

@@ -8,9 +8,9 @@ from email.utils import formatdate, make_msgid
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import format_date
-from flask_babel import gettext as _
 
 from register.accounts.models import User
+from register.core.i18n import gettext as _
 from register.extensions import db
 from register.organisation.models import Unit
 from register.preparedness import wheel

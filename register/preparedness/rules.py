@@ -115,7 +115,7 @@ def parse_window(text: str, default_year: int | None = None) -> tuple[dt.date, d
 
     A missing year is taken from the other end of the range, else from `default_year` (the line above
     in the minutes: "Aug. – sep." follows "Maj - juni 2025")."""
-    from flask_babel import gettext as _
+    from register.core.i18n import gettext as _
 
     cleaned = (text or "").strip()
     if not cleaned:
@@ -221,7 +221,7 @@ def section25_warnings(plans, today: dt.date) -> list[RuleWarning]:
     A plan counts for the term in which the council adopted it (its `adopted_on`), whatever term it is
     written for: a plan "for 2026-2029" adopted in September 2025 was adopted by the previous council,
     so the council elected in November 2025 must still adopt a revision before 31 December 2029."""
-    from flask_babel import gettext as _
+    from register.core.i18n import gettext as _
 
     from register.preparedness.models import LegalBasis, PlanStatus
 
@@ -273,7 +273,7 @@ def review_due(plan, reviews, interval_months: int, today: dt.date) -> Due | Non
 
 def review_warnings(plans_with_reviews, interval_months: int, today: dt.date) -> list[RuleWarning]:
     """The annual review by the working group (Direktionen, 26-03-2025): due within 30 days or overdue."""
-    from flask_babel import gettext as _
+    from register.core.i18n import gettext as _
 
     warnings = []
     for plan, reviews in plans_with_reviews:

@@ -3,11 +3,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from register.catalogs.models import Requirement
 from register.core.concurrency import touch
+from register.core.i18n import gettext as _
 from register.core.paging import Page, paginate
 from register.extensions import db
 from register.gap import services as gap_services

@@ -1,11 +1,10 @@
 """The beredskabsplan: plans, revision timeline, annual reviews, sub-plans, settings, leader introductions."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from register.core.concurrency import EditConflict, check_version
 from register.core.history import history_of
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem

@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 
 import icalendar
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.extensions import db
 from register.gap.models import Assessment, Finding, FindingStatus
 from register.organisation.models import Unit

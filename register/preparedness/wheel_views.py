@@ -2,11 +2,10 @@
 import datetime as dt
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from register.core.forms import ActionForm
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.params import int_arg
 from register.core.permissions import Permission, public, requires
 from register.core.templating import NavItem, municipality_name

@@ -2,11 +2,10 @@
 import datetime as dt
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from register.core.dates import local_today
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, requires
 from register.core.templating import NavItem
 from register.extensions import db

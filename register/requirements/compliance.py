@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from register.catalogs.models import Catalog, Requirement
 from register.core.cache import cached
 from register.core.history import states_as_of
+from register.core.i18n import gettext as _
 from register.extensions import db
 from register.organisation.models import Unit
 from register.requirements.models import RequirementAssessment

@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, contains_eager, lazyload
 from werkzeug.utils import secure_filename
 
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement
 from register.core.history import ChangeLog, current_actor
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import count_rows
 from register.core.params import MAX_ID
 from register.extensions import db

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, quote
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
-from flask_babel import gettext as _
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from register.catalogs import loader
@@ -14,9 +14,9 @@ from register.controls import services as control_services
 from register.core.cache import cached
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, requires
-from register.core.templating import HomePanel, NavItem
+from register.core.templating import HomePanel, NavItem, badge
 from register.extensions import db
 from register.organisation.services import unit_choices
 from register.requirements import compliance, exports, services
@@ -37,6 +37,16 @@ def _home_panel() -> dict | None:
 
 
 bp.home_panels = [HomePanel(10, "requirements/_home_panel.html", _home_panel)]
+
+
+@bp.app_template_global()
+def status_badge(assessment) -> Markup:
+    """An assessment's status (or its absence) as a badge; a function, since the list draws one per row."""
+    if assessment and not assessment.applicable:
+        return badge(_("Ikke relevant"), "neutral")
+    if assessment and assessment.status:
+        return badge(assessment.status)
+    return badge(_("Ikke vurderet"), "neutral")
 
 
 def _bulk_form() -> BulkEditForm:

@@ -4,12 +4,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from register.core.dates import add_months, local_today
 from register.core.enums import LabelledEnum
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.extensions import db
 from register.organisation.models import Unit
 from register.training.models import (Approval, Campaign, CampaignUnit, ManagementBody, Trainee,

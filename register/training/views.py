@@ -1,10 +1,9 @@
 """Staff awareness campaigns, management training and management approvals of the security measures."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from register.core.concurrency import EditConflict, check_version
 from register.core.history import history_of
-from register.core.i18n import lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
 from register.extensions import db
