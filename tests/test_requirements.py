@@ -114,6 +114,22 @@ def test_filter_state_is_kept_in_links_and_paging(app, client, login, catalogs):
     assert listed_refs(html(client.get("/krav/?catalog=cis-v8&page=99")))[-1] == "CIS 18"  # clamps to the last page
 
 
+
+def test_a_search_counts_and_pages_its_matches(app, client, login, catalogs):
+    """A search counts its matches in the same reading as the page; past the last page it shows the last."""
+    app.config["PAGE_SIZE"] = 5
+    login("board")
+    everything = listed_refs(html(client.get("/krav/?catalog=cis-v8&q=cis")))
+    first = html(client.get("/krav/?catalog=cis-v8&q=cis"))
+    assert "18 krav" in first and "side 1 af 4" in first and len(listed_refs(first)) == 5
+    last = html(client.get("/krav/?catalog=cis-v8&q=cis&page=4"))
+    assert "side 4 af 4" in last and len(listed_refs(last)) == 3
+    assert html(client.get("/krav/?catalog=cis-v8&q=cis&page=99")).count("<tr>") == last.count("<tr>")
+    assert listed_refs(html(client.get("/krav/?catalog=cis-v8&q=cis&page=99"))) == listed_refs(last)
+    assert everything == listed_refs(first)
+    none = html(client.get("/krav/?q=ingen-krav-handler-om-dette"))
+    assert "0 krav" in none and "Ingen krav passer til filtrene." in none
+
 def _bulk_catalog(app, n: int) -> None:
     with app.app_context():
         catalog = Catalog(code="big", version="1", title_da="Stort katalog")
