@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "register/translations/en/LC_MESSAGES/messages.po"
@@ -206,3 +208,15 @@ def test_a_forced_language_applies_inside_and_the_readers_language_after(app):
             assert (language(), str(heading)) == ("da", "Krav")
             assert (ImplementationStatus.PLANNED.label, ImplementationStatus.PARTLY.label) == ("Planlagt", "Delvist")
         assert (language(), str(heading), ImplementationStatus.PARTLY.label) == ("en", "Requirements", "Partial")
+
+
+@settings(max_examples=200, deadline=None)
+@given(word=st.text(max_size=10), number=st.integers(-10**6, 10**6), other=st.one_of(st.none(), st.floats(allow_nan=False)))
+def test_template_formatting_escapes_as_markupsafe_does(word, number, other):
+    from markupsafe import Markup
+
+    from register.core.i18n import _format_escaped
+
+    text = "<b>%(word)s</b> %(number)d af %(number)s (%(other)s)"
+    variables = {"word": word, "number": number, "other": other}
+    assert _format_escaped(text, variables) == Markup(text) % variables

@@ -1,6 +1,7 @@
 """Language and time zone: Danish and Europe/Copenhagen by default, English selectable."""
 import contextlib
 import functools
+import numbers
 
 import flask_babel
 from flask import Flask, current_app, has_request_context, request, session
@@ -8,7 +9,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from register.core.memo import per_request
 
@@ -87,6 +88,13 @@ def force_locale(locale: str):
         memo.update(saved)
 
 
+def _format_escaped(text: str, variables: dict) -> Markup:
+    """Markup(text) % variables, without markupsafe's wrapper object per value (a list's per-row label cost
+    more than the rest of its row): texts are escaped, numbers kept as numbers for %d."""
+    return Markup(text % {key: value if isinstance(value, numbers.Number) else escape(value)
+                          for key, value in variables.items()})
+
+
 def template_gettext() -> dict:
     """gettext and ngettext for one rendering, bound to this request's catalogue.
 
@@ -100,7 +108,7 @@ def template_gettext() -> dict:
     def gettext(context, string, **variables):
         text = catalogue.ugettext(string)
         if context.eval_ctx.autoescape:
-            text = Markup(text)
+            return _format_escaped(text, variables) if variables else Markup(text)
         return text % variables if variables else text
 
     @pass_context
@@ -108,7 +116,7 @@ def template_gettext() -> dict:
         variables.setdefault("num", num)
         text = catalogue.ungettext(singular, plural, num)
         if context.eval_ctx.autoescape:
-            text = Markup(text)
+            return _format_escaped(text, variables)
         return text % variables
 
     return {"gettext": gettext, "ngettext": ngettext}
