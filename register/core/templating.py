@@ -7,7 +7,6 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from register.core.i18n import language
-
 from register.core.permissions import Permission
 
 
