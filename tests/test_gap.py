@@ -77,7 +77,19 @@ def test_scores_are_recorded_per_control_with_the_scale_shown(app, client, login
                 summary["below_target"]) == (2, 0.5, 2.5, 2)
     page = html(client.get(f"/gap-analyse/vurderinger/{assessment_id}"))
     assert "Kun delvis fortegnelse" in page and "IG1" in page
+    assert '<span class="figure-value">0,5</span> <span class="figure-label">gennemsnitlig nuværende' in page
 
+
+
+def test_the_start_page_shows_the_latest_assessments_averages_as_they_change(app, client, login, make_assessment):
+    """The averages are kept until the data changes; a new score must show at once. Danish decimals."""
+    assessment_id = make_assessment(name="Gap 2026", scores={"1": (1, 3), "7": (0, 2)})
+    login("security")
+    assert "0,5</span> <span class=\"figure-label\">gns. modenhed (mål 2,5) i Gap 2026" in html(client.get("/"))
+    data = _score_form(html(client.get(f"/gap-analyse/vurderinger/{assessment_id}/modenhed")))
+    data |= {"rows-0-current_level": "3", "rows-0-target_level": "4"}
+    assert client.post(f"/gap-analyse/vurderinger/{assessment_id}/modenhed", data=data).status_code == 302
+    assert "1,5</span> <span class=\"figure-label\">gns. modenhed (mål 3) i Gap 2026" in html(client.get("/"))
 
 def test_a_score_outside_the_scale_is_refused(app, client, login, make_assessment):
     assessment_id = make_assessment()

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from register.catalogs.forms import picked_requirement, requirement_pick_section
 from register.catalogs.models import Catalog, Requirement
+from register.core.cache import cached
 from register.core.concurrency import EditConflict, check_version
 from register.core.history import history_of
 from register.core.i18n import gettext as _, lazy_gettext as _l
@@ -46,7 +47,9 @@ def home_panel() -> dict | None:
     ).scalar_one_or_none()
     if latest is None and progress.total == 0:
         return None
-    summary = services.maturity_summary(services.maturity_by_control(latest)) if latest else None
+    # Kept until the data changes: it reads every CIS control and score to show two averages.
+    summary = cached("gap.home_summary", latest.id,
+                     lambda: services.maturity_summary(services.maturity_by_control(latest))) if latest else None
     return {"gap_progress": progress, "gap_latest": latest, "gap_summary": summary}
 
 
