@@ -338,6 +338,12 @@ def test_findings_due_dates_are_in_the_wheel_with_a_link(app, client, login, rec
     mine = html(client.get(f"/aarshjul/?aar={due.year}&enhed={records['unit']}"))
     assert f'href="/gap-analyse/fund/{finding.id}"' in mine
     with app.app_context():
+        from register.preparedness import wheel
+
+        day_after = due + dt.timedelta(days=1)
+        item = next(i for i in wheel.all_items(day_after) if i.key == f"finding:{finding.id}")
+        assert item.late and not item.done and item.day == due and item.owner_unit_id == finding.unit_id
+        assert not next(i for i in wheel.all_items(due) if i.key == f"finding:{finding.id}").late
         db.session.get(Finding, finding.id).status = FindingStatus.CLOSED
         db.session.get(Finding, finding.id).closed_on = records["today"]
         db.session.commit()
