@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from register.catalogs.models import Requirement
+from register.core.cache import cached
 from register.core.concurrency import touch
 from register.core.i18n import gettext as _
 from register.core.paging import Page, paginate
@@ -95,11 +96,15 @@ def check_plan(plan: Plan) -> None:
 
 
 def warnings(today_: dt.date) -> list[rules.RuleWarning]:
-    """§ 25 and annual-review warnings for the current state of the register."""
-    plans = all_plans()
-    review_months, _sub = interval_settings()
-    return (rules.section25_warnings(plans, today_)
-            + rules.review_warnings([(p, p.reviews) for p in plans], review_months, today_))
+    """§ 25 and annual-review warnings for the current state of the register (kept until the data or the
+    day changes: the start page shows them to everyone, and they read every plan with its reviews)."""
+    def compute() -> list[rules.RuleWarning]:
+        plans = all_plans()
+        review_months, _sub = interval_settings()
+        return (rules.section25_warnings(plans, today_)
+                + rules.review_warnings([(p, p.reviews) for p in plans], review_months, today_))
+
+    return cached("preparedness.warnings", today_, compute)
 
 
 def add_review(plan: Plan, reviewed_on: dt.date, reviewed_by: str | None, note: str | None) -> PlanReview:
