@@ -151,3 +151,19 @@ def test_the_menu_shows_each_role_the_parts_it_may_use_in_its_language(app, clie
     assert labels[:2] == ["Home", "Requirements"]
     login("security")  # still Danish
     assert [label for _h, label, _c in _menu(html(client.get("/")))][:2] == ["Forside", "Krav"]
+
+
+def test_row_links_are_the_addresses_url_for_builds(app):
+    """row_url builds an endpoint's address once and puts each row's ids in; it must equal url_for's."""
+    from register.core.templating import row_url
+
+    cases = [("requirements.detail", {"requirement_id": 7}), ("gap.finding", {"finding_id": 123456}),
+             ("preparedness.plan", {"plan_id": 1}), ("preparedness.sub_plans", {}),
+             ("incidents.detail", {"incident_id": 2_000_000_000}), ("exercises.detail", {"exercise_id": 0}),
+             ("gap.finding", {"finding_id": "12"}), ("requirements.detail", {"requirement_id": 5, "_anchor": "x"})]
+    for base in ("/", "/kommune/register/"):
+        with app.test_request_context("/", base_url="http://localhost" + base):
+            for endpoint, ids in cases:
+                for bump in (0, 1, 99):  # the second and later rows use the kept address
+                    values = {k: v + bump if type(v) is int else v for k, v in ids.items()}
+                    assert row_url(endpoint, **values) == url_for(endpoint, **values)

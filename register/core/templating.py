@@ -7,6 +7,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from register.core.i18n import language
+from register.core.memo import per_request
 from register.core.permissions import Permission
 
 
@@ -77,6 +78,36 @@ def badge(value, tone: str | None = None) -> Markup:
     return Markup(f'<span class="badge badge-{escape(tone)}">{escape(getattr(value, "label", value))}</span>')
 
 
+_SENTINEL = 2_000_000_000  # an id no table reaches, so it cannot be mistaken for another part of the address
+
+
+def _address_pattern(endpoint: str, names: tuple) -> str | None:
+    """The endpoint's address with a {0}, {1}... where each integer argument goes, or None if it cannot be
+    made one (an argument that is not a plain path segment, or braces in the address)."""
+    url = url_for(endpoint, **{name: _SENTINEL + i for i, name in enumerate(names)})
+    if "{" in url or "}" in url:
+        return None
+    for i in range(len(names)):
+        if url.count(str(_SENTINEL + i)) != 1:
+            return None
+        url = url.replace(str(_SENTINEL + i), "{%d}" % i)
+    return url
+
+
+def row_url(endpoint: str, **ids) -> str:
+    """url_for for a list row's link by integer ids: the address is built by Werkzeug once per endpoint and
+    request, and each row's ids are put into it (a list draws hundreds of links at about 15 µs each)."""
+    if not all(type(value) is int for value in ids.values()):
+        return url_for(endpoint, **ids)
+    memo = per_request()
+    key = ("row_url", endpoint, tuple(ids))
+    try:
+        pattern = memo[key]
+    except KeyError:
+        pattern = memo[key] = _address_pattern(endpoint, tuple(ids))
+    return pattern.format(*ids.values()) if pattern is not None else url_for(endpoint, **ids)
+
+
 def municipality_name() -> str:
     """The root unit's name, else the configured name; looked up once per request."""
     if "municipality_name" not in g:
@@ -94,3 +125,4 @@ def register(app: Flask) -> None:
         return {"nav_links": nav_links(app), "municipality_name": municipality_name, "Permission": Permission}
 
     app.jinja_env.globals["badge"] = badge
+    app.jinja_env.globals["row_url"] = row_url
