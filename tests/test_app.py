@@ -167,3 +167,14 @@ def test_row_links_are_the_addresses_url_for_builds(app):
                 for bump in (0, 1, 99):  # the second and later rows use the kept address
                     values = {k: v + bump if type(v) is int else v for k, v in ids.items()}
                     assert row_url(endpoint, **values) == url_for(endpoint, **values)
+
+
+def test_the_kept_menus_stay_bounded_whatever_script_root_requests_claim(app, client, login):
+    """Behind a proxy the script root comes from a header; the menus kept per process must not grow with it."""
+    from register.core.templating import NAV_LINKS_KEPT
+
+    login("board")
+    for n in range(NAV_LINKS_KEPT + 10):
+        page = html(client.get("/", base_url=f"http://localhost/k{n}/"))
+        assert f'href="/k{n}/krav/"' in page
+    assert len(app.extensions["register.nav_links"]) <= NAV_LINKS_KEPT

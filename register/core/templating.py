@@ -51,6 +51,9 @@ class NavLink:
     blueprint: str
 
 
+NAV_LINKS_KEPT = 64  # menus kept per process: roles x languages x script roots, normally 8
+
+
 def nav_links(app: Flask) -> list[NavLink]:
     """The parts this user may use. Built once per role and language: every page draws the menu, and building
     it afresh (a url_for and a translation per item) cost about a millisecond a page."""
@@ -64,6 +67,8 @@ def nav_links(app: Flask) -> list[NavLink]:
         pass
     links = [NavLink(url_for(item.endpoint), str(item.label), str(item.description), item.endpoint.split(".")[0])
              for item in nav_items(app) if item.permission is None or current_user.can(item.permission)]
+    if len(built) >= NAV_LINKS_KEPT:  # the script root comes from a request header behind a proxy: stay bounded
+        built.clear()
     built[key] = links
     return links
 
