@@ -156,3 +156,30 @@ def test_the_list_is_paged_and_the_pager_keeps_the_filters(app, client, login):
     assert "page=1" in filtered and "status=planned" in filtered
     assert "101–120 af 120" in html(client.get("/tiltag/?page=99"))  # past the end: the last page
     assert "1–50 af 120" in html(client.get("/tiltag/?page=-4"))
+
+
+def test_a_page_of_the_list_is_read_in_title_order_without_sorting_every_control(app):
+    """At 5,000 controls, sorting them all for page 40 took 13 ms of the page's 17 ms of SQL."""
+    from register.controls.services import list_controls
+    from register.core.db import update_statistics
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the plan is read with SQLite's EXPLAIN QUERY PLAN; PostgreSQL picks by table size")
+        db.session.add_all(Control(title=f"Tiltag {i:03d}", status=ControlStatus.PLANNED) for i in range(120))
+        update_statistics(db.session)
+        seen = []
+
+        def keep(conn, cursor, statement, parameters, context, many):
+            if "LIMIT" in statement and "FROM control" in statement:
+                seen.append((statement, parameters))
+
+        sa.event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            page = list_controls(page=2)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", keep)
+        assert page.items[0].control.title == "Tiltag 050"
+        (statement, parameters), = seen
+        with db.engine.connect() as conn:
+            plan = " ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+        assert "ix_control_title" in plan and "TEMP B-TREE" not in plan
