@@ -102,12 +102,13 @@ class Timing:
     median_ms: float
     p95_ms: float
     errors: int
+    p99_ms: float  # the tail, where pauses such as a full garbage collection show
 
 
 def _summarise(label: str, latencies: list[float], elapsed: float, errors: int) -> Timing:
     lat = sorted(latencies)
     return Timing(label, len(lat), len(lat) / elapsed, statistics.median(lat) * 1000,
-                  lat[max(int(len(lat) * 0.95) - 1, 0)] * 1000, errors)
+                  lat[max(int(len(lat) * 0.95) - 1, 0)] * 1000, errors, lat[max(int(len(lat) * 0.99) - 1, 0)] * 1000)
 
 
 def drive(sessions: list[requests.Session], label: str, url: str, per_client: int) -> Timing:
@@ -136,7 +137,7 @@ def drive(sessions: list[requests.Session], label: str, url: str, per_client: in
 def drive_wrk(cookie: str, label: str, url: str, clients: int, seconds: float) -> Timing:
     result = wrk.run(url, cookie, clients, seconds)
     return Timing(label, result["requests"], result["requests"] / result["seconds"], result["median_ms"],
-                  result["p95_ms"], result["errors"])
+                  result["p95_ms"], result["errors"], result["p99_ms"])
 
 
 def drive_updates(sessions: list[requests.Session], base: str, req_ids: list[int], per_client: int) -> Timing:
@@ -324,14 +325,15 @@ def report(result: dict, database: str) -> str:
              f"{result['generated_in']:.0f} s). gunicorn {result['workers']} sync workers, "
              f"{result['clients']} concurrent clients ({result.get('driver', 'Python threads')}; the status "
              f"update always by Python threads); peak worker memory {result['peak_rss_mib']:.0f} MiB.", "",
-             "| page | one request alone | median | p95 | req/s | SQL (demo data) | SQL (large) | errors |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| page | one request alone | median | p95 | p99 | req/s | SQL (demo data) | SQL (large) | errors |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for t in result["timings"]:
         small, large = result["small"].get(t.label, "–"), result["large"].get(t.label, "–")
         flag = " (list)" if t.label in paged else ""
         alone = result.get("alone", {}).get(t.label)
         alone_text = f"{alone:.1f} ms" if alone is not None else "–"
-        lines.append(f"| {t.label}{flag} | {alone_text} | {t.median_ms:.1f} ms | {t.p95_ms:.1f} ms | {t.throughput:.0f} | "
+        lines.append(f"| {t.label}{flag} | {alone_text} | {t.median_ms:.1f} ms | {t.p95_ms:.1f} ms | "
+                     f"{t.p99_ms:.1f} ms | {t.throughput:.0f} | "
                      f"{small} | {large} | {t.errors} |")
     grown = [label for label in paged if result["large"][label] != result["small"][label]]
     lines += ["", "Lists with the same SQL query count on demo data and on the large dataset: "
