@@ -47,6 +47,19 @@ def test_plan_is_ordered_by_priority_grouped_by_unit_with_overdue_in_text(client
     assert "Lukket fund" in closed and "Overskredet" not in closed.split("<h2>", 2)[-1]
 
 
+def test_the_unit_order_follows_a_renamed_unit(app, client, login, plan):
+    """The order of units is kept between requests; a rename is a change to the data, so it is seen at once."""
+    from register.organisation.models import Unit
+    login("board")
+    page = html(client.get("/gap-analyse/handlingsplan"))
+    assert page.index("<h2>Informationssikkerhed") < page.index("<h2>IT-drift")
+    with app.app_context():
+        db.session.execute(db.select(Unit).filter_by(name="IT-drift")).scalar_one().name = "Drift og netværk"
+        db.session.commit()
+    page = html(client.get("/gap-analyse/handlingsplan"))
+    assert page.index("<h2>Drift og netværk") < page.index("<h2>Informationssikkerhed")
+
+
 def test_plan_grouped_by_control_lists_a_finding_under_each_control(client, login, plan):
     login("board")
     page = html(client.get("/gap-analyse/handlingsplan?gruppering=kontrol"))

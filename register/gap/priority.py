@@ -3,6 +3,8 @@
 Critical findings that are cheap to fix come first; a low finding that is expensive comes last.
 An unknown cost counts as medium, so a finding without an estimate is neither favoured nor buried.
 """
+import functools
+
 import sqlalchemy as sa
 
 from register.gap.models import CostLevel, Finding, Priority, Severity
@@ -27,6 +29,7 @@ def matrix_rows() -> list[tuple[Severity, list[Priority]]]:
     return [(severity, [MATRIX[severity][cost] for cost in CostLevel]) for severity in Severity]
 
 
+@functools.cache  # the matrix is fixed, so the expression is too; building it took a millisecond a page
 def priority_sql():
     """The effective priority as an SQL expression ('1'..'4'), for ordering in the database."""
     cost = sa.func.coalesce(sa.cast(Finding.cost, sa.String), UNKNOWN_COST_AS.value)

@@ -226,6 +226,14 @@ def _cis_links():
             .where(Catalog.code == CIS_CATALOG).subquery())
 
 
+def _unit_rank():
+    """Units in name order as an SQL expression for the plan's order (kept until the data changes)."""
+    units = sorted(db.session.execute(sa.select(Unit.id, Unit.name)).all(), key=lambda u: (u.name.casefold(), u.id))
+    if not units:
+        return sa.literal(0)
+    return sa.case({u.id: i for i, u in enumerate(units)}, value=Finding.unit_id, else_=len(units))
+
+
 def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_label: str,
                      no_control_label: str) -> tuple[Page, list[PlanGroup]]:
     """One page of the action plan, grouped by unit or CIS control, with each group's full size and overdue
@@ -241,24 +249,23 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
         totals_stmt = sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue)).select_from(
             Finding).outerjoin(cis, cis.c.finding_id == Finding.id).group_by(group_col)
     else:
-        units = sorted(db.session.execute(sa.select(Unit.id, Unit.name)).all(),
-                       key=lambda u: (u.name.casefold(), u.id))
-        rank = sa.case({u.id: i for i, u in enumerate(units)}, value=Finding.unit_id, else_=len(units)) \
-            if units else sa.literal(0)
+        rank = cached("gap.unit_rank", None, _unit_rank)
         group_col = Finding.unit_id
         stmt = sa.select(Finding, group_col).order_by(rank, *order)
         totals_stmt = (sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue))
                        .group_by(group_col))
-    stmt = _with_status(stmt.options(selectinload(Finding.unit), selectinload(Finding.requirement_links)), status)
+    stmt = _with_status(stmt.options(selectinload(Finding.unit)), status)
     result = paginate(stmt, page, scalars=False)
     totals = {key: (n, late) for key, n, late in db.session.execute(_with_status(totals_stmt, status))}
+    if by == "control":  # the page's controls only: the rows themselves need no links
+        keys = {key for _finding, key in result.items if key is not None}
+        controls = {r.id: f"{r.display_ref} {r.title_da}" for r in db.session.execute(
+            sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da).where(Requirement.id.in_(keys)))}
     groups: dict[object, PlanGroup] = {}
     for finding, key in result.items:
         if key not in groups:
             if by == "control":
-                req = next((link.requirement for link in finding.requirement_links if link.requirement_id == key),
-                           None)
-                label = f"{req.display_ref} {req.title_da}" if req else no_control_label
+                label = controls.get(key, no_control_label)
             else:
                 label = finding.unit.name if finding.unit else no_unit_label
             n, late = totals.get(key, (0, 0))
