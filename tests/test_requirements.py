@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from register.catalogs.models import Catalog, Requirement
 from register.core.history import ChangeLog
+from register.core.i18n import date_filter
 from register.extensions import db
 from register.requirements import services
 from register.requirements.models import ImplementationStatus, RequirementAssessment, RequirementEvidence
@@ -55,6 +56,34 @@ def test_list_shows_every_catalogue_and_nav_leads_to_it(client, login, catalogs)
     assert "21(2)(d)" in page and "CIS 7" in page
     assert "HOB 7" in html(client.get("/krav/?page=2"))
     assert "Ikke vurderet" in page
+
+
+def _row_of(page: str, ref: str) -> str:
+    return next(row for row in page.split("<tr>") if f'<span class="ref">{ref}</span>' in row)
+
+
+def test_each_row_shows_its_own_assessment(app, client, login, catalogs, make_unit):
+    it = make_unit(name="IT-afdelingen")
+    review = dt.date.today() + dt.timedelta(days=40)
+    assess(app, "nis2:21.2.d", status=ImplementationStatus.PARTLY, maturity=2, responsible_unit_id=it,
+           responsible_person="Søren <SOC>", next_review=review)
+    assess(app, "nis2:21.2.a", applicable=False, applicability_reason="Dækkes af koncernen")
+    assess(app, "cis-v8:7", status_from_controls=True)
+    login("security")
+    page = html(client.get("/krav/"))
+    row = _row_of(page, "21(2)(d)")
+    assert "Delvist" in row and "IT-afdelingen" in row and "Søren &lt;SOC&gt;" in row and "<abbr" in row
+    assert f'href="/krav/{req_id(app, "nis2:21.2.d")}"' in row and "Forsyningskædesikkerhed" in row
+    assert f'value="{req_id(app, "nis2:21.2.d")}"' in row and 'aria-label="Vælg 21(2)(d)"' in row
+    assert "<td>21</td>" in row  # its area
+    with app.test_request_context():
+        assert date_filter(review) in row
+    assert "Ikke relevant" in _row_of(page, "21(2)(a)") and "Ikke vurderet" not in _row_of(page, "21(2)(a)")
+    untouched = _row_of(page, "21(2)(b)")
+    assert "Ikke vurderet" in untouched and "<abbr" not in untouched and "IT-afdelingen" not in untouched
+    assert "(fra tiltag)" in _row_of(html(client.get("/krav/?catalog=cis-v8")), "CIS 7")
+    client.post("/konto/sprog", data={"language": "en", "next": "/"})
+    assert "Supply chain security" in _row_of(html(client.get("/krav/")), "21(2)(d)")
 
 
 @pytest.mark.parametrize("query,expected", [

@@ -117,7 +117,7 @@ class RequirementRow:
 
 @dataclass
 class Page:
-    rows: list[RequirementRow]
+    rows: list[sa.Row]  # the columns of _select_list_rows
     total: int
     page: int
     per_page: int
@@ -209,6 +209,23 @@ def _select_rows(f: RequirementFilter):
     return stmt.options(contains_eager(Requirement.catalog), lazyload(area_req.catalog)).order_by(*_order(f))
 
 
+def _select_list_rows(f: RequirementFilter):
+    """The list's columns, flat: a page's rows are read as plain rows, not as five ORM objects each (the
+    objects were a fifth of the page's cost). A requirement without an assessment counts as applicable."""
+    area_req = aliased(Requirement, name="area_req")
+    control_count = (sa.select(sa.func.count(ControlRequirement.id))
+                     .where(ControlRequirement.requirement_id == Requirement.id)
+                     .correlate(Requirement).scalar_subquery())
+    a = RequirementAssessment
+    stmt = sa.select(
+        Requirement.id, Catalog.code.label("catalog_code"), Requirement.display_ref, Requirement.title_da,
+        Requirement.title_en, sa.func.coalesce(area_req.display_ref, Requirement.display_ref).label("area_ref"),
+        sa.func.coalesce(a.applicable, sa.true()).label("applicable"), a.status, a.status_from_controls,
+        a.maturity, a.responsible_person, a.next_review, Unit.name.label("unit_name"),
+        control_count.label("control_count")).select_from(Requirement)
+    return _filtered(stmt, f).outerjoin(area_req, area_req.id == Requirement.area_id)
+
+
 def _rows(result) -> list[RequirementRow]:
     # An area is its own area.
     return [RequirementRow(req, assessment, unit, area or req, count or 0)
@@ -235,8 +252,8 @@ def requirement_page(f: RequirementFilter) -> Page:
         page = min(f.page, max(math.ceil(total / per_page), 1))
         # Without a search this reads fifty ids in index order and stops (a window count would read them all).
         ids = db.session.execute(_page_of_ids(f, page, per_page)).scalars().all() if total else []
-    rows = {row.requirement.id: row for row in
-            _rows(db.session.execute(_select_rows(f).where(Requirement.id.in_(ids)).order_by(None)))} if ids else {}
+    rows = {row.id: row for row in
+            db.session.execute(_select_list_rows(f).where(Requirement.id.in_(ids)))} if ids else {}
     return Page([rows[i] for i in ids], total, page, per_page)
 
 

@@ -41,7 +41,8 @@ bp.home_panels = [HomePanel(10, "requirements/_home_panel.html", _home_panel)]
 
 @bp.app_template_global()
 def status_badge(assessment) -> Markup:
-    """An assessment's status (or its absence) as a badge; a function, since the list draws one per row."""
+    """An assessment's status (or its absence) as a badge; a function, since the list draws one per row.
+    Anything with `applicable` and `status` will do, such as a row of the requirement list."""
     if assessment and not assessment.applicable:
         return badge(_("Ikke relevant"), "neutral")
     if assessment and assessment.status:
