@@ -70,6 +70,9 @@ def test_security_registers_an_incident_in_danish_time_stored_as_utc(app, client
     assert "IT-drift" in page and "Skoler" in page and "Filserver FS01" in page
     assert "Foreløbig" in page  # the final report date until the notification is submitted
     assert "Fristen er overskredet" in page
+    listing = html(client.get("/haendelser/"))
+    assert '<span class="muted">IT-drift, Skoler</span>' in listing  # the units concerned, in name order
+    assert "overskredet med " in listing and " døgn" in listing  # how late the next report is
 
 
 def test_the_form_shows_the_art_23_3_criteria_next_to_the_choice(client, login):

@@ -192,6 +192,19 @@ def test_template_gettext_formats_escapes_and_pluralises_in_the_readers_language
         assert render_template_string(source) == "Page 2 of 3|&lt;b&gt;–1 of 2|1 dated item|4 dated items|3,000"
 
 
+def test_python_ngettext_pluralises_in_the_readers_language(app):
+    from register.core.i18n import force_locale, ngettext
+    from register.incidents.services import describe_remaining
+    import datetime as dt
+
+    with app.test_request_context("/"):
+        assert ngettext("%(num)d time", "%(num)d timer", 1) == "1 time"
+        assert describe_remaining(dt.timedelta(days=-2, hours=-3)) == "overskredet med 2 døgn og 3 timer"
+        with force_locale("en"):
+            assert ngettext("%(num)d time", "%(num)d timer", 5) == "5 hours"
+            assert describe_remaining(dt.timedelta(hours=1, minutes=5)) == "1 hour and 5 minutes left"
+
+
 def test_a_forced_language_applies_inside_and_the_readers_language_after(app):
     """The Danish report is drawn for readers of any language: labels and lazy texts inside force_locale are
     Danish, and the reader's English is back afterwards (nothing translated inside is remembered for later)."""

@@ -57,6 +57,12 @@ def gettext(string: str, **variables) -> str:
     return text % variables if variables else text
 
 
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """Flask-Babel's ngettext (`num` is also a variable), from the request's catalogue."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
 class LazyText(LazyString):
     """A text translated when shown, as Flask-Babel's lazy_gettext, but from the request's catalogue: a menu
     or a list shows dozens of these, and Flask-Babel finds the catalogue afresh for each."""

@@ -3,13 +3,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from register.catalogs.models import Requirement
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
-from register.core.i18n import gettext as _, lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l, ngettext
 from register.core.paging import Page, paginate
 from register.controls.models import Control
 from register.extensions import db
@@ -131,6 +130,7 @@ class IncidentRow:
     incident: Incident
     steps: list[ReportStep]
     next: ReportStep | None
+    unit_names: str = ""  # the units concerned, in name order
 
 
 def incident_rows(open_only: bool = False, now: dt.datetime | None = None) -> list[IncidentRow]:
@@ -151,7 +151,8 @@ def incident_page(page: int, now: dt.datetime | None = None) -> Page:
 
 def _row(incident: Incident, now: dt.datetime | None) -> IncidentRow:
     steps = reporting_clock(incident, incident.reports, now)
-    return IncidentRow(incident, steps, next_step(steps))
+    return IncidentRow(incident, steps, next_step(steps),
+                       ", ".join(sorted((link.unit.name for link in incident.units), key=str.lower)))
 
 
 def open_incidents_by_deadline(now: dt.datetime | None = None) -> list[IncidentRow]:
