@@ -180,6 +180,21 @@ def test_exercise_list_does_not_query_per_row(app, client, login, make_unit, cou
     assert counts[0] == counts[1]
 
 
+def test_exercise_list_row_shows_participants_and_open_improvements(app, client, login, make_unit):
+    skoler, it = make_unit(name="Skoler"), make_unit(name="IT-drift")
+    with app.app_context():
+        e = Exercise(title="Strømsvigt", exercise_type=ExerciseType.DILEMMA, level=ExerciseLevel.BOARD,
+                     held_on=D("2026-01-02"), unit_links=[ExerciseUnit(unit_id=skoler), ExerciseUnit(unit_id=it)])
+        for status in (ImprovementStatus.OPEN, ImprovementStatus.IN_PROGRESS, ImprovementStatus.DONE,
+                       ImprovementStatus.DROPPED):
+            e.improvements.append(ImprovementPoint(title=f"P {status.value}", owner_unit_id=it, status=status))
+        db.session.add(e)
+        db.session.commit()
+    login("board")
+    row = next(r for r in html(client.get("/oevelser/")).split("<tr>") if "Strømsvigt" in r)
+    assert "<td>Skoler, IT-drift</td>" in row and '<td class="num">2</td>' in row  # done and dropped are closed
+
+
 def test_exercise_list_is_paged_newest_first(app, client, login):
     """Ten years of exercises: 50 a page, newest first, undated last, and a pager to the rest."""
     login("board")

@@ -17,8 +17,8 @@ from register.organisation.models import Unit
 from register.preparedness import rules
 from register.preparedness.models import (
     Exercise, ExercisePlan, ExerciseRequirement, ExerciseSubPlan, ExerciseTarget, ExerciseUnit,
-    ImprovementPoint, LeaderIntroduction, Milestone, MilestoneStatus, Plan, PlanReview, PreparednessSettings,
-    ResponsibleBody, SubPlan)
+    ImprovementPoint, ImprovementStatus, LeaderIntroduction, Milestone, MilestoneStatus, Plan, PlanReview,
+    PreparednessSettings, ResponsibleBody, SubPlan)
 
 DEFAULT_REVIEW_NOTE = ("Arbejdsgruppen for beredskab gennemgår beredskabsplanen årligt; ansvaret for planerne er "
                        "fortsat decentralt (Direktionens beslutning 26-03-2025).")
@@ -282,12 +282,27 @@ def _exercise_order():
     return day.desc().nulls_last(), Exercise.title, Exercise.id
 
 
+@dataclass
+class ExerciseListRow:
+    exercise: Exercise
+    participants: str  # the units taking part, as registered
+    open_improvements: int
+
+
 def exercise_page(page: int) -> Page:
-    """One page of the exercise list with what its rows show (participants, open improvements)."""
-    stmt = (sa.select(Exercise).options(selectinload(Exercise.unit_links).joinedload(ExerciseUnit.unit),
-                                        selectinload(Exercise.improvements))
+    """One page of the exercise list with what its rows show: participants, and open improvements counted in
+    the database (loading every improvement point to count them cost a third of the page)."""
+    open_count = (sa.select(sa.func.count(ImprovementPoint.id))
+                  .where(ImprovementPoint.exercise_id == Exercise.id,
+                         ImprovementPoint.status.not_in([s for s in ImprovementStatus if s.closed]))
+                  .correlate(Exercise).scalar_subquery())
+    stmt = (sa.select(Exercise, open_count)
+            .options(selectinload(Exercise.unit_links).joinedload(ExerciseUnit.unit))
             .order_by(*_exercise_order()))
-    return paginate(stmt, page)
+    result = paginate(stmt, page, scalars=False)
+    result.items = [ExerciseListRow(e, ", ".join(link.unit.name for link in e.unit_links), n or 0)
+                    for e, n in result.items]
+    return result
 
 
 def exercise_detail(exercise_id: int) -> Exercise | None:
