@@ -102,6 +102,13 @@ def test_dashboard_page_shows_the_figures(app, client, login, make_unit):
     assert "A 1" in page  # overdue list
     assert "1 <span class=\"muted\">(20 %)</span>" in page
     assert client.get("/krav/overblik?as_of=2025-13-01").status_code == 200  # a bad date falls back to today
+    # each group links to the requirement list filtered to it
+    import re
+    links = dict((label, href) for href, label in re.findall(r'<th scope="row"><a href="([^"]+)">([^<]+)</a>', page))
+    assert set(links) == {"Kendt katalog", "A Område A", "B Område B", "C Seks", "Enhed X", "Enhed Y"}
+    assert "3 krav" in html(client.get(links["Enhed X"].replace("&amp;", "&")))
+    assert "4 krav" in html(client.get(links["A Område A"].replace("&amp;", "&")))  # the area and its three
+    assert links["Kendt katalog"] == "/krav/?catalog=kendt"
 
 
 def test_start_page_panel(app, client, login, make_unit):

@@ -1,6 +1,6 @@
 """The requirement list, a requirement's page, its assessment and evidence, bulk edit, dashboard, exports."""
 import datetime as dt
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlencode
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
@@ -260,8 +260,14 @@ def dashboard():
     if sum(len(overview.areas[key]) for key in area_catalogs) > services.AREAS_ACROSS_CATALOGUES:
         chosen = request.args.get("omraader", "")
         area_catalogs = [key for key in area_catalogs if catalogs[key].code == chosen] or area_catalogs[:1]
+    # Each figure links to the list filtered to it: the list's address built once, each filter put to it.
+    base = url_for(".index")
+    links = {"catalogs": {c.key: f"{base}?{urlencode({'catalog': catalogs[c.key].code})}" for c in overview.catalogs},
+             "units": {u.key: f"{base}?{urlencode({'unit': u.key})}" for u in overview.units if u.key},
+             "areas": {key: {a.key: f"{base}?{urlencode({'catalog': catalogs[key].code, 'area': a.key})}"
+                             for a in overview.areas[key]} for key in area_catalogs}}
     return render_template("requirements/dashboard.html", overview=overview, catalogs=catalogs,
-                           area_catalogs=area_catalogs, overdue_shown=OVERDUE_SHOWN)
+                           area_catalogs=area_catalogs, overdue_shown=OVERDUE_SHOWN, links=links)
 
 
 OVERDUE_SHOWN = 20  # the oldest; the requirement list shows them all, paged
