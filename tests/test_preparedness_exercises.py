@@ -195,6 +195,35 @@ def test_exercise_list_row_shows_participants_and_open_improvements(app, client,
     assert "<td>Skoler, IT-drift</td>" in row and '<td class="num">2</td>' in row  # done and dropped are closed
 
 
+def test_the_exercise_form_offers_plans_newest_term_first_and_sub_plans_by_unit_then_due_date(
+        app, client, login, make_unit):
+    import re
+    skoler, it = make_unit(name="Skoler"), make_unit(name="IT-drift")
+    with app.app_context():
+        db.session.add_all([
+            Plan(title="Plan 2022", legal_basis=LegalBasis.OTHER, council_term_start=2022),
+            Plan(title="Plan 2026", legal_basis=LegalBasis.OTHER, council_term_start=2026),
+            SubPlan(title="Aa skoler", kind=SubPlanKind.DELPLAN, unit_id=skoler, last_revised_on=real_today()),
+            SubPlan(title="Zz skoler", kind=SubPlanKind.DELPLAN, unit_id=skoler),  # never revised: due now
+            SubPlan(title="Net", kind=SubPlanKind.DELPLAN, unit_id=it),
+            SubPlan(title="Nedlagt", kind=SubPlanKind.DELPLAN, unit_id=it, active=False)])
+        e = Exercise(title="Øvelse", exercise_type=ExerciseType.DILEMMA, level=ExerciseLevel.BOARD,
+                     held_on=D("2026-01-02"))
+        db.session.add(e)
+        db.session.commit()
+        exercise_id = e.id
+    login("preparedness")
+    for url in ("/oevelser/ny", f"/oevelser/{exercise_id}/rediger"):
+        page = html(client.get(url))
+
+        def options(name):
+            select = re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S).group(0)
+            return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+        assert options("plan_ids") == ["Plan 2026", "Plan 2022"]
+        assert options("sub_plan_ids") == ["Net (IT-drift)", "Zz skoler (Skoler)", "Aa skoler (Skoler)"]
+
+
 def test_exercise_list_is_paged_newest_first(app, client, login):
     """Ten years of exercises: 50 a page, newest first, undated last, and a pager to the rest."""
     login("board")

@@ -85,10 +85,9 @@ def _exercise_form(exercise: Exercise) -> ExerciseForm:
     units = org_services.unit_choices(include_blank=False)
     form.responsible_unit_id.choices = org_services.unit_choices()
     form.unit_ids.choices = units
-    form.plan_ids.choices = [SelectChoice(str(p.id), p.title) for p in services.all_plans()]
-    sub_plans = services.sub_plan_rows(services.today())
-    form.sub_plan_ids.choices = [SelectChoice(str(r.sub_plan.id), f"{r.sub_plan.title} ({r.sub_plan.unit.name})")
-                                 for r in sub_plans]
+    form.plan_ids.choices = [SelectChoice(str(pid), title) for pid, title in services.plan_choices()]
+    form.sub_plan_ids.choices = [SelectChoice(str(sid), label)
+                                 for sid, label in services.sub_plan_choices(services.today())]
     linked = {link.requirement_id for link in exercise.requirement_links}
     form.requirement_ids.choices, form.requirement_ids.as_checkboxes = services.requirement_choices(linked)
     if not form.is_submitted():
@@ -129,7 +128,7 @@ def create():
 @bp.route("/<int:exercise_id>/rediger", methods=["GET", "POST"])
 @requires(Permission.EDIT_PREPAREDNESS)
 def edit(exercise_id: int):
-    exercise = services.exercise_detail(exercise_id) or abort(404)
+    exercise = services.exercise_for_form(exercise_id) or abort(404)
     form = _exercise_form(exercise)
     return edit_record(exercise, form, _apply_exercise(form, exercise), "preparedness/form.html",
                        url_for(".detail", exercise_id=exercise.id), heading=_("Rediger øvelse"),

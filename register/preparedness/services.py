@@ -70,6 +70,12 @@ def all_plans() -> list[Plan]:
         .order_by(Plan.council_term_start.desc(), Plan.title)).scalars())
 
 
+def plan_choices() -> list[tuple[int, str]]:
+    """(id, title) of every plan in all_plans' order: for choosing one in a form."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Plan.id, Plan.title).order_by(Plan.council_term_start.desc(), Plan.title))]
+
+
 def plan_detail(plan_id: int) -> Plan | None:
     return db.session.execute(
         sa.select(Plan).where(Plan.id == plan_id)
@@ -255,6 +261,16 @@ def sub_plan_rows(today_: dt.date, unit_id: int | None = None) -> list[SubPlanRo
     return sorted(rows, key=lambda r: (r.sub_plan.unit.name, r.due.due_on, r.sub_plan.title))
 
 
+def sub_plan_choices(today_: dt.date) -> list[tuple[int, str]]:
+    """(id, "title (unit)") of the active sub-plans in sub_plan_rows' order, from their columns alone."""
+    _review, interval = interval_settings()
+    rows = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.last_revised_on, Unit.name)
+                              .join(Unit, Unit.id == SubPlan.unit_id).where(SubPlan.active.is_(True)))
+    ordered = sorted(rows, key=lambda r: (r.name, rules.next_due(r.last_revised_on, interval, today_).due_on,
+                                          r.title))
+    return [(r.id, f"{r.title} ({r.name})") for r in ordered]
+
+
 def units_behind(rows: list[SubPlanRow]) -> list[UnitStanding]:
     """Units with sub-plans past or near their due date, the most behind first."""
     by_unit: dict[int, UnitStanding] = {}
@@ -303,6 +319,13 @@ def exercise_page(page: int) -> Page:
     result.items = [ExerciseListRow(e, ", ".join(link.unit.name for link in e.unit_links), n or 0)
                     for e, n in result.items]
     return result
+
+
+def exercise_for_form(exercise_id: int) -> Exercise | None:
+    """An exercise with the links its form shows (not the improvements and findings its page shows)."""
+    return db.session.execute(sa.select(Exercise).where(Exercise.id == exercise_id).options(
+        selectinload(Exercise.unit_links), selectinload(Exercise.plan_links), selectinload(Exercise.sub_plan_links),
+        selectinload(Exercise.requirement_links))).scalar_one_or_none()
 
 
 def exercise_detail(exercise_id: int) -> Exercise | None:

@@ -262,7 +262,8 @@ def sub_plans():
 def _sub_plan_form(sub_plan: SubPlan) -> SubPlanForm:
     form = SubPlanForm(obj=sub_plan)
     form.unit_id.choices = org_services.unit_choices()
-    form.plan_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(p.id), p.title) for p in services.all_plans()]
+    form.plan_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(pid), title)
+                                                      for pid, title in services.plan_choices()]
     if not form.is_submitted():
         form.unit_id.data = str(sub_plan.unit_id or "")
         form.plan_id.data = str(sub_plan.plan_id or "")
