@@ -365,6 +365,15 @@ def load_finding(finding_id: int) -> Finding | None:
                  selectinload(Finding.assessment))).scalar_one_or_none()
 
 
+def finding_for_form(finding_id: int) -> Finding | None:
+    """A finding with its requirement links alone: the edit form shows its own fields and which requirements
+    are linked, not the requirements themselves, its unit or its assessment."""
+    return db.session.execute(
+        sa.select(Finding).where(Finding.id == finding_id)
+        .options(selectinload(Finding.requirement_links).lazyload(FindingRequirement.requirement))
+    ).scalar_one_or_none()
+
+
 def finding_with_external_id(external_id: str, exclude_id: int | None = None) -> int | None:
     """The id of the finding carrying this id from a report, if any (other than exclude_id)."""
     stmt = sa.select(Finding.id).where(Finding.external_id == external_id)

@@ -452,7 +452,7 @@ def create_finding():
 @bp.route("/fund/<int:finding_id>/rediger", methods=["GET", "POST"])
 @requires(Permission.EDIT_SECURITY)
 def edit_finding(finding_id: int):
-    item = services.load_finding(finding_id) or abort(404)
+    item = services.finding_for_form(finding_id) or abort(404)
     form = _finding_form(item)
     conflict = None
     if form.validate_on_submit() and _external_id_free(form, item):
