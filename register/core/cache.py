@@ -30,6 +30,10 @@ class _Store:
         self.hits = self.misses = 0
 
 
+# Built once: every page asks, and building the statement cost as much as running it.
+_NEWEST_ENTRY = sa.select(ChangeLog.id, ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1)
+
+
 def data_version() -> tuple:
     """The newest change-log entry's id and hash: changes whenever any register data changes.
 
@@ -41,7 +45,7 @@ def data_version() -> tuple:
         return memo["data_version"]
     except KeyError:
         pass
-    row = db.session.execute(sa.select(ChangeLog.id, ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1)).first()
+    row = db.session.execute(_NEWEST_ENTRY).first()
     memo["data_version"] = version = (row.id, row.hash) if row else (0, "")
     return version
 
