@@ -7,7 +7,7 @@ VENDOR := register/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup assets translations extract db demo check-python lint clean bench
+.PHONY: run test setup assets translations extract check-python clean bench
 
 run: setup
 	$(FLASK) db upgrade heads
