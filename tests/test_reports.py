@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from conftest import html
 from register.catalogs.models import Catalog, Requirement
+from register.core.dates import local_today
 from register.core.history import ChangeLog
 from register.extensions import db
 from register.gap.models import (Assessment, AssessorKind, ControlScore, CostLevel, Finding, FindingSource,
@@ -152,19 +153,19 @@ def test_the_summary_names_decisions_derived_from_the_data(app, known):
 def test_the_as_of_date_reads_the_history_not_todays_state(app, known):
     with app.app_context():  # made today: implemented, closed, and the approval gone
         finding = db.session.execute(sa.select(Finding).where(Finding.title == "Mangler totrinsgodkendelse")).scalar_one()
-        finding.status, finding.closed_on = FindingStatus.CLOSED, dt.date.today()
+        finding.status, finding.closed_on = FindingStatus.CLOSED, local_today()
         db.session.commit()
     assess(app, "nis2:21.2.b", status=S.IMPLEMENTED)
     with app.app_context():
         end_of_2025 = build_report(2025)
-        current = build_report(dt.date.today().year)
+        current = build_report(local_today().year)
         before = build_report(2025, dt.date(2025, 2, 1))
     assert end_of_2025.as_of == dt.date(2025, 12, 31)
     assert "2 af 21" in _text(end_of_2025)
     assert _table(end_of_2025, "Gap-analyse", "Fund over frist").rows[0][0] == "Mangler totrinsgodkendelse"
     assert "3 af 21" in _text(current)
     assert _table(current, "Gap-analyse", "Fund over frist").rows == []
-    assert current.as_of == dt.date.today()
+    assert current.as_of == local_today()  # the app's day is Copenhagen's, not the machine's UTC date
     text = _text(before)  # before the dataset was entered: nothing
     assert "NIS2-kataloget er ikke indlæst." in text and "Der er ikke gennemført en gap-analyse" in text
     units = _table(end_of_2025, "NIS2-status", "Alle kataloger, fordelt på den ansvarlige enhed")
