@@ -178,6 +178,15 @@ def _bulk_catalog(app, n: int) -> None:
         db.session.commit()
 
 
+def test_the_list_count_groups_thousands_in_the_users_language(app, client, login):
+    """A large catalogue's count reads as the other lists do: 1.200 in Danish, 1,200 in English."""
+    login("board")
+    _bulk_catalog(app, 1200)
+    assert "1.200 krav" in html(client.get("/krav/?catalog=big&q=krav"))
+    client.post("/konto/sprog", data={"language": "en", "next": "/"})
+    assert "1,200 requirements" in html(client.get("/krav/?catalog=big&q=krav"))
+
+
 @pytest.mark.parametrize("url", ["/krav/", "/krav/?sort=status&overdue=1", "/krav/?q=krav", "/krav/overblik",
                                  "/krav/anvendelighed?catalog=big"])
 def test_list_and_dashboard_query_count_does_not_grow_with_the_data(app, client, login, count_queries, url,
