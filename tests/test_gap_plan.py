@@ -67,6 +67,21 @@ def test_plan_grouped_by_control_lists_a_finding_under_each_control(client, logi
     assert page.count("Kritisk og billig") == 2 and "Ingen CIS-kontrol angivet" in page
 
 
+def test_control_titles_follow_the_users_language(client, login, plan):
+    """The by-control headings and the finding's controls are read in the language the user chose."""
+    login("board")
+    assert "<h2>CIS 5 Kontostyring" in html(client.get("/gap-analyse/handlingsplan?gruppering=kontrol"))
+    client.post("/konto/sprog", data={"language": "en", "next": "/"})
+    page = html(client.get("/gap-analyse/handlingsplan?gruppering=kontrol"))
+    assert "<h2>CIS 5 Account Management" in page and "Kontostyring" not in page
+    finding = html(client.get(f"/gap-analyse/fund/{plan['urgent']}"))
+    assert "CIS 6 Access Control Management" in finding and "Adgangsstyring" not in finding
+    login("security")
+    client.post("/konto/sprog", data={"language": "en", "next": "/"})
+    form = html(client.get(f"/gap-analyse/fund/{plan['urgent']}/rediger"))
+    assert ">CIS 6 Access Control Management</option>" in form and "Adgangsstyring" not in form
+
+
 def test_progress_and_overdue_figures(app, plan):
     with app.app_context():
         progress = services.action_plan_progress(dt.date.today())

@@ -11,6 +11,7 @@ from register.catalogs.models import Catalog, Requirement
 from register.core.cache import cached
 from register.core.concurrency import EditConflict, touch
 from register.core.history import history_of
+from register.core.i18n import localized
 from register.core.paging import Page, paginate
 from register.extensions import db
 from register.gap.models import (Assessment, ControlScore, Finding, FindingRequirement, FindingSource,
@@ -259,8 +260,9 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
     totals = {key: (n, late) for key, n, late in db.session.execute(_with_status(totals_stmt, status))}
     if by == "control":  # the page's controls only: the rows themselves need no links
         keys = {key for _finding, key in result.items if key is not None}
-        controls = {r.id: f"{r.display_ref} {r.title_da}" for r in db.session.execute(
-            sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da).where(Requirement.id.in_(keys)))}
+        controls = {r.id: f"{r.display_ref} {localized(r, 'title')}" for r in db.session.execute(
+            sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.title_en)
+            .where(Requirement.id.in_(keys)))}
     groups: dict[object, PlanGroup] = {}
     for finding, key in result.items:
         if key not in groups:
@@ -283,7 +285,7 @@ def group_findings(items: list[Finding], by: str, no_unit_label: str, no_control
             refs = cis_refs(finding)
             for req in refs or [None]:
                 key = (0, req.position) if req else (1, 0)
-                label = f"{req.display_ref} {req.title_da}" if req else no_control_label
+                label = f"{req.display_ref} {localized(req, 'title')}" if req else no_control_label
                 groups.setdefault(key, PlanGroup(key, label)).findings.append(finding)
     else:
         for finding in items:

@@ -12,7 +12,7 @@ from register.catalogs.models import Catalog, Requirement
 from register.core.cache import cached
 from register.core.concurrency import EditConflict, check_version
 from register.core.history import history_of
-from register.core.i18n import gettext as _, lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l, localized
 from register.core.paging import count_rows, page_arg
 from register.core.params import int_arg
 from register.core.picker import CHOOSE_IN_FORM_UP_TO
@@ -357,8 +357,9 @@ def _requirement_choices(linked: set[int]) -> tuple[list[SelectChoice], list[Sel
     linked (more are found by search on the finding's page, so the form does not grow with the catalogues).
     The third value is how many other requirements there are."""
     cis = Catalog.code == services.CIS_CATALOG
-    base = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.depth,
-                      Catalog.code, Catalog.title_da.label("catalog_title"))
+    base = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.title_en,
+                      Requirement.depth, Catalog.code, Catalog.title_da.label("catalog_title_da"),
+                      Catalog.title_en.label("catalog_title_en"))
             .join(Catalog, Requirement.catalog_id == Catalog.id).where(Requirement.retired.is_(False))
             .order_by(Catalog.sort_order, Requirement.position))
     others_total = count_rows(sa.select(Requirement.id).join(Catalog, Requirement.catalog_id == Catalog.id)
@@ -370,11 +371,11 @@ def _requirement_choices(linked: set[int]) -> tuple[list[SelectChoice], list[Sel
         shown = sa.or_(shown, Requirement.id.in_(linked))
     controls, others = [], []
     for row in db.session.execute(base.where(shown)):
-        label = f"{row.display_ref} {row.title_da}"
+        label = f"{row.display_ref} {localized(row, 'title')}"
         if row.code == services.CIS_CATALOG and row.depth == 0:
             controls.append(SelectChoice(str(row.id), label))
         else:
-            others.append(SelectChoice(str(row.id), label, optgroup=row.catalog_title))
+            others.append(SelectChoice(str(row.id), label, optgroup=localized(row, "catalog_title")))
     return controls, others, others_total
 
 

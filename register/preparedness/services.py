@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from register.catalogs.models import Requirement
 from register.core.cache import cached
 from register.core.concurrency import touch
-from register.core.i18n import gettext as _
+from register.core.i18n import gettext as _, localized
 from register.core.paging import Page, paginate
 from register.extensions import db
 from register.gap import services as gap_services
@@ -439,12 +439,13 @@ def requirement_choices(linked: set[int]) -> tuple[list, bool]:
 
     live = Requirement.retired.is_(False)
     many = count_rows(sa.select(Requirement.id).where(live)) > CHOOSE_IN_FORM_UP_TO
-    stmt = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da,
-                      Catalog.title_da.label("catalog_title")).join(Catalog, Catalog.id == Requirement.catalog_id)
+    stmt = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.title_en,
+                      Catalog.title_da.label("catalog_title_da"), Catalog.title_en.label("catalog_title_en"))
+            .join(Catalog, Catalog.id == Requirement.catalog_id)
             .where(Requirement.id.in_(linked) if many else live)
             .order_by(sa.case((Catalog.code == "beredskab", 0), else_=1), Requirement.catalog_id,
                       Requirement.position))
-    return [SelectChoice(str(r.id), f"{r.display_ref} {r.title_da}", optgroup=r.catalog_title)
+    return [SelectChoice(str(r.id), f"{r.display_ref} {localized(r, 'title')}", optgroup=localized(r, "catalog_title"))
             for r in db.session.execute(stmt)], many
 
 
