@@ -64,16 +64,19 @@ def interval_settings() -> tuple[int, int]:
 
 # --- plans and milestones -----------------------------------------------------------------------
 
+# The newest council term first: the plan in force is what users look for.
+PLAN_ORDER = (Plan.council_term_start.desc(), Plan.title)
+
+
 def all_plans() -> list[Plan]:
     return list(db.session.execute(
         sa.select(Plan).options(selectinload(Plan.reviews), selectinload(Plan.owner_unit))
-        .order_by(Plan.council_term_start.desc(), Plan.title)).scalars())
+        .order_by(*PLAN_ORDER)).scalars())
 
 
 def plan_choices() -> list[tuple[int, str]]:
     """(id, title) of every plan in all_plans' order: for choosing one in a form."""
-    return [tuple(row) for row in db.session.execute(
-        sa.select(Plan.id, Plan.title).order_by(Plan.council_term_start.desc(), Plan.title))]
+    return [tuple(row) for row in db.session.execute(sa.select(Plan.id, Plan.title).order_by(*PLAN_ORDER))]
 
 
 def plan_detail(plan_id: int) -> Plan | None:
@@ -250,15 +253,20 @@ class UnitStanding:
     due_soon: int = 0
 
 
+def _sub_plan_order(unit_name: str, due_on: dt.date, title: str) -> tuple:
+    """By unit, then the revision due first: the order of the sub-plan list and of the form's choices."""
+    return unit_name, due_on, title
+
+
 def sub_plan_rows(today_: dt.date, unit_id: int | None = None) -> list[SubPlanRow]:
     _review, interval = interval_settings()
     stmt = (sa.select(SubPlan).options(selectinload(SubPlan.unit), selectinload(SubPlan.plan))
-            .where(SubPlan.active.is_(True)).order_by(SubPlan.title))
+            .where(SubPlan.active.is_(True)))
     if unit_id:
         stmt = stmt.where(SubPlan.unit_id == unit_id)
     rows = [SubPlanRow(sp, rules.next_due(sp.last_revised_on, interval, today_))
             for sp in db.session.execute(stmt).scalars()]
-    return sorted(rows, key=lambda r: (r.sub_plan.unit.name, r.due.due_on, r.sub_plan.title))
+    return sorted(rows, key=lambda r: _sub_plan_order(r.sub_plan.unit.name, r.due.due_on, r.sub_plan.title))
 
 
 def sub_plan_choices(today_: dt.date) -> list[tuple[int, str]]:
@@ -266,8 +274,8 @@ def sub_plan_choices(today_: dt.date) -> list[tuple[int, str]]:
     _review, interval = interval_settings()
     rows = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.last_revised_on, Unit.name)
                               .join(Unit, Unit.id == SubPlan.unit_id).where(SubPlan.active.is_(True)))
-    ordered = sorted(rows, key=lambda r: (r.name, rules.next_due(r.last_revised_on, interval, today_).due_on,
-                                          r.title))
+    ordered = sorted(rows, key=lambda r: _sub_plan_order(
+        r.name, rules.next_due(r.last_revised_on, interval, today_).due_on, r.title))
     return [(r.id, f"{r.title} ({r.name})") for r in ordered]
 
 
