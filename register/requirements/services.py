@@ -1,5 +1,6 @@
 """Listing, assessing and bulk-editing requirements; evidence files; a requirement's combined history."""
 import datetime as dt
+import functools
 import math
 import secrets
 from collections.abc import Mapping
@@ -117,7 +118,7 @@ class RequirementRow:
 
 @dataclass
 class Page:
-    rows: list[sa.Row]  # the columns of _select_list_rows
+    rows: list[sa.Row]  # the columns of _list_rows_by_id
     total: int
     page: int
     per_page: int
@@ -175,27 +176,34 @@ def _nulls_last(column):
     return [sa.case((column.is_(None), 1), else_=0), column]
 
 
-def _order(f: RequirementFilter) -> list:
+@functools.cache
+def _sort_keys(sort: str, desc: bool) -> tuple:
+    """The order of a sort choice, built once per choice (the expressions are the same for every request)."""
     catalogue_order = [Catalog.sort_order, Catalog.code, Requirement.position, Requirement.id]
-    status_rank = sa.case({s: i for i, s in enumerate(ImplementationStatus)},
-                          value=RequirementAssessment.status, else_=-1)
-    keys = {
-        "ref": [],
-        "title": [Requirement.title_da],
-        "status": [status_rank],
-        "maturity": _nulls_last(RequirementAssessment.maturity),
-        "unit": _nulls_last(Unit.name),
-        "review": _nulls_last(RequirementAssessment.next_review),
-    }[f.sort]
-    if f.desc:
-        if f.sort == "ref":
+    if sort == "ref":
+        keys = []
+    elif sort == "title":
+        keys = [Requirement.title_da]
+    elif sort == "status":
+        keys = [sa.case({s: i for i, s in enumerate(ImplementationStatus)},
+                        value=RequirementAssessment.status, else_=-1)]
+    else:
+        keys = _nulls_last({"maturity": RequirementAssessment.maturity, "unit": Unit.name,
+                            "review": RequirementAssessment.next_review}[sort])
+    if desc:
+        if sort == "ref":
             catalogue_order = [c.desc() for c in catalogue_order]
         keys = [keys[0], keys[1].desc()] if len(keys) == 2 else [k.desc() for k in keys]
+    return (*keys, *catalogue_order)
+
+
+def _order(f: RequirementFilter) -> list:
+    keys = list(_sort_keys(f.sort, f.desc))
     if f.q:  # an exact reference match comes first: "CIS 7" before texts that mention it
         exact = sa.case((sa.func.lower(Requirement.display_ref) == f.q.lower(), 0),
                         (Requirement.ref == _ref_query(f.q), 0), else_=1)
         keys = [exact, *keys]
-    return keys + catalogue_order
+    return keys
 
 
 def _select_rows(f: RequirementFilter):
@@ -209,21 +217,27 @@ def _select_rows(f: RequirementFilter):
     return stmt.options(contains_eager(Requirement.catalog), lazyload(area_req.catalog)).order_by(*_order(f))
 
 
-def _select_list_rows(f: RequirementFilter):
-    """The list's columns, flat: a page's rows are read as plain rows, not as five ORM objects each (the
-    objects were a fifth of the page's cost). A requirement without an assessment counts as applicable."""
+@functools.cache
+def _list_rows_by_id():
+    """The list's columns, flat, for the ids of one page (a bound list, `ids`): a page's rows are read as plain
+    rows, not as five ORM objects each (the objects were a fifth of the page's cost). The filters chose the
+    ids already, so the statement is the same for every page and built once. A requirement without an
+    assessment counts as applicable."""
     area_req = aliased(Requirement, name="area_req")
     control_count = (sa.select(sa.func.count(ControlRequirement.id))
                      .where(ControlRequirement.requirement_id == Requirement.id)
                      .correlate(Requirement).scalar_subquery())
     a = RequirementAssessment
-    stmt = sa.select(
+    return (sa.select(
         Requirement.id, Catalog.code.label("catalog_code"), Requirement.display_ref, Requirement.title_da,
         Requirement.title_en, sa.func.coalesce(area_req.display_ref, Requirement.display_ref).label("area_ref"),
         sa.func.coalesce(a.applicable, sa.true()).label("applicable"), a.status, a.status_from_controls,
         a.maturity, a.responsible_person, a.next_review, Unit.name.label("unit_name"),
-        control_count.label("control_count")).select_from(Requirement)
-    return _filtered(stmt, f).outerjoin(area_req, area_req.id == Requirement.area_id)
+        control_count.label("control_count"))
+        .select_from(Requirement).join(Catalog, Catalog.id == Requirement.catalog_id)
+        .outerjoin(a, a.requirement_id == Requirement.id).outerjoin(Unit, Unit.id == a.responsible_unit_id)
+        .outerjoin(area_req, area_req.id == Requirement.area_id)
+        .where(Requirement.id.in_(sa.bindparam("ids", expanding=True))))
 
 
 def _rows(result) -> list[RequirementRow]:
@@ -253,7 +267,7 @@ def requirement_page(f: RequirementFilter) -> Page:
         # Without a search this reads fifty ids in index order and stops (a window count would read them all).
         ids = db.session.execute(_page_of_ids(f, page, per_page)).scalars().all() if total else []
     rows = {row.id: row for row in
-            db.session.execute(_select_list_rows(f).where(Requirement.id.in_(ids)))} if ids else {}
+            db.session.execute(_list_rows_by_id(), {"ids": ids})} if ids else {}
     return Page([rows[i] for i in ids], total, page, per_page)
 
 
