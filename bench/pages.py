@@ -8,8 +8,10 @@ memory of the workers. One status update (POST of the assessment form) is measur
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
 import os
+import platform
 import re
 import statistics
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -314,9 +316,14 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
             with server.gunicorn(None, {}, workers, app="bench.floor:app", ready="/") as (floor_url, _):
                 timings.append(drive_wrk("", FLOOR, floor_url + "/", clients, seconds))
     return {"made": made, "generated_in": generated_in, "small": small, "large": large, "timings": timings,
-            "alone": alone, "peak_rss_mib": peak, "workers": workers, "clients": clients,
+            "alone": alone, "peak_rss_mib": peak, "workers": workers, "clients": clients, "python": interpreter(),
             "driver": f"wrk, {clients} connections, {seconds:g} s per page" if use_wrk else
                       f"{clients} Python threads, {per_client} requests each per page"}
+
+
+def interpreter() -> str:
+    """Which Python runs the server: builds differ by a quarter in speed (see RESULTS.md, session 7)."""
+    return f"Python {platform.python_version()}, {os.path.realpath(sys.executable)}"
 
 
 def report(result: dict, database: str) -> str:
@@ -326,7 +333,8 @@ def report(result: dict, database: str) -> str:
              f"Data: {', '.join(f'{v} {k}' for k, v in result['made'].items())} (generated in "
              f"{result['generated_in']:.0f} s). gunicorn {result['workers']} sync workers, "
              f"{result['clients']} concurrent clients ({result.get('driver', 'Python threads')}; the status "
-             f"update always by Python threads); peak worker memory {result['peak_rss_mib']:.0f} MiB.", "",
+             f"update always by Python threads); peak worker memory {result['peak_rss_mib']:.0f} MiB"
+             + (f"; {result['python']}" if result.get("python") else "") + ".", "",
              "| page | one request alone | median | p95 | p99 | req/s | SQL (demo data) | SQL (large) | errors |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for t in result["timings"]:
