@@ -34,7 +34,7 @@ class User(Tracked, UserMixin, db.Model):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
-    unit = relationship("Unit", lazy="joined")
+    unit = relationship("Unit")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (sa.UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_user_account_oidc_identity"),)
