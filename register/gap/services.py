@@ -245,18 +245,23 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
     if by == "control":
         cis = _cis_links()
         group_col = cis.c.requirement_id
-        stmt = (sa.select(Finding, group_col).outerjoin(cis, cis.c.finding_id == Finding.id)
+        stmt = (sa.select(Finding.id, group_col).outerjoin(cis, cis.c.finding_id == Finding.id)
                 .order_by(cis.c.position.is_(None), cis.c.position, *order))
         totals_stmt = sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue)).select_from(
             Finding).outerjoin(cis, cis.c.finding_id == Finding.id).group_by(group_col)
     else:
         rank = cached("gap.unit_rank", None, _unit_rank)
         group_col = Finding.unit_id
-        stmt = sa.select(Finding, group_col).order_by(rank, *order)
+        stmt = sa.select(Finding.id, group_col).order_by(rank, *order)
         totals_stmt = (sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue))
                        .group_by(group_col))
-    stmt = _with_status(stmt.options(selectinload(Finding.unit)), status)
-    result = paginate(stmt, page, scalars=False)
+    # The page's ids first, then those findings: sorting whole rows (descriptions and all) to keep fifty
+    # took 9 of a page's 40 ms at 2,000 findings.
+    result = paginate(_with_status(stmt, status), page, scalars=False)
+    wanted = {finding_id for finding_id, _key in result.items}
+    by_id = {f.id: f for f in db.session.execute(
+        sa.select(Finding).where(Finding.id.in_(wanted)).options(selectinload(Finding.unit))).scalars()}
+    result.items = [(by_id[finding_id], key) for finding_id, key in result.items]
     totals = {key: (n, late) for key, n, late in db.session.execute(_with_status(totals_stmt, status))}
     if by == "control":  # the page's controls only: the rows themselves need no links
         keys = {key for _finding, key in result.items if key is not None}
