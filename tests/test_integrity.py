@@ -1,4 +1,5 @@
 """Tamper-evident history and backup/restore."""
+import pytest
 import sqlalchemy as sa
 
 from register.core.history import ChangeLog, verify_chain
@@ -95,6 +96,40 @@ def test_backup_and_restore_bring_back_every_table_and_the_uploads(app, catalogs
     assert (uploads / "ab" / "evidence.pdf").read_bytes() == b"%PDF-1.4 evidence"
     assert not (uploads / "new.txt").exists()
     assert runner.invoke(args=["history", "verify"]).exit_code == 0
+
+
+@pytest.mark.parametrize("python_filter", [True, False], ids=["data filter", "Python without it (Debian 12)"])
+def test_restore_unpacks_files_and_refuses_entries_outside_its_folder(tmp_path, monkeypatch, python_filter):
+    """Python 3.11.2 (Debian 12) has no tarfile filter; the restore's own checks must hold there too."""
+    import io
+    import tarfile
+
+    from register.core.backup import _extract
+
+    if not python_filter:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    good = tmp_path / "good.tar.gz"
+    with tarfile.open(good, "w:gz") as tar:
+        info = tarfile.TarInfo("uploads/ab/evidence.pdf")
+        info.size, info.mode = 8, 0o4755
+        tar.addfile(info, io.BytesIO(b"%PDF-1.4"))
+    into = tmp_path / "into"
+    into.mkdir()
+    with tarfile.open(good) as tar:
+        _extract(tar, into)
+    unpacked = into / "uploads" / "ab" / "evidence.pdf"
+    assert unpacked.read_bytes() == b"%PDF-1.4" and not unpacked.stat().st_mode & 0o4000
+
+    for name, kind in (("../outside.txt", tarfile.REGTYPE), ("/etc/outside.txt", tarfile.REGTYPE),
+                       ("uploads/link", tarfile.SYMTYPE)):
+        bad = tmp_path / "bad.tar.gz"
+        with tarfile.open(bad, "w:gz") as tar:
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = kind, "/etc/passwd" if kind == tarfile.SYMTYPE else ""
+            tar.addfile(info, io.BytesIO(b""))
+        with tarfile.open(bad) as tar, pytest.raises(ValueError, match="unsafe entry"):
+            _extract(tar, into)
+    assert not (tmp_path / "outside.txt").exists() and not (into / "uploads" / "link").exists()
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(app, tmp_path):
