@@ -1,6 +1,7 @@
 """The requirement workspace: list and filters, assessment, locking, evidence, bulk edit, history."""
 import datetime as dt
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -236,6 +237,23 @@ def test_assessment_is_saved_shown_and_in_history(app, client, login, catalogs, 
     page = html(client.get(f"/krav/{rid}"))
     assert "security@test.example" in page and "Vurdering" in page
     assert "<del>Delvist</del> → <ins>Implementeret</ins>" in page
+
+
+def test_a_save_does_not_read_the_user_or_the_requirement_again_after_its_commit(app, client, login, catalogs,
+                                                                                 count_queries):
+    """A commit expires what the session holds: the redirect and the response's headers must not load the
+    requirement and the signed-in user a second time (two statements of nine per save). The answer is
+    still marked not to be cached, as every page of a signed-in user is."""
+    rid = req_id(app, "nis2:21.2.d")
+    login("security")
+    with count_queries() as save:
+        response = client.post(f"/krav/{rid}/vurdering", data=_form())
+    assert response.status_code == 302 and response.headers["Cache-Control"] == "no-store"
+    reads = [s for s in save.statements if s.lstrip().upper().startswith("SELECT")]
+    assert sum("FROM user_account" in s for s in reads) == 1, reads
+    assert sum(bool(re.search(r"FROM requirement\b", s)) for s in reads) == 1, reads
+    client.post("/konto/logout")
+    assert "no-store" not in client.get("/konto/login").headers.get("Cache-Control", "")
 
 
 def test_not_applicable_needs_a_reason_and_nothing_is_saved(app, client, login, catalogs):

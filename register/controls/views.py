@@ -98,7 +98,7 @@ def edit(control_id: int):
         else:
             db.session.commit()
             flash(_("Ændringerne er gemt."), "success")
-            return redirect(url_for(".detail", control_id=control.id))
+            return redirect(url_for(".detail", control_id=control_id))  # control.id would reload it
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("controls/form.html", form=form, control=control, conflict=conflict), status
 

@@ -91,6 +91,8 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.endpoint != "static" and current_user.is_authenticated:
+        # is_anonymous rather than is_authenticated: the latter reads the user's `active`, which a commit in
+        # the view has expired, so every save loaded the user a second time just for this header.
+        if request.endpoint != "static" and not current_user.is_anonymous:
             response.headers.setdefault("Cache-Control", "no-store")
         return response

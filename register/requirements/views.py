@@ -152,7 +152,7 @@ def assess(requirement_id: int):
         else:
             db.session.commit()
             flash(_("Vurderingen er gemt."), "success")
-            return redirect(url_for(".detail", requirement_id=req.id))
+            return redirect(url_for(".detail", requirement_id=requirement_id))  # req.id would reload it
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("requirements/assess.html", req=req, form=form, conflict=conflict,
                            maturity_scale=MATURITY_SCALE, rollup_rule=ROLLUP_RULE), status
