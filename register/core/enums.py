@@ -8,6 +8,9 @@ from register.core.i18n import language, lazy_gettext as _l
 
 # (enum class, value, language) -> label. Translations do not change while the process runs.
 _LABELS: dict = {}
+_TONES: dict = {}  # (enum class, value) -> tone
+# Keys use `_value_`, the member's plain attribute: `.value` goes through enum's property, which a list asking
+# for a badge per row paid for on every call (as for building the tone map each time).
 
 
 class LabelledEnum(str, enum.Enum):
@@ -22,7 +25,7 @@ class LabelledEnum(str, enum.Enum):
         if not has_app_context():
             return str(self._label_map().get(self.value, self.value))
         # Translating is slow (~0.1 ms) and a long list shows the same few labels thousands of times.
-        key = (type(self), self.value, language())
+        key = (type(self), self._value_, language())
         try:
             return _LABELS[key]
         except KeyError:
@@ -32,7 +35,12 @@ class LabelledEnum(str, enum.Enum):
     @property
     def tone(self) -> str:
         """Badge tone: info, success, warning, error or neutral (always paired with the text)."""
-        return self._tone_map().get(self.value, "neutral")
+        key = (type(self), self._value_)
+        try:
+            return _TONES[key]
+        except KeyError:
+            tone = _TONES[key] = self._tone_map().get(self._value_, "neutral")
+            return tone
 
     @classmethod
     def _tone_map(cls) -> dict:
