@@ -70,6 +70,17 @@ def test_security_headers_on_every_response(client):
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin" and "camera=()" in response.headers["Permissions-Policy"]
+    assert "Cache-Control" not in response.headers  # nothing private on the login page
+
+
+def test_a_signed_in_users_pages_are_not_cached_and_each_header_is_sent_once(client, login):
+    login("board")
+    response = client.get("/tilgaengelighed")
+    assert response.headers["Cache-Control"] == "no-store"
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
+                 "Permissions-Policy", "Cache-Control"):
+        assert len(response.headers.getlist(name)) == 1, name
 
 
 def test_start_page_in_danish_with_the_municipality_and_the_parts(client, login, catalogs, make_unit):

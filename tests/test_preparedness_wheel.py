@@ -94,6 +94,7 @@ def test_private_feed_is_parsed_back_as_a_calendar(app, client, login, users, wh
     client.post("/konto/logout")
     response = client.get(link)  # no session: calendar clients cannot log in
     assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert response.headers.getlist("Cache-Control") == ["private, max-age=900"]  # the feed's own, kept
     calendar = icalendar.Calendar.from_ical(response.data)
     events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
     exercise = next(e for e in events.values() if "Evakuering af skoler" in str(e["summary"]))
