@@ -172,13 +172,14 @@ def synthetic_catalogs(count: int, rng: random.Random) -> list[loader.CatalogDat
         for s in range(sections):
             ref = f"s{s + 1}"
             title = f"Område {s + 1}: {rng.choice(WORDS)}"
-            reqs.append(loader.RequirementData(ref, f"{number}.{s + 1}", 0, position, None, _req_fields(code, ref, title)))
+            reqs.append(loader.RequirementData(ref, f"{number}.{s + 1}", 0, position, None,
+                                               _req_fields(code, ref, f"{number}.{s + 1}", title)))
             position += 1
             for c in range(per_section[s]):
                 child = f"{ref}.{c + 1}"
                 title = f"Krav om {rng.choice(WORDS)} og {rng.choice(WORDS)} ({number}.{s + 1}.{c + 1})"
                 reqs.append(loader.RequirementData(child, f"{number}.{s + 1}.{c + 1}", 1, position, ref,
-                                                   _req_fields(code, child, title)))
+                                                   _req_fields(code, child, f"{number}.{s + 1}.{c + 1}", title)))
                 position += 1
         fields = {"version": "1", "title_da": f"Syntetisk katalog {number} (benchmark)", "title_en": None,
                   "description_da": "Genereret til benchmark.", "description_en": None, "source_url": None,
@@ -189,11 +190,11 @@ def synthetic_catalogs(count: int, rng: random.Random) -> list[loader.CatalogDat
     return out
 
 
-def _req_fields(code: str, ref: str, title: str) -> dict:
+def _req_fields(code: str, ref: str, display_ref: str, title: str) -> dict:
     text = f"{title}. Kommunen skal kunne dokumentere, at kravet er opfyldt, og hvem der er ansvarlig."
     return {"kind": "requirement", "title_da": title, "title_en": None, "text_da": text, "text_en": None,
             "source_ref": None, "source_url": None, "national_basis": None, "note": None, "attributes": {},
-            "search_text": loader.search_text(code, ref, title, text)}
+            "search_text": loader.search_text(code, ref, display_ref, title, text)}
 
 
 def generate(scale: Scale, seed: int = 9, today: dt.date | None = None) -> dict:

@@ -2,10 +2,12 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from register.catalogs import search
 from register.extensions import db
 
 
 def test_migrated_schema_matches_the_models(app):
     with app.app_context(), db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": search.include_object})
+        diff = compare_metadata(context, db.metadata)
     assert diff == []

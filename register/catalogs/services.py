@@ -4,6 +4,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement, RequirementMapping
 from register.core.i18n import localized
 from register.core.picker import Picker, picker
@@ -70,4 +71,4 @@ def requirement_picker(exclude_catalog: str | None = None) -> Picker:
         title = localized(row, "title")
         return f"{row.code} {row.display_ref} – {title if len(title) <= 90 else title[:89] + '…'}"
 
-    return picker("krav_soeg", stmt, label, [Requirement.search_text, Requirement.display_ref])
+    return picker("krav_soeg", stmt, label, search.matches)

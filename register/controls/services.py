@@ -8,7 +8,7 @@ from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.core.i18n import gettext as _
 from register.core.paging import Page, paginate
-from register.core.picker import Picker, picker
+from register.core.picker import Picker, containing, picker
 from register.extensions import db
 from register.incidents.models import Incident, IncidentControl
 from register.organisation.models import Unit
@@ -147,4 +147,4 @@ def unlink(item: ControlRequirement) -> None:
 def control_picker() -> Picker:
     """Controls to link, searchable when there are many (`?tiltag_soeg=`)."""
     return picker("tiltag_soeg", sa.select(Control.id, Control.title).order_by(Control.title, Control.id),
-                  lambda row: row.title, [Control.title])
+                  lambda row: row.title, containing(Control.title))

@@ -41,14 +41,22 @@ class Picker:
         return len(self.choices) > 1
 
 
-def picker(param: str, stmt: sa.Select, label: Callable[[sa.Row], str], search: list) -> Picker:
-    """`stmt` selects the records in display order, their id first; `search` are the columns a query matches."""
+def containing(*columns) -> Callable[[str], sa.ColumnElement[bool]]:
+    """A picker's search: any of these columns contains the query, in any case."""
+    def matches(query: str) -> sa.ColumnElement[bool]:
+        needle = query.lower()
+        return sa.or_(*[sa.func.lower(col).contains(needle, autoescape=True) for col in columns])
+    return matches
+
+
+def picker(param: str, stmt: sa.Select, label: Callable[[sa.Row], str],
+           condition: Callable[[str], sa.ColumnElement[bool]]) -> Picker:
+    """`stmt` selects the records in display order, their id first; `condition(query)` is what a search keeps."""
     query = (request.args.get(param) or "").strip()[:200]
     total = count_rows(stmt)
     rows, matches = [], 0
     if query:
-        needle = query.lower()
-        stmt = stmt.where(sa.or_(*[sa.func.lower(col).contains(needle, autoescape=True) for col in search]))
+        stmt = stmt.where(condition(query))
         matches = count_rows(stmt)
         rows = db.session.execute(stmt.limit(MATCHES_SHOWN)).all()
     elif total <= SHOW_ALL_UP_TO:

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy.orm import aliased, contains_eager, lazyload
 from werkzeug.utils import secure_filename
 
+from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement
 from register.core.history import ChangeLog, current_actor
@@ -128,11 +129,6 @@ class Page:
         return max(math.ceil(self.total / self.per_page), 1)
 
 
-def _ref_query(q: str) -> str:
-    """'21(2)(d)' -> '21.2.d': people write references both ways."""
-    return q.replace(")(", ".").replace("(", ".").replace(")", "").strip(".")
-
-
 def _filters_assessment(f: RequirementFilter) -> bool:
     return bool(f.unit or f.status or f.maturity or f.overdue)
 
@@ -165,10 +161,7 @@ def _filtered(stmt, f: RequirementFilter, for_rows: bool = True):
         stmt = stmt.where(RequirementAssessment.next_review < today(),
                           RequirementAssessment.applicable.is_(True))
     if f.q:
-        needle = f.q.lower()
-        stmt = stmt.where(sa.or_(Requirement.search_text.contains(needle, autoescape=True),
-                                 sa.func.lower(Requirement.display_ref) == needle,
-                                 Requirement.ref == _ref_query(f.q)))
+        stmt = stmt.where(search.matches(f.q))
     return stmt
 
 
@@ -201,7 +194,7 @@ def _order(f: RequirementFilter) -> list:
     keys = list(_sort_keys(f.sort, f.desc))
     if f.q:  # an exact reference match comes first: "CIS 7" before texts that mention it
         exact = sa.case((sa.func.lower(Requirement.display_ref) == f.q.lower(), 0),
-                        (Requirement.ref == _ref_query(f.q), 0), else_=1)
+                        (Requirement.ref == search.ref_form(f.q), 0), else_=1)
         keys = [exact, *keys]
     return keys
 
