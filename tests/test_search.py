@@ -97,7 +97,8 @@ def test_a_short_search_still_finds_by_reading_every_text(app):
         assert _found("%") == set()
 
 
-@pytest.mark.parametrize("query", ['"backup', "backup OR x", "NEAR(a b)", "back*", "^back", "a:b"])
+@pytest.mark.parametrize("query", ['"backup', "backup OR x", "NEAR(a b)", "back*", "^back", "a:b", '"""',
+                                   "a)(b", "\u202eevil", "\U0001F600" * 3])
 def test_the_search_syntax_of_the_index_is_plain_text_to_a_user(app, query):
     with app.app_context():
         _add({"A.1": f"står der {query.lower()} i teksten", "A.2": "sikkerhedskopi og backup"})

@@ -74,8 +74,8 @@ def matches(query: str) -> sa.ColumnElement[bool]:
     """The condition 'this requirement's text contains the query' (or its reference written with dots)."""
     wanted = needles(query)
     engine = db.engine
-    if (engine.dialect.name == "sqlite" and all(len(n) >= SHORTEST_INDEXED for n in wanted)
-            and _has_fts_table(engine)):
+    indexable = all(len(n) >= SHORTEST_INDEXED for n in wanted)
+    if engine.dialect.name == "sqlite" and indexable and _has_fts_table(engine):
         found = (sa.select(sa.column("rowid")).select_from(sa.table(FTS_TABLE))
                  .where(sa.text(f"{FTS_TABLE} MATCH :fts_query")
                         .bindparams(fts_query=" OR ".join(_fts_phrase(n) for n in wanted))))
