@@ -97,3 +97,19 @@ def test_the_start_page_counts_follow_the_data(client, login, catalogs, make_uni
     assert _units_figure(html(client.get("/"))) == before  # kept
     make_unit(name="Ny enhed")
     assert _units_figure(html(client.get("/"))) == before + 1
+
+
+def test_a_page_reads_the_user_and_the_stamp_in_one_statement(app, client, login, catalogs, count_queries):
+    """On PostgreSQL each statement is a round trip; the page that only draws the layout needs one."""
+    login("board")
+    client.get("/tilgaengelighed")
+    with count_queries() as counter:
+        assert client.get("/tilgaengelighed").status_code == 200
+    assert counter.count == 1 and "user_account" in counter.statements[0] and "change_log" in counter.statements[0]
+    # and the stamp read along with the user is the one figures are kept under: a change still shows at once
+    before = _units_figure(html(client.get("/")))
+    with app.app_context():
+        from register.organisation.models import Unit, UnitKind
+        db.session.add(Unit(name="Ny enhed", kind=UnitKind.DEPARTMENT))
+        db.session.commit()
+    assert _units_figure(html(client.get("/"))) == before + 1

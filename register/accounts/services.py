@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
 from register.accounts.models import User
+from register.core.cache import keep_data_version, with_data_version
 from register.core.db import utcnow
 from register.core.i18n import gettext as _
 from register.core.permissions import Role
@@ -64,3 +65,12 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def user_of_request(user_id: int) -> User | None:
+    """The logged-in user, read together with the data stamp that every page asks for next."""
+    row = db.session.execute(with_data_version(sa.select(User).where(User.id == user_id))).first()
+    if row is None:
+        return None
+    keep_data_version(row)
+    return row.User

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from register.accounts import oidc, throttle
 from register.accounts.forms import LanguageForm, LoginForm
 from register.accounts.models import User
-from register.accounts.services import authenticate
+from register.accounts.services import authenticate, user_of_request
 from register.core.forms import ActionForm
 from register.core.history import acting_as
 from register.core.i18n import gettext as _
@@ -20,7 +20,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/konto")
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user_of_request(int(user_id)) if user_id.isdigit() else None
 
 
 def safe_next(target: str | None) -> str:

@@ -50,6 +50,23 @@ def data_version() -> tuple:
     return version
 
 
+def with_data_version(stmt: sa.Select) -> sa.Select:
+    """`stmt` with the data stamp's two columns added, read in the same round trip (see `keep_data_version`).
+
+    Every page reads the logged-in user and the stamp first thing; on PostgreSQL each statement is a round
+    trip to the database, and this saves one per request.
+    """
+    newest = _NEWEST_ENTRY.subquery("newest_entry")
+    return stmt.add_columns(newest.c.id.label("data_version_id"), newest.c.hash.label("data_version_hash")) \
+        .outerjoin(newest, sa.true())
+
+
+def keep_data_version(row: sa.Row) -> None:
+    """Remember for this request the stamp that `with_data_version` read along with `row`."""
+    per_request()["data_version"] = ((row.data_version_id, row.data_version_hash)
+                                     if row.data_version_id is not None else (0, ""))
+
+
 @sa.event.listens_for(Session, "after_flush")
 @sa.event.listens_for(Session, "after_soft_rollback")
 def _forget_data_version(session, *_args) -> None:
