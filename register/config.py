@@ -7,7 +7,8 @@ from pathlib import Path
 class Defaults:
     MUNICIPALITY_NAME = "Kommune"
     ACCESSIBILITY_CONTACT = None  # e-mail for reporting accessibility problems, shown on the statement
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    DATABASE_PING_AFTER_IDLE_SECONDS = 10  # a pooled connection unused this long is checked before use
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
     LANGUAGES = ("da", "en")
