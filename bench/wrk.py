@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 # wrk calls done() once at the end; latency is in microseconds.
 REPORT = """
@@ -17,17 +18,81 @@ end
 """
 
 
+# Each connection saves its own form again and again: the next status in turn (from one that differs from
+# the stored one, so that every save changes something), with the version that its previous save made (a
+# save raises it by one). A save answers 302; anything else is counted and the same version is sent again.
+SAVES = """
+local statuses = {"planned", "partly", "implemented", "not_started"}  -- STATUSES
+local threads, made = {}, 0
+
+setup = function(thread)
+  made = made + 1
+  thread:set("slot", made)
+  table.insert(threads, thread)
+end
+
+init = function(args)
+  form, saved, refused = forms[slot], 0, 0
+end
+
+request = function()
+  local status = statuses[(form.first + saved) % 4 + 1]
+  local body = form.body .. "&status=" .. status .. "&version=" .. (form.version + saved)
+  return wrk.format("POST", form.path, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+
+response = function(status, headers, body)
+  if status == 302 then saved = saved + 1 else refused = refused + 1 end
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local refused = 0
+  for _, thread in ipairs(threads) do refused = refused + thread:get("refused") end
+  io.write(string.format("RESULT %d %d %d %.1f %.1f %.1f\\n", summary.requests, summary.duration,
+           e.connect + e.read + e.write + e.timeout + refused, latency:percentile(50), latency:percentile(95),
+           latency:percentile(99)))
+end
+"""
+
+
+def _lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def available() -> bool:
     return shutil.which("wrk") is not None
 
 
 def run(url: str, cookie: str, connections: int, seconds: float, threads: int = 2) -> dict:
     """Closed loop: each connection sends its next request when the previous one is answered."""
+    return _wrk(REPORT, url, cookie, connections, seconds, min(threads, connections))
+
+
+STATUSES = ("planned", "partly", "implemented", "not_started")
+
+
+def run_saves(base_url: str, cookie: str, forms: list[tuple[str, dict]], seconds: float) -> dict:
+    """One connection per form (its path and fields as loaded, with `version`), each saving a status in a
+    closed loop. wrk gives each thread one connection here, so a thread's state is its form's."""
+    entries = []
+    for path, fields in forms:
+        fields = dict(fields)
+        version, current = int(fields.pop("version")), fields.pop("status", None)
+        fields.pop("status_from_controls", None)  # the status is set by hand
+        first = STATUSES.index(current) + 1 if current in STATUSES else 0
+        entries.append(f"{{path = {_lua_string(path)}, body = {_lua_string(urlencode(fields))}, "
+                       f"version = {version}, first = {first}}}")
+    table = ",\n".join(entries)
+    return _wrk(f"forms = {{\n{table}\n}}\n" + SAVES, base_url, cookie, len(forms), seconds, len(forms))
+
+
+def _wrk(script_text: str, url: str, cookie: str, connections: int, seconds: float, threads: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "report.lua"
-        script.write_text(REPORT)
+        script = Path(tmp) / "script.lua"
+        script.write_text(script_text)
         out = subprocess.run(
-            ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
              "-s", str(script), "-H", f"Cookie: {cookie}", url],
             capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("RESULT "))

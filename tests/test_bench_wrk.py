@@ -1,5 +1,9 @@
-"""The page benchmark's load driver: wrk's figures reach the report, and failed requests are counted."""
+"""The page benchmark's load driver: wrk's figures reach the report, failed requests and refused saves are
+counted."""
+from pathlib import Path
+
 import pytest
+import requests
 
 from bench import server, wrk
 
@@ -14,3 +18,17 @@ def test_wrk_reports_requests_percentiles_and_errors():
     assert answered["requests"] > 0 and answered["errors"] == 0
     assert 0 < answered["median_ms"] <= answered["p95_ms"] <= answered["p99_ms"]
     assert missing["requests"] > 0 and missing["errors"] == missing["requests"]  # every 404 is an error
+
+
+def test_the_save_driver_sends_each_form_with_the_version_its_last_save_made():
+    fields = {"version": "5", "status": "planned", "note": 'a&b "c" æ'}
+    tests = str(Path(__file__).parent)
+    with server.gunicorn(None, {"PYTHONPATH": tests}, 1, app="saves_app:app", ready="/") as (url, _proc):
+        saved = wrk.run_saves(url, "", [("/form/1", fields), ("/form/2", fields)], seconds=1)
+        stale = wrk.run_saves(url, "", [("/form/3", {**fields, "version": "4"})], seconds=1)
+        forms = [requests.get(f"{url}/form/{n}").json() for n in (1, 2)]
+    # wrk stops counting at the deadline: a save in flight then is made but not counted
+    made = sum(form["saves"] for form in forms)
+    assert saved["errors"] == 0 and 2 < saved["requests"] <= made <= saved["requests"] + 2
+    assert all(form["version"] == 5 + form["saves"] for form in forms)
+    assert stale["requests"] > 0 and stale["errors"] == stale["requests"]  # every refused save is counted

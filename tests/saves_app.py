@@ -1,0 +1,28 @@
+"""A form that saves like the register's, for testing the benchmark's save driver (bench.wrk.run_saves).
+
+A save must name the version it was based on and change the status; it answers 302, and 409 otherwise.
+"""
+from flask import Flask, jsonify, redirect, request
+
+app = Flask(__name__)
+stored: dict[int, dict] = {}  # one worker: the state lives in this process
+
+
+@app.get("/")
+def ready():
+    return "ok"
+
+
+@app.post("/form/<int:number>")
+def save(number):
+    form = stored.setdefault(number, {"version": 5, "status": "planned", "saves": 0})
+    if (request.form.get("version") != str(form["version"]) or request.form.get("status") == form["status"]
+            or request.form.get("note") != 'a&b "c" æ'):
+        return "conflict", 409
+    form.update(version=form["version"] + 1, status=request.form["status"], saves=form["saves"] + 1)
+    return redirect("/")
+
+
+@app.get("/form/<int:number>")
+def show(number):
+    return jsonify(stored.get(number))
