@@ -179,7 +179,7 @@ def drive_updates_wrk(session: requests.Session, base: str, req_ids: list[int], 
         path = f"/krav/{req_id}/vurdering"
         fields = form_fields(session.get(base + path).text, path)
         fields["applicable"] = "yes"
-        forms.append((path, fields))
+        forms.append((path, fields, f"/krav/{req_id}"))
     cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
     result = wrk.run_saves(base, cookie, forms, seconds)
     return Timing("status update (POST)", result["requests"], result["requests"] / result["seconds"],
@@ -335,7 +335,8 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
                 timings.append(drive_wrk("", FLOOR, floor_url + "/", clients, seconds))
     return {"made": made, "generated_in": generated_in, "small": small, "large": large, "timings": timings,
             "alone": alone, "peak_rss_mib": peak, "workers": workers, "clients": clients, "python": interpreter(),
-            "driver": f"wrk, {clients} connections, {seconds:g} s per page" if use_wrk else
+            "driver": f"wrk, {clients} connections, {seconds:g} s per page, the status update each connection "
+                      "saving its own requirement" if use_wrk else
                       f"{clients} Python threads, {per_client} requests each per page"}
 
 
@@ -350,8 +351,8 @@ def report(result: dict, database: str) -> str:
     lines = [f"### {database}", "",
              f"Data: {', '.join(f'{v} {k}' for k, v in result['made'].items())} (generated in "
              f"{result['generated_in']:.0f} s). gunicorn {result['workers']} sync workers, "
-             f"{result['clients']} concurrent clients ({result.get('driver', 'Python threads')}; the status "
-             f"update always by Python threads); peak worker memory {result['peak_rss_mib']:.0f} MiB"
+             f"{result['clients']} concurrent clients ({result.get('driver', 'Python threads')}); "
+             f"peak worker memory {result['peak_rss_mib']:.0f} MiB"
              + (f"; {result['python']}" if result.get("python") else "") + ".", "",
              "| page | one request alone | median | p95 | p99 | req/s | SQL (demo data) | SQL (large) | errors |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]

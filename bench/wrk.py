@@ -20,7 +20,8 @@ end
 
 # Each connection saves its own form again and again: the next status in turn (from one that differs from
 # the stored one, so that every save changes something), with the version that its previous save made (a
-# save raises it by one). A save answers 302; anything else is counted and the same version is sent again.
+# save raises it by one). A save answers 302 to the page `after` names (not the login page, say); anything
+# else is counted and the same version is sent again.
 SAVES = """
 local statuses = {"planned", "partly", "implemented", "not_started"}  -- STATUSES
 local threads, made = {}, 0
@@ -38,11 +39,19 @@ end
 request = function()
   local status = statuses[(form.first + saved) % 4 + 1]
   local body = form.body .. "&status=" .. status .. "&version=" .. (form.version + saved)
-  return wrk.format("POST", form.path, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+  -- a table of headers replaces wrk's own (the cookie from -H), so they are copied in
+  local headers = {["Content-Type"] = "application/x-www-form-urlencoded"}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  return wrk.format("POST", form.path, headers, body)
 end
 
 response = function(status, headers, body)
-  if status == 302 then saved = saved + 1 else refused = refused + 1 end
+  local location = headers["Location"] or ""
+  if status == 302 and string.find(location, form.after, 1, true) then
+    saved = saved + 1
+  else
+    refused = refused + 1
+  end
 end
 
 done = function(summary, latency, requests)
@@ -72,17 +81,18 @@ def run(url: str, cookie: str, connections: int, seconds: float, threads: int = 
 STATUSES = ("planned", "partly", "implemented", "not_started")
 
 
-def run_saves(base_url: str, cookie: str, forms: list[tuple[str, dict]], seconds: float) -> dict:
-    """One connection per form (its path and fields as loaded, with `version`), each saving a status in a
-    closed loop. wrk gives each thread one connection here, so a thread's state is its form's."""
+def run_saves(base_url: str, cookie: str, forms: list[tuple[str, dict, str]], seconds: float) -> dict:
+    """One connection per form (its path, its fields as loaded, with `version`, and the address a save
+    redirects to), each saving a status in a closed loop. wrk gives each thread one connection here, so a
+    thread's state is its form's."""
     entries = []
-    for path, fields in forms:
+    for path, fields, after in forms:
         fields = dict(fields)
         version, current = int(fields.pop("version")), fields.pop("status", None)
         fields.pop("status_from_controls", None)  # the status is set by hand
         first = STATUSES.index(current) + 1 if current in STATUSES else 0
         entries.append(f"{{path = {_lua_string(path)}, body = {_lua_string(urlencode(fields))}, "
-                       f"version = {version}, first = {first}}}")
+                       f"version = {version}, first = {first}, after = {_lua_string(after)}}}")
     table = ",\n".join(entries)
     return _wrk(f"forms = {{\n{table}\n}}\n" + SAVES, base_url, cookie, len(forms), seconds, len(forms))
 

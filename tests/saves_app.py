@@ -1,6 +1,7 @@
 """A form that saves like the register's, for testing the benchmark's save driver (bench.wrk.run_saves).
 
-A save must name the version it was based on and change the status; it answers 302, and 409 otherwise.
+A save must come with the cookie, name the version it was based on and change the status; it answers 302 to
+the form's page, and 409 otherwise (or 302 to a login page without the cookie).
 """
 from flask import Flask, jsonify, redirect, request
 
@@ -15,12 +16,14 @@ def ready():
 
 @app.post("/form/<int:number>")
 def save(number):
+    if request.cookies.get("bench") != "1":
+        return redirect("/login")
     form = stored.setdefault(number, {"version": 5, "status": "planned", "saves": 0})
     if (request.form.get("version") != str(form["version"]) or request.form.get("status") == form["status"]
             or request.form.get("note") != 'a&b "c" æ'):
         return "conflict", 409
     form.update(version=form["version"] + 1, status=request.form["status"], saves=form["saves"] + 1)
-    return redirect("/")
+    return redirect(f"/form/{number}")
 
 
 @app.get("/form/<int:number>")

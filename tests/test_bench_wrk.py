@@ -24,11 +24,14 @@ def test_the_save_driver_sends_each_form_with_the_version_its_last_save_made():
     fields = {"version": "5", "status": "planned", "note": 'a&b "c" æ'}
     tests = str(Path(__file__).parent)
     with server.gunicorn(None, {"PYTHONPATH": tests}, 1, app="saves_app:app", ready="/") as (url, _proc):
-        saved = wrk.run_saves(url, "", [("/form/1", fields), ("/form/2", fields)], seconds=1)
-        stale = wrk.run_saves(url, "", [("/form/3", {**fields, "version": "4"})], seconds=1)
+        saved = wrk.run_saves(url, "bench=1", [("/form/1", fields, "/form/1"), ("/form/2", fields, "/form/2")],
+                              seconds=1)
+        stale = wrk.run_saves(url, "bench=1", [("/form/3", {**fields, "version": "4"}, "/form/3")], seconds=1)
+        logged_out = wrk.run_saves(url, "", [("/form/4", fields, "/form/4")], seconds=1)
         forms = [requests.get(f"{url}/form/{n}").json() for n in (1, 2)]
     # wrk stops counting at the deadline: a save in flight then is made but not counted
     made = sum(form["saves"] for form in forms)
     assert saved["errors"] == 0 and 2 < saved["requests"] <= made <= saved["requests"] + 2
     assert all(form["version"] == 5 + form["saves"] for form in forms)
     assert stale["requests"] > 0 and stale["errors"] == stale["requests"]  # every refused save is counted
+    assert logged_out["requests"] > 0 and logged_out["errors"] == logged_out["requests"]  # a login redirect too
