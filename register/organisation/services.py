@@ -31,7 +31,12 @@ def all_units(include_inactive: bool = True) -> list[Unit]:
 
 def unit_tree(include_inactive: bool = True) -> list[TreeNode]:
     """The whole organisation as a forest, from one query."""
-    units = all_units(include_inactive)
+    return _forest(all_units(include_inactive))
+
+
+def _forest(units) -> list[TreeNode]:
+    """Units (or rows with their id, name and parent_id) in name order, as trees; a unit whose parent is not
+    among them is a root."""
     nodes = {u.id: TreeNode(u, 0) for u in units}
     roots = []
     for unit in units:
@@ -65,8 +70,12 @@ def unit_choices(include_blank: bool = True) -> list[SelectChoice]:
     """Select options showing the hierarchy by indentation (active units only); a list page may need them
     twice, so they are kept until the data changes."""
     def compute() -> tuple[SelectChoice, ...]:
+        # plain rows, not Unit objects: every save changes the data, so a form that is saved works this out
+        # again, and loading 50 objects was a fifth of a status save's time
+        rows = db.session.execute(sa.select(Unit.id, Unit.name, Unit.parent_id)
+                                  .where(Unit.active.is_(True)).order_by(Unit.name)).all()
         return tuple(SelectChoice(str(node.unit.id), "\u2003" * node.depth + node.unit.name)
-                     for node in flatten(unit_tree(include_inactive=False)))
+                     for node in flatten(_forest(rows)))
 
     choices = list(cached("unit_choices", None, compute))
     return [SelectChoice("", "—"), *choices] if include_blank else choices
