@@ -21,7 +21,8 @@ end
 # Each connection saves its own form again and again: the next status in turn (from one that differs from
 # the stored one, so that every save changes something), with the version that its previous save made (a
 # save raises it by one). A save answers 302 to the page `after` names (not the login page, say); anything
-# else is counted and the same version is sent again.
+# else is counted, and a conflict's page gives the version to go on from (a save still in flight when the
+# forms were loaded, say).
 SAVES = """
 local statuses = {"planned", "partly", "implemented", "not_started"}  -- STATUSES
 local threads, made = {}, 0
@@ -34,11 +35,12 @@ end
 
 init = function(args)
   form, saved, refused = forms[slot], 0, 0
+  version = form.version
 end
 
 request = function()
   local status = statuses[(form.first + saved) % 4 + 1]
-  local body = form.body .. "&status=" .. status .. "&version=" .. (form.version + saved)
+  local body = form.body .. "&status=" .. status .. "&version=" .. version
   -- a table of headers replaces wrk's own (the cookie from -H), so they are copied in
   local headers = {["Content-Type"] = "application/x-www-form-urlencoded"}
   for name, value in pairs(wrk.headers) do headers[name] = value end
@@ -48,9 +50,12 @@ end
 response = function(status, headers, body)
   local location = headers["Location"] or ""
   if status == 302 and string.find(location, form.after, 1, true) then
-    saved = saved + 1
+    saved, version = saved + 1, version + 1
   else
     refused = refused + 1
+    -- a conflict shows the form again at the stored version: go on from there
+    local stored = string.match(body or "", 'name="version"[^>]*value="(%d+)"')
+    if stored then version = tonumber(stored) end
   end
 end
 
