@@ -4,6 +4,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from register.catalogs.models import Requirement
+from register.core.dates import local_today
 from register.extensions import db
 from register.preparedness.models import (Exercise, ExerciseLevel, ExerciseRequirement, ExerciseTarget, ExerciseType,
                                           ExerciseUnit, ImprovementPoint, ImprovementStatus, LegalBasis, Plan,
@@ -241,3 +242,27 @@ def test_exercise_list_is_paged_newest_first(app, client, login):
     assert "101–119 af 119 øvelser" in last and "Øvelse 000" in last and "Udateret øvelse" in last
     assert 'href="/oevelser/?page=2"' in last and "?page=4" not in last
     assert "101–119 af 119" in html(client.get("/oevelser/?page=40"))  # past the end: the last page
+
+
+def test_exercise_list_shows_each_exercises_state_worked_out_in_the_database(app, client, login):
+    """The list reads no evaluation texts: whether the evaluation is complete is worked out in SQL."""
+    today = local_today()
+    full = {"evaluation_purpose": "Formål", "observations": "Observationer", "criteria_assessment": "Vurdering"}
+    with app.app_context():
+        for title, fields in [("Evalueret øvelse", {"held_on": today, **full}),
+                              ("Halvt evalueret", {"held_on": today, **full, "observations": ""}),
+                              ("Glemt øvelse", {"planned_on": today - dt.timedelta(days=1)}),
+                              ("Kommende øvelse", {"planned_on": today + dt.timedelta(days=1)})]:
+            db.session.add(Exercise(title=title, exercise_type=ExerciseType.DILEMMA, level=ExerciseLevel.BOARD,
+                                    **fields))
+        db.session.commit()
+    login("board")
+    rows = html(client.get("/oevelser/")).split("<tr>")
+
+    def row(title):
+        return next(r for r in rows if title in r)
+
+    assert ">Evalueret</span>" in row("Evalueret øvelse")
+    assert ">Afholdt, mangler evaluering</span>" in row("Halvt evalueret")
+    assert ">Planlagt dato passeret</span>" in row("Glemt øvelse")
+    assert ">Planlagt</span>" in row("Kommende øvelse")

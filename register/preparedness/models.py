@@ -331,12 +331,23 @@ class Exercise(Tracked, db.Model):
     def evaluation_complete(self) -> bool:
         return bool(self.evaluation_purpose and self.observations and self.criteria_assessment)
 
+    @classmethod
+    def evaluation_complete_sql(cls) -> sa.ColumnElement[bool]:
+        """`evaluation_complete` worked out in the database, for lists that do not load the texts."""
+        return sa.and_(*[sa.func.coalesce(sa.func.length(text), 0) > 0
+                         for text in (cls.evaluation_purpose, cls.observations, cls.criteria_assessment)])
+
     def state(self, today: dt.date) -> ExerciseState:
-        if self.held_on is None:
-            if self.planned_on is not None and self.planned_on < today:
-                return ExerciseState.OVERDUE
-            return ExerciseState.PLANNED
-        return ExerciseState.EVALUATED if self.evaluation_complete else ExerciseState.HELD
+        return exercise_state(self.held_on, self.planned_on, self.evaluation_complete, today)
+
+
+def exercise_state(held_on: dt.date | None, planned_on: dt.date | None, evaluation_complete: bool,
+                   today: dt.date) -> ExerciseState:
+    if held_on is None:
+        if planned_on is not None and planned_on < today:
+            return ExerciseState.OVERDUE
+        return ExerciseState.PLANNED
+    return ExerciseState.EVALUATED if evaluation_complete else ExerciseState.HELD
 
 
 class ExerciseUnit(Tracked, db.Model):
