@@ -87,7 +87,7 @@ def configure_engine_events(app) -> None:
 def _ping_after_idle(engine: sa.Engine, idle_seconds: float) -> None:
     """Check that a pooled connection is alive before handing it out, if it has sat unused for a while.
 
-    SQLAlchemy's pool_pre_ping checks every time: a round trip to the database per request (one of four on
+    SQLAlchemy's pool_pre_ping checks every time: a round trip to the database per request (one of five on
     PostgreSQL, 10-15 % of what an export costs). A connection that was in use a moment ago is alive unless
     the server went away in that moment, and then the request fails as any in flight would; one that sat
     idle (overnight, across a restart of the database) is checked and, if dead, replaced before use.

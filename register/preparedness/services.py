@@ -331,7 +331,8 @@ def _exercise_list_statement() -> sa.Select:
                          ImprovementPoint.status.not_in([s for s in ImprovementStatus if s.closed]))
                   .correlate(Exercise).scalar_subquery())
     return (sa.select(Exercise.id, Exercise.title, Exercise.exercise_type, Exercise.level, Exercise.held_on,
-                      Exercise.planned_on, Exercise.evaluation_complete_sql(), sa.func.coalesce(open_count, 0))
+                      Exercise.planned_on, Exercise.evaluation_complete_sql().label("evaluation_complete"),
+                      sa.func.coalesce(open_count, 0).label("open_improvements"))
             .order_by(*_exercise_order()))
 
 
@@ -340,7 +341,7 @@ def exercise_page(page: int) -> Page:
     and the evaluation's completeness worked out in the database, and the participants in one more query.
     Whole exercises (scenario and evaluation texts) and their links as objects were half of the page's time."""
     result = paginate(_exercise_list_statement(), page, scalars=False)
-    rows = {row[0]: ExerciseListRow(*row) for row in result.items}
+    rows = {row.id: ExerciseListRow(**row._mapping) for row in result.items}
     if rows:
         participants: dict[int, list[str]] = {}
         for exercise_id, name in db.session.execute(
