@@ -455,8 +455,9 @@ def targets_progress(today_: dt.date) -> list[rules.TargetProgress]:
     if not targets:
         return []
     exercises = db.session.execute(sa.select(Exercise.level, Exercise.planned_on, Exercise.held_on)).all()
-    sub_plans = list(db.session.execute(sa.select(SubPlan).where(SubPlan.active.is_(True))
-                                        .options(selectinload(SubPlan.unit)).order_by(SubPlan.title)).scalars())
+    # plain rows: progress needs a sub-plan's id and whether it is active, the list shows its title
+    sub_plans = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.active)
+                                   .where(SubPlan.active.is_(True)).order_by(SubPlan.title)).all()
     exercised = last_exercised_sub_plans()
     return [rules.target_progress(t, exercises, sub_plans, exercised, today_) for t in targets]
 
