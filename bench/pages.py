@@ -136,10 +136,13 @@ def drive(sessions: list[requests.Session], label: str, url: str, per_client: in
     return _summarise(label, latencies, time.perf_counter() - began, errors[0])
 
 
-def drive_wrk(cookie: str, label: str, url: str, clients: int, seconds: float) -> Timing:
-    result = wrk.run(url, cookie, clients, seconds)
+def _wrk_timing(label: str, result: dict) -> Timing:
     return Timing(label, result["requests"], result["requests"] / result["seconds"], result["median_ms"],
                   result["p95_ms"], result["errors"], result["p99_ms"])
+
+
+def drive_wrk(cookie: str, label: str, url: str, clients: int, seconds: float) -> Timing:
+    return _wrk_timing(label, wrk.run(url, cookie, clients, seconds))
 
 
 def drive_updates(sessions: list[requests.Session], base: str, req_ids: list[int], per_client: int) -> Timing:
@@ -181,9 +184,7 @@ def drive_updates_wrk(session: requests.Session, base: str, req_ids: list[int], 
         fields["applicable"] = "yes"
         forms.append((path, fields, f"/krav/{req_id}"))
     cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
-    result = wrk.run_saves(base, cookie, forms, seconds)
-    return Timing("status update (POST)", result["requests"], result["requests"] / result["seconds"],
-                  result["median_ms"], result["p95_ms"], result["errors"], result["p99_ms"])
+    return _wrk_timing("status update (POST)", wrk.run_saves(base, cookie, forms, seconds))
 
 
 def worker_peak_rss_mib(master_pid: int) -> float:
