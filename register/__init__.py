@@ -62,9 +62,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(PACKAGE_DIR / "translations"))
-    from register.core import db as core_db
+    from register.core import db as core_db, transactions
 
     core_db.configure_engine_events(app)
+    transactions.register(app)  # the first before_request: nothing may touch the database before it
 
 
 def register_blueprints(app: Flask) -> None:

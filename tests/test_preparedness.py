@@ -185,10 +185,12 @@ def test_review_overdue_follows_the_interval_setting(app, client, login, make_pl
               in_force_from=today - dt.timedelta(days=300), submitted_to_brs_on=today)
     login("preparedness")
     assert "Arbejdsgruppens gennemgang af „Gældende plan“ er overskredet" not in html(client.get("/beredskab/"))
-    client.get("/beredskab/indstillinger")  # creates the settings row with the default of 12 months
+    assert 'value="12"' in html(client.get("/beredskab/indstillinger"))  # the default, not stored by reading
+    with app.app_context():
+        assert db.session.execute(sa.select(PreparednessSettings)).all() == []
     response = client.post("/beredskab/indstillinger", data={
         "review_interval_months": "6", "review_interval_note": "Halvårlig status til direktionen",
-        "sub_plan_interval_months": "24", "sub_plan_interval_note": "", "version": "1"})
+        "sub_plan_interval_months": "24", "sub_plan_interval_note": "", "version": "0"})
     assert response.status_code == 302
     assert "Arbejdsgruppens gennemgang af „Gældende plan“ er overskredet" in html(client.get("/beredskab/"))
     assert "Arbejdsgruppens gennemgang af „Gældende plan“ er overskredet" in html(client.get("/"))  # start page

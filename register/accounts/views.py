@@ -13,6 +13,7 @@ from register.core.forms import ActionForm
 from register.core.history import acting_as
 from register.core.i18n import gettext as _
 from register.core.permissions import Permission, Role, public, requires
+from register.core.transactions import writes_on_get
 from register.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__, url_prefix="/konto")
@@ -100,6 +101,7 @@ def oidc_login():
 
 @bp.route("/oidc/callback")
 @public
+@writes_on_get  # creates or updates the account
 def oidc_callback():
     """The identity provider's answer: verify it, find or create the user, log in."""
     if not oidc.enabled():

@@ -10,6 +10,7 @@ from register.api.models import ApiToken
 from register.api.resources import REGISTRY, REPORTS, FilterError, Report, Resource, csv_value
 from register.core.i18n import gettext as _
 from register.core.permissions import Permission, public, requires
+from register.core.transactions import writes_on_get
 
 # Parts that publish resources; each module calls register_resource() when imported.
 RESOURCE_MODULES = ["register.organisation.api", "register.catalogs.api", "register.requirements.api",
@@ -117,8 +118,10 @@ def build_blueprint() -> Blueprint:
     for module in RESOURCE_MODULES:
         importlib.import_module(module)
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
+    # Every API view is marked writes_on_get: a request with a token records the token's last use.
 
     @bp.route("/")
+    @writes_on_get
     @requires(Permission.READ)
     def index():
         return jsonify(resources={name: url_for(f"api.{name}_list", _external=False) for name in REGISTRY},
@@ -126,17 +129,18 @@ def build_blueprint() -> Blueprint:
                        openapi=url_for("api.openapi_document"))
 
     @bp.route("/openapi.json")
+    @writes_on_get
     @public
     def openapi_document():
         return jsonify(openapi.document(REGISTRY.values(), server=url_for("api.index"), reports=REPORTS.values()))
 
     for name, resource in REGISTRY.items():
-        bp.add_url_rule(f"/{name}", endpoint=f"{name}_list", view_func=_list_view(resource))
-        bp.add_url_rule(f"/{name}.csv", endpoint=f"{name}_csv", view_func=_csv_view(resource))
-        bp.add_url_rule(f"/{name}/<int:item_id>", endpoint=f"{name}_item", view_func=_item_view(resource))
+        bp.add_url_rule(f"/{name}", endpoint=f"{name}_list", view_func=writes_on_get(_list_view(resource)))
+        bp.add_url_rule(f"/{name}.csv", endpoint=f"{name}_csv", view_func=writes_on_get(_csv_view(resource)))
+        bp.add_url_rule(f"/{name}/<int:item_id>", endpoint=f"{name}_item", view_func=writes_on_get(_item_view(resource)))
     for name, report in REPORTS.items():
-        bp.add_url_rule(f"/{name}", endpoint=f"{name}_report", view_func=_report_view(report))
-        bp.add_url_rule(f"/{name}.csv", endpoint=f"{name}_report_csv", view_func=_report_csv_view(report))
+        bp.add_url_rule(f"/{name}", endpoint=f"{name}_report", view_func=writes_on_get(_report_view(report)))
+        bp.add_url_rule(f"/{name}.csv", endpoint=f"{name}_report_csv", view_func=writes_on_get(_report_csv_view(report)))
     return bp
 
 

@@ -36,7 +36,7 @@ def load_preparedness_demo() -> dict:
     data = demo_data()["plan_revision"]
     units = list(db.session.execute(sa.select(Unit)).scalars())
     unit = {u.name: u for u in units}
-    settings = services.settings()
+    settings = services.settings(create=True)
 
     previous = Plan(title="Politik og Plan for Fortsat Drift 2022-2025", legal_basis=LegalBasis.BEREDSKABSLOVEN_25,
                     council_term_start=2022, status=PlanStatus.SUPERSEDED, adopted_on=D("2022-03-24"),

@@ -44,14 +44,16 @@ def today() -> dt.date:
 
 # --- settings -----------------------------------------------------------------------------------
 
-def settings() -> PreparednessSettings:
-    """The one settings row, created with the defaults on first use."""
+def settings(create: bool = False) -> PreparednessSettings:
+    """The one settings row. Before the first save, one with the defaults that is stored only when saved
+    (`create` stores it at once), so that reading the settings page writes nothing."""
     row = db.session.execute(sa.select(PreparednessSettings).order_by(PreparednessSettings.id).limit(1)).scalar()
     if row is None:
         row = PreparednessSettings(review_interval_months=12, review_interval_note=DEFAULT_REVIEW_NOTE,
                                    sub_plan_interval_months=24, sub_plan_interval_note=DEFAULT_SUB_PLAN_NOTE)
-        db.session.add(row)
-        db.session.flush()
+        if create:
+            db.session.add(row)
+            db.session.flush()
     return row
 
 

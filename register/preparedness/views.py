@@ -240,7 +240,7 @@ def settings():
 
     return edit_record(row, form, apply, "preparedness/form.html", url_for(".index"),
                        heading=_("Indstillinger for beredskabsarbejdet"), cancel=url_for(".index"),
-                       history=history_of(db.session, PreparednessSettings, row.id),
+                       history=history_of(db.session, PreparednessSettings, row.id) if row.id else [],
                        hints={"review_interval_months": _("Standard er 12 måneder: arbejdsgruppen gennemgår planen "
                                                           "én gang om året.")})
 

@@ -9,6 +9,7 @@ from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.params import int_arg
 from register.core.permissions import Permission, public, requires
 from register.core.templating import NavItem, municipality_name
+from register.core.transactions import writes_on_get
 from register.extensions import db
 from register.organisation import services as org_services
 from register.preparedness import services, wheel
@@ -69,6 +70,7 @@ def subscription_revoke():
 
 @bp.route("/feed/<token>.ics")
 @public  # calendar clients cannot log in; the private token is checked instead
+@writes_on_get  # the token's last use
 def feed(token: str):
     owner = wheel.token_owner(token)
     if owner is None or not owner.can(Permission.READ):
