@@ -10,7 +10,7 @@ from register.extensions import db
 from register.gap import services
 from register.gap.models import (Assessment, ControlScore, CostLevel, Finding, FindingSource, FindingStatus,
                                  ImplementationGroup, Priority, Severity)
-from register.gap.priority import priority_for, priority_sql
+from register.gap.priority import priority_for, priority_rank_sql, priority_sql
 
 from conftest import html
 from gap_fixtures import cis_id, make_assessment, make_finding  # noqa: F401
@@ -205,8 +205,9 @@ def test_the_database_orders_by_the_same_rule_and_an_override_wins(app, make_fin
                             priority_override=Priority.P1, priority_override_reason="Krav fra revisionen")
     ids[override] = Priority.P1
     with app.app_context():
-        rows = db.session.execute(sa.select(Finding.id, priority_sql())).all()
-        assert {fid: Priority(p) for fid, p in rows} == ids
+        rows = db.session.execute(sa.select(Finding.id, priority_sql(), priority_rank_sql())).all()
+        assert {fid: Priority(p) for fid, p, _rank in rows} == ids
+        assert {fid: rank for fid, _p, rank in rows} == {fid: int(p.value) for fid, p in ids.items()}
         assert db.session.get(Finding, override).priority == Priority.P1
         assert db.session.get(Finding, override).computed_priority == Priority.P4
 

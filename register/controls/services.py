@@ -1,4 +1,5 @@
 """Controls (tiltag): listing, saving, and linking them to the requirements they satisfy."""
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,22 +28,31 @@ class ControlRow:
 
 
 def list_controls(status: str = "", unit_id: int | None = None, q: str = "", page: int = 1) -> Page:
-    """One page of controls with owner unit and number of linked requirements: two queries whatever the data."""
-    count = (sa.select(sa.func.count(ControlRequirement.id)).where(ControlRequirement.control_id == Control.id)
-             .correlate(Control).scalar_subquery())
-    stmt = (sa.select(Control, Unit, count).outerjoin(Unit, Unit.id == Control.owner_unit_id)
-            .order_by(Control.title, Control.id))
+    """One page of controls with owner unit and number of linked requirements: three queries whatever the data.
+
+    The page's ids are chosen first, then their rows read: PostgreSQL works out every selected column of the
+    rows an OFFSET skips, so page 40 counted the requirements of 2,000 controls (10 ms) to show 50."""
+    ids = sa.select(Control.id).order_by(Control.title, Control.id)
     if status in {s.value for s in ControlStatus}:
-        stmt = stmt.where(Control.status == ControlStatus(status))
+        ids = ids.where(Control.status == ControlStatus(status))
     if unit_id:
-        stmt = stmt.where(Control.owner_unit_id == unit_id)
+        ids = ids.where(Control.owner_unit_id == unit_id)
     if q:
         needle = f"%{q.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(Control.title).like(needle),
-                                 sa.func.lower(sa.func.coalesce(Control.description, "")).like(needle)))
-    result = paginate(stmt, page, scalars=False)
-    result.items = [ControlRow(c, u, n) for c, u, n in result.items]
+        ids = ids.where(sa.or_(sa.func.lower(Control.title).like(needle),
+                               sa.func.lower(sa.func.coalesce(Control.description, "")).like(needle)))
+    result = paginate(ids, page)
+    rows = {c.id: ControlRow(c, u, n) for c, u, n in db.session.execute(
+        _control_rows().where(Control.id.in_(result.items)))} if result.items else {}
+    result.items = [rows[i] for i in result.items]
     return result
+
+
+@functools.cache
+def _control_rows() -> sa.Select:
+    count = (sa.select(sa.func.count(ControlRequirement.id)).where(ControlRequirement.control_id == Control.id)
+             .correlate(Control).scalar_subquery())
+    return sa.select(Control, Unit, count).outerjoin(Unit, Unit.id == Control.owner_unit_id)
 
 
 def save_control(control: Control, values: dict) -> Control:

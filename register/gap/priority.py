@@ -29,13 +29,25 @@ def matrix_rows() -> list[tuple[Severity, list[Priority]]]:
     return [(severity, [MATRIX[severity][cost] for cost in CostLevel]) for severity in Severity]
 
 
+def _priority_case(result):
+    """The matrix as nested CASEs (severity, then cost): each row compares its severity and cost once, not
+    once for each of the twelve cells. `result(priority)` is what a cell yields."""
+    cost = sa.func.coalesce(sa.cast(Finding.cost, sa.String), UNKNOWN_COST_AS.value)
+    by_severity = {severity.value: sa.case({level.value: result(prio) for level, prio in row.items()},
+                                           value=cost, else_=result(Priority.P4))
+                   for severity, row in MATRIX.items()}
+    return sa.case(by_severity, value=sa.cast(Finding.severity, sa.String), else_=result(Priority.P4))
+
+
 @functools.cache  # the matrix is fixed, so the expression is too; building it took a millisecond a page
 def priority_sql():
-    """The effective priority as an SQL expression ('1'..'4'), for ordering in the database."""
-    cost = sa.func.coalesce(sa.cast(Finding.cost, sa.String), UNKNOWN_COST_AS.value)
-    computed = sa.case(
-        *[(sa.and_(sa.cast(Finding.severity, sa.String) == severity.value, cost == level.value), prio.value)
-          for severity, row in MATRIX.items() for level, prio in row.items()],
-        else_=Priority.P4.value,
-    )
-    return sa.func.coalesce(sa.cast(Finding.priority_override, sa.String), computed)
+    """The effective priority as an SQL expression ('1'..'4'), for grouping and filtering in the database."""
+    return sa.func.coalesce(sa.cast(Finding.priority_override, sa.String), _priority_case(lambda p: p.value))
+
+
+@functools.cache
+def priority_rank_sql():
+    """The effective priority as a number (1..4), for ordering: PostgreSQL compares text by the database's
+    collation, which made sorting 2,000 findings by the text form take 10 ms."""
+    override = sa.case({p.value: int(p.value) for p in Priority}, value=sa.cast(Finding.priority_override, sa.String))
+    return sa.func.coalesce(override, _priority_case(lambda p: int(p.value)))

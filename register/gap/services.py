@@ -12,11 +12,11 @@ from register.core.cache import cached
 from register.core.concurrency import EditConflict, touch
 from register.core.history import history_of
 from register.core.i18n import localized
-from register.core.paging import Page, paginate
+from register.core.paging import Page, count_rows, paginate
 from register.extensions import db
 from register.gap.models import (Assessment, ControlScore, Finding, FindingRequirement, FindingSource,
                                  FindingStatus, ImplementationGroup, Priority, Severity)
-from register.gap.priority import priority_sql
+from register.gap.priority import priority_rank_sql, priority_sql
 from register.organisation.models import Unit
 
 CIS_CATALOG = "cis-v8"
@@ -161,7 +161,7 @@ def maturity_summary(rows: list[ControlMaturity]) -> dict:
 
 def _plan_order() -> list:
     """The action plan's order: priority, then due date (none last)."""
-    return [priority_sql(), Finding.due_on.is_(None), Finding.due_on, Finding.id]
+    return [priority_rank_sql(), Finding.due_on.is_(None), Finding.due_on, Finding.id]
 
 
 def _finding_query():
@@ -349,7 +349,7 @@ def findings_for_requirement(requirement_id: int) -> list[Finding]:
     return list(db.session.execute(
         sa.select(Finding).join(FindingRequirement, FindingRequirement.finding_id == Finding.id)
         .where(FindingRequirement.requirement_id == requirement_id)
-        .order_by(Finding.status == FindingStatus.CLOSED, priority_sql(), Finding.due_on.is_(None), Finding.due_on,
+        .order_by(Finding.status == FindingStatus.CLOSED, priority_rank_sql(), Finding.due_on.is_(None), Finding.due_on,
                   Finding.id)).scalars())
 
 
