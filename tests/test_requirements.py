@@ -179,6 +179,18 @@ def _bulk_catalog(app, n: int) -> None:
         db.session.commit()
 
 
+def test_a_kept_count_follows_every_save(app, client, login, catalogs):
+    """The list's count is kept until the data changes: a save shows at once, in every filter."""
+    login("security")
+    assert "0 krav" in html(client.get("/krav/?status=implemented"))
+    assert "66 krav" in html(client.get("/krav/?page=2"))
+    rid = req_id(app, "nis2:21.2.d")
+    assert client.post(f"/krav/{rid}/vurdering", data=_form(status="implemented")).status_code == 302
+    assert "1 krav" in html(client.get("/krav/?status=implemented"))
+    assert "65 krav" in html(client.get("/krav/?status=none"))
+    assert "66 krav" in html(client.get("/krav/"))
+
+
 def test_the_list_count_groups_thousands_in_the_users_language(app, client, login):
     """A large catalogue's count reads as the other lists do: 1.200 in Danish, 1,200 in English."""
     login("board")

@@ -71,4 +71,4 @@ def requirement_picker(exclude_catalog: str | None = None) -> Picker:
         title = localized(row, "title")
         return f"{row.code} {row.display_ref} – {title if len(title) <= 90 else title[:89] + '…'}"
 
-    return picker("krav_soeg", stmt, label, search.matches)
+    return picker("krav_soeg", stmt, label, search.matches, key=exclude_catalog)

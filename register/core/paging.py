@@ -42,9 +42,12 @@ def page_arg() -> int:
     return int_arg("page", 1, MAX_PAGE) or 1
 
 
-def paginate(stmt: sa.Select, page: int, per_page: int = PER_PAGE, scalars: bool = True) -> Page:
-    """Two queries whatever the data: the count and one page of rows. A page past the end shows the last one."""
-    total = count_rows(stmt)
+def paginate(stmt: sa.Select, page: int, per_page: int = PER_PAGE, scalars: bool = True,
+             total: int | None = None) -> Page:
+    """Two queries whatever the data: the count (unless `total` is known) and one page of rows. A page past the
+    end shows the last one."""
+    if total is None:
+        total = count_rows(stmt)
     page = min(max(page, 1), max(math.ceil(total / per_page), 1))
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars()) if scalars else list(result.all())

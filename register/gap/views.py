@@ -362,9 +362,13 @@ def _requirement_choices(linked: set[int]) -> tuple[list[SelectChoice], list[Sel
                       Catalog.title_en.label("catalog_title_en"))
             .join(Catalog, Requirement.catalog_id == Catalog.id).where(Requirement.retired.is_(False))
             .order_by(Catalog.sort_order, Requirement.position))
-    others_total = count_rows(sa.select(Requirement.id).join(Catalog, Requirement.catalog_id == Catalog.id)
-                              .where(Requirement.retired.is_(False), ~cis))
-    shown = sa.and_(cis, Requirement.depth == 0)
+    others_total = cached("requirements_besides_cis", None, lambda: count_rows(
+        sa.select(Requirement.id).join(Catalog, Requirement.catalog_id == Catalog.id)
+        .where(Requirement.retired.is_(False), ~cis)))
+    # By the catalogue's id, not its code: the database then reads the CIS controls and the linked requirements
+    # from indexes instead of scanning every requirement.
+    cis_id = sa.select(Catalog.id).where(Catalog.code == services.CIS_CATALOG).scalar_subquery()
+    shown = sa.and_(Requirement.catalog_id == cis_id, Requirement.depth == 0)
     if others_total <= CHOOSE_IN_FORM_UP_TO:
         shown = sa.or_(shown, ~cis)
     if linked:  # a linked requirement is always offered, so saving the form never drops it unseen

@@ -474,7 +474,8 @@ def requirement_choices(linked: set[int]) -> tuple[list, bool]:
     from register.core.picker import CHOOSE_IN_FORM_UP_TO
 
     live = Requirement.retired.is_(False)
-    many = count_rows(sa.select(Requirement.id).where(live)) > CHOOSE_IN_FORM_UP_TO
+    many = cached("live_requirements", None, lambda: count_rows(sa.select(Requirement.id).where(live))) \
+        > CHOOSE_IN_FORM_UP_TO
     stmt = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.title_en,
                       Catalog.title_da.label("catalog_title_da"), Catalog.title_en.label("catalog_title_en"))
             .join(Catalog, Catalog.id == Requirement.catalog_id)

@@ -16,6 +16,7 @@ from werkzeug.utils import secure_filename
 from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement
+from register.core.cache import cached
 from register.core.history import ChangeLog, current_actor
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import count_rows
@@ -254,14 +255,21 @@ def requirement_page(f: RequirementFilter) -> Page:
         if found:
             total, ids = found[0][1], [row[0] for row in found]
     if total is None:  # no search, or the page asked for lies past the last one
-        total = db.session.execute(_filtered(
-            sa.select(sa.func.count(Requirement.id)).select_from(Requirement), f, for_rows=False)).scalar_one()
+        total = _count(f)
         page = min(f.page, max(math.ceil(total / per_page), 1))
         # Without a search this reads fifty ids in index order and stops (a window count would read them all).
         ids = db.session.execute(_page_of_ids(f, page, per_page)).scalars().all() if total else []
     rows = {row.id: row for row in
             db.session.execute(_list_rows_by_id(), {"ids": ids})} if ids else {}
     return Page([rows[i] for i in ids], total, page, per_page)
+
+
+def _count(f: RequirementFilter) -> int:
+    """How many requirements the filters match, kept until the data changes: counting reads every matching
+    requirement (2.5 ms of a page on PostgreSQL at 5,000), and people page and sort far more than they save."""
+    key = (replace(f, page=1, sort="ref", desc=False), today() if f.overdue else None)
+    return cached("requirement_count", key, lambda: db.session.execute(_filtered(
+        sa.select(sa.func.count(Requirement.id)).select_from(Requirement), f, for_rows=False)).scalar_one())
 
 
 def _page_of_ids(f: RequirementFilter, page: int, per_page: int, *extra):
@@ -290,9 +298,10 @@ def area_options(catalog_code: str = "", selected: int | None = None) -> list[Re
             .order_by(Catalog.sort_order, Catalog.code, Requirement.position))
     if catalog_code:
         return list(db.session.execute(stmt.where(Catalog.code == catalog_code)).scalars())
-    count = count_rows(stmt)
-    if count > AREAS_ACROSS_CATALOGUES:
-        stmt = stmt.where(Requirement.id == selected) if selected else stmt.where(sa.false())
+    if cached("area_count", None, lambda: count_rows(stmt)) > AREAS_ACROSS_CATALOGUES:
+        if not selected:
+            return []
+        stmt = stmt.where(Requirement.id == selected)
     return list(db.session.execute(stmt).scalars())
 
 
@@ -550,7 +559,8 @@ def describe_value(field: str, value, units: dict[int, str]) -> str:
 
 
 def unit_names() -> dict[int, str]:
-    return dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
+    """Every unit's name by id, for describing changes of a responsible unit (kept until the data changes)."""
+    return cached("unit_names", None, lambda: dict(db.session.execute(sa.select(Unit.id, Unit.name)).all()))
 
 
 # ---------------------------------------------------------------------------------------------------------------
