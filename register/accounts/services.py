@@ -1,4 +1,6 @@
 """Creating users and checking credentials; used by the CLI, the views and the demo data."""
+import functools
+
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
@@ -67,9 +69,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+@functools.cache
+def _user_with_data_version() -> sa.Select:
+    # Built once: building and keying a fresh statement cost more than a tenth of a page that only draws the
+    # layout.
+    return with_data_version(sa.select(User).where(User.id == sa.bindparam("user_id")))
+
+
 def user_of_request(user_id: int) -> User | None:
     """The logged-in user, read together with the data stamp that every page asks for next."""
-    row = db.session.execute(with_data_version(sa.select(User).where(User.id == user_id))).first()
+    row = db.session.execute(_user_with_data_version(), {"user_id": user_id}).first()
     if row is None:
         return None
     keep_data_version(row)

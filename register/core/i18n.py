@@ -101,18 +101,13 @@ def _format_escaped(text: str, variables: dict) -> Markup:
                           for key, value in variables.items()})
 
 
-def template_gettext() -> dict:
-    """gettext and ngettext for one rendering, bound to this request's catalogue.
-
-    Flask-Babel's template callables look the catalogue up on every call; these look it up once. They
-    behave as Jinja's "newstyle" gettext: the result is escaped where autoescaping is on, then formatted
-    with the keyword arguments (ngettext also gets `num`).
-    """
-    catalogue = translations()
+def _gettext_callables(catalogue_of) -> dict:
+    """gettext and ngettext for templates, as Jinja's "newstyle" ones: the result is escaped where
+    autoescaping is on, then formatted with the keyword arguments (ngettext also gets `num`)."""
 
     @pass_context
     def gettext(context, string, **variables):
-        text = catalogue.ugettext(string)
+        text = catalogue_of().ugettext(string)
         if context.eval_ctx.autoescape:
             return _format_escaped(text, variables) if variables else Markup(text)
         return text % variables if variables else text
@@ -120,12 +115,21 @@ def template_gettext() -> dict:
     @pass_context
     def ngettext(context, singular, plural, num, **variables):
         variables.setdefault("num", num)
-        text = catalogue.ungettext(singular, plural, num)
+        text = catalogue_of().ungettext(singular, plural, num)
         if context.eval_ctx.autoescape:
             return _format_escaped(text, variables)
         return text % variables
 
     return {"gettext": gettext, "ngettext": ngettext}
+
+
+def template_gettext() -> dict:
+    """gettext and ngettext for one rendering, bound to this request's catalogue.
+
+    Flask-Babel's template callables look the catalogue up on every call; these look it up once.
+    """
+    catalogue = translations()
+    return _gettext_callables(lambda: catalogue)
 
 
 # Formatting a date with Babel costs ~50 µs; lists show the same dates again on every view.
@@ -180,4 +184,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["current_language"] = language
     app.context_processor(template_gettext)
+    # Macros imported from another template do not see the rendering's context, so they used Flask-Babel's
+    # callables (a catalogue lookup through several proxies per text; the incident list's deadline cell spent
+    # a third of its time there). These read the request's catalogue.
+    app.jinja_env.globals.update(_gettext_callables(translations))
     app.jinja_env.globals["request_path"] = lambda: request.full_path.rstrip("?")
