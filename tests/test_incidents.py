@@ -302,3 +302,35 @@ def test_incident_list_is_paged_newest_awareness_first(client, login, make_incid
     assert "Hændelse 04" not in first and 'href="/haendelser/?page=2"' in first
     second = html(client.get("/haendelser/?page=2"))
     assert "51–55 af 55 hændelser" in second and "Hændelse 00" in second and "Hændelse 05" not in second
+
+
+def test_the_list_says_for_each_incident_what_is_due_next(client, login, make_incident):
+    """The deadline cell: the next report with how long is left, a provisional final report, all sent (with a
+    late one marked), an assessment still to be made, and no duty to report."""
+    now = utcnow()
+    make_incident(title="Frisk", aware_at=now - dt.timedelta(hours=2))
+    make_incident(title="Mangler underretning", aware_at=now - dt.timedelta(hours=80),
+                  reports={ReportKind.EARLY_WARNING: (now - dt.timedelta(hours=10), "V-1")})
+    make_incident(title="Alt sendt", aware_at=now - dt.timedelta(days=60), reports={
+        ReportKind.EARLY_WARNING: (now - dt.timedelta(days=59), "V-2"),
+        ReportKind.NOTIFICATION: (now - dt.timedelta(days=55), "U-2"),
+        ReportKind.FINAL: (now - dt.timedelta(days=30), "E-2")})
+    make_incident(title="Uafklaret", significance=Significance.PENDING, significance_reason=None)
+    make_incident(title="Ikke væsentlig", significance=Significance.NOT_SIGNIFICANT)
+    login("security")
+    page = html(client.get("/haendelser/"))
+
+    def cell(title: str) -> str:
+        row = page[page.index(f">{title}</a>"):]
+        return " ".join(row[:row.index("</tr>")].split("<td>")[-1].split())
+
+    assert cell("Frisk").startswith("Tidlig varsling: ")
+    assert "tilbage" in cell("Frisk") and "badge" in cell("Frisk")
+    assert cell("Mangler underretning").startswith("Hændelsesunderretning: ")
+    assert "overskredet med 8 timer" in cell("Mangler underretning")
+    assert cell("Alt sendt").startswith("Alle indberetninger er sendt – <span class=\"badge")
+    assert "Væsentlighed ikke vurderet" in cell("Uafklaret")
+    assert "Ingen indberetningspligt" in cell("Ikke væsentlig")
+    english = client.post("/konto/sprog", data={"language": "en", "next": "/haendelser/"})
+    assert english.status_code == 302
+    assert "Significance not assessed" in html(client.get("/haendelser/"))

@@ -3,14 +3,15 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
+from markupsafe import Markup, escape
 
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
-from register.core.i18n import gettext as _, lazy_gettext as _l
+from register.core.i18n import datetime_filter, gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.history import history_of
 from register.core.permissions import Permission, requires
-from register.core.templating import HomePanel, NavItem
+from register.core.templating import HomePanel, NavItem, badge
 from register.extensions import db
 from register.gap.models import FindingSource
 from register.catalogs import services as catalog_services
@@ -26,6 +27,24 @@ bp = Blueprint("incidents", __name__, url_prefix="/haendelser")
 bp.nav = [NavItem(40, _l("Hændelser"), "incidents.index",
                   _l("Sikkerhedshændelser med NIS2-indberetningsfrister, berørte enheder og erfaringer."))]
 bp.home_panels = [HomePanel(20, "incidents/_home_panel.html", services.home_panel)]
+
+
+@bp.app_template_global()
+def next_step(row: services.IncidentRow) -> Markup:
+    """A row's next reporting deadline: which report, when, and how long is left (or how late it is).
+    A function rather than a Jinja macro: the incident list and the start page draw one per row."""
+    step = row.next
+    if step is not None:
+        provisional = f" ({escape(_('foreløbig'))})" if step.provisional else ""
+        return Markup(f"{escape(step.kind.label)}: {escape(datetime_filter(step.due))}{provisional}<br>\n"
+                      f'{badge(step.state)} <span class="deadline-remaining">{escape(step.remaining_text)}</span>')
+    if row.steps:
+        late = [s for s in row.steps if s.state == services.StepState.LATE]
+        sent = escape(_("Alle indberetninger er sendt"))
+        return Markup(f"{sent} – {badge(late[0].state)}" if late else sent)
+    if row.incident.significance == Significance.PENDING:
+        return Markup(f'<span class="muted">{escape(_("Væsentlighed ikke vurderet"))}</span>')
+    return Markup(f'<span class="muted">{escape(_("Ingen indberetningspligt"))}</span>')
 
 
 def requirement_incidents(requirement) -> list[LinkedItem]:
