@@ -66,6 +66,22 @@ def test_the_wheel_shows_every_kind_of_dated_item_and_filters_by_unit(client, lo
     assert client.get("/aarshjul/?aar=99999").status_code == 404
 
 
+def test_the_drawn_year_follows_every_change_and_the_readers_language(app, client, login, wheel_data):
+    """The year's months are drawn once and kept: a change shows at once, and each language has its own."""
+    login("preparedness")
+    year = wheel_data["today"].year
+    assert "Opråb af elever" in html(client.get(f"/aarshjul/?aar={year}"))
+    with app.app_context():
+        point = db.session.execute(sa.select(ImprovementPoint)).scalar_one()
+        point.title = "Opråb af alle elever"
+        db.session.commit()
+    page = html(client.get(f"/aarshjul/?aar={year}"))
+    assert "Opråb af alle elever" in page and "Forbedringspunkt" in page
+    client.post("/konto/sprog", data={"language": "en", "next": "/"})
+    english = html(client.get(f"/aarshjul/?aar={year}"))
+    assert "Improvement point" in english and "Forbedringspunkt" not in english
+
+
 def test_wheel_does_not_query_per_item(app, client, login, wheel_data, count_queries):
     login("board")
     counts = []
