@@ -13,6 +13,7 @@ from register.core.permissions import Permission, public, requires
 from register.core.transactions import writes_on_get
 
 # Parts that publish resources; each module calls register_resource() when imported.
+# Every API view is marked writes_on_get: a request with a token records the token's last use (api/tokens.py).
 RESOURCE_MODULES = ["register.organisation.api", "register.catalogs.api", "register.requirements.api",
                     "register.controls.api", "register.gap.api", "register.preparedness.api",
                     "register.incidents.api"]
@@ -35,6 +36,7 @@ def _bad_request(exc: FilterError):
 
 
 def _list_view(resource: Resource):
+    @writes_on_get
     @requires(Permission.READ)
     def view():
         try:
@@ -56,6 +58,7 @@ def _list_view(resource: Resource):
 
 
 def _item_view(resource: Resource):
+    @writes_on_get
     @requires(Permission.READ)
     def view(item_id: int):
         row = resource.one(item_id)
@@ -77,6 +80,7 @@ def _csv_response(name: str, headers: list[str], rows) -> Response:
 
 
 def _csv_view(resource: Resource):
+    @writes_on_get
     @requires(Permission.READ)
     def view():
         try:
@@ -90,6 +94,7 @@ def _csv_view(resource: Resource):
 
 
 def _report_view(report: Report):
+    @writes_on_get
     @requires(Permission.READ)
     def view():
         try:
@@ -102,6 +107,7 @@ def _report_view(report: Report):
 
 
 def _report_csv_view(report: Report):
+    @writes_on_get
     @requires(Permission.READ)
     def view():
         try:
@@ -118,7 +124,6 @@ def build_blueprint() -> Blueprint:
     for module in RESOURCE_MODULES:
         importlib.import_module(module)
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
-    # Every API view is marked writes_on_get: a request with a token records the token's last use.
 
     @bp.route("/")
     @writes_on_get
@@ -135,12 +140,12 @@ def build_blueprint() -> Blueprint:
         return jsonify(openapi.document(REGISTRY.values(), server=url_for("api.index"), reports=REPORTS.values()))
 
     for name, resource in REGISTRY.items():
-        bp.add_url_rule(f"/{name}", endpoint=f"{name}_list", view_func=writes_on_get(_list_view(resource)))
-        bp.add_url_rule(f"/{name}.csv", endpoint=f"{name}_csv", view_func=writes_on_get(_csv_view(resource)))
-        bp.add_url_rule(f"/{name}/<int:item_id>", endpoint=f"{name}_item", view_func=writes_on_get(_item_view(resource)))
+        bp.add_url_rule(f"/{name}", endpoint=f"{name}_list", view_func=_list_view(resource))
+        bp.add_url_rule(f"/{name}.csv", endpoint=f"{name}_csv", view_func=_csv_view(resource))
+        bp.add_url_rule(f"/{name}/<int:item_id>", endpoint=f"{name}_item", view_func=_item_view(resource))
     for name, report in REPORTS.items():
-        bp.add_url_rule(f"/{name}", endpoint=f"{name}_report", view_func=writes_on_get(_report_view(report)))
-        bp.add_url_rule(f"/{name}.csv", endpoint=f"{name}_report_csv", view_func=writes_on_get(_report_csv_view(report)))
+        bp.add_url_rule(f"/{name}", endpoint=f"{name}_report", view_func=_report_view(report))
+        bp.add_url_rule(f"/{name}.csv", endpoint=f"{name}_report_csv", view_func=_report_csv_view(report))
     return bp
 
 
