@@ -7,6 +7,7 @@ import openpyxl
 import sqlalchemy as sa
 
 from register.catalogs import loader
+from register.catalogs.models import Catalog, Requirement
 from register.core.dates import local_today
 from register.core.history import ChangeLog
 from register.extensions import db
@@ -77,6 +78,26 @@ def test_figures_per_catalogue_area_and_unit(app, make_unit):
         ("Ingen ansvarlig enhed", (2, 0, 0, 0, 0, 1, 1, 0)),
     ]
     assert [(item.display_ref, item.next_review, item.unit) for item in o.overdue] == [("A 1", PAST, "Enhed X")]
+
+
+def test_a_catalogue_may_say_which_requirements_are_assessed(app, make_unit):
+    """`assessable` in a requirement's attributes (CISO Assistant libraries) overrides "leaves only", now and
+    as of a date; other attributes change nothing."""
+    _known(app, make_unit)
+    with app.app_context():
+        for ref, attributes in (("A", {"assessable": True}), ("A.1", {"assessable": False, "ig": [1, 2]}),
+                                ("B.1", {"note": "assessable is only a word here"})):
+            req = db.session.execute(sa.select(Requirement).join(Catalog).where(
+                Catalog.code == "kendt", Requirement.ref == ref)).scalar_one()
+            req.attributes = attributes
+        db.session.commit()
+        now = compliance.compliance_overview(today=TODAY)
+        then = compliance.compliance_overview(as_of=local_today())  # from the history, at a later day
+    # A (implemented) now counts and A.1 (implemented, overdue at TODAY) does not.
+    assert _counts(now.catalogs[0]) == (6, 1, 1, 1, 1, 1, 1, 0)
+    assert [a.label for a in now.areas[now.catalogs[0].key]] == ["A Område A", "B Område B", "C Seks"]
+    # Later, A.2's review (due TODAY) is overdue too; what is counted is the same.
+    assert _counts(then.catalogs[0]) == (6, 1, 1, 1, 1, 1, 1, 1)
 
 
 def test_figures_as_of_a_past_date_use_the_history(app, make_unit):

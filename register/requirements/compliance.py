@@ -8,6 +8,7 @@ Counting rules (shown on the dashboard too):
 - Overdue for review: applicable, with a next review date before the reference day.
 """
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -109,18 +110,25 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value)
 
 
+def _attributes(text: str | None) -> dict:
+    # Only the `assessable` flag is read here: the JSON of the others (most have none) is not decoded.
+    return json.loads(text) if text and "assessable" in text else {}
+
+
 def _load_current() -> tuple[list[_Req], dict[int, _Assessment]]:
-    reqs = [_Req(r.id, r.catalog_id, r.parent_id, r.retired, r.attributes or {}, r.display_ref, r.title_da,
+    """Every requirement and assessment as plain values: the attributes as text and the status as its stored
+    string, since decoding 5,000 of each was a third of the figures' time (the first view after a change)."""
+    reqs = [_Req(r.id, r.catalog_id, r.parent_id, r.retired, _attributes(r.attributes), r.display_ref, r.title_da,
                  r.position)
             for r in db.session.execute(sa.select(
                 Requirement.id, Requirement.catalog_id, Requirement.parent_id, Requirement.retired,
-                Requirement.attributes, Requirement.display_ref, Requirement.title_da, Requirement.position))]
-    assessments = {a.requirement_id: _Assessment(a.applicable, a.status.value if a.status else None,
-                                                 a.responsible_unit_id, a.next_review)
+                sa.cast(Requirement.attributes, sa.Text).label("attributes"), Requirement.display_ref,
+                Requirement.title_da, Requirement.position))]
+    assessments = {a.requirement_id: _Assessment(a.applicable, a.status, a.responsible_unit_id, a.next_review)
                    for a in db.session.execute(sa.select(
                        RequirementAssessment.requirement_id, RequirementAssessment.applicable,
-                       RequirementAssessment.status, RequirementAssessment.responsible_unit_id,
-                       RequirementAssessment.next_review))}
+                       sa.type_coerce(RequirementAssessment.status, sa.String).label("status"),
+                       RequirementAssessment.responsible_unit_id, RequirementAssessment.next_review))}
     return reqs, assessments
 
 
