@@ -155,5 +155,28 @@ def count_queries(app):
     return counting
 
 
+@pytest.fixture
+def server_clock_a_day_off(monkeypatch):
+    """The server's own time zone set so that its calendar day differs from Copenhagen's right now.
+
+    Servers often run in UTC, and from midnight to one (two in summer) Danish time their date is still
+    yesterday's; this fixture makes any such mismatch happen at whatever hour the test runs.
+    """
+    import datetime as dt
+    import time
+    from zoneinfo import ZoneInfo
+
+    from register.core.dates import local_today
+
+    copenhagen_hour = dt.datetime.now(ZoneInfo("Europe/Copenhagen")).hour
+    # UTC+14 is already tomorrow from 11 Danish time; UTC-12 is still yesterday until 12 (13 in summer).
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati" if copenhagen_hour >= 12 else "Etc/GMT+12")
+    time.tzset()
+    assert dt.date.today() != local_today()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 def html(response) -> str:
     return response.get_data(as_text=True)

@@ -6,6 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from register.core.dates import local_today
 from register.extensions import db
 from register.gap import services
 from register.gap.models import (Assessment, ControlScore, CostLevel, Finding, FindingSource, FindingStatus,
@@ -212,7 +213,8 @@ def test_the_database_orders_by_the_same_rule_and_an_override_wins(app, make_fin
         assert db.session.get(Finding, override).computed_priority == Priority.P4
 
 
-def test_override_needs_a_reason_and_closing_needs_evidence(app, client, login, make_assessment, make_finding):
+def test_override_needs_a_reason_and_closing_needs_evidence(app, client, login, make_assessment, make_finding,
+                                                            server_clock_a_day_off):
     assessment_id = make_assessment()
     finding_id = make_finding(title="Backup testes ikke", severity=Severity.HIGH, cost=CostLevel.LOW)
     login("security")
@@ -233,7 +235,7 @@ def test_override_needs_a_reason_and_closing_needs_evidence(app, client, login, 
     with app.app_context():
         finding = db.session.get(Finding, finding_id)
         assert (finding.priority, finding.computed_priority) == (Priority.P4, Priority.P1)
-        assert finding.status == FindingStatus.CLOSED and finding.closed_on == dt.date.today()
+        assert finding.status == FindingStatus.CLOSED and finding.closed_on == local_today()
     page = html(client.get(f"/gap-analyse/fund/{finding_id}"))
     assert "Afventer nyt backupsystem" in page and "Gendannelsestest" in page and "Beregnet prioritet" in page
 

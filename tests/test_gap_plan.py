@@ -5,6 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from register.core.dates import local_today
 from register.extensions import db
 from register.gap import services
 from register.gap.export import safe_cell
@@ -13,8 +14,8 @@ from register.gap.models import CostLevel, FindingStatus, Priority, Severity
 from conftest import html
 from gap_fixtures import make_assessment, make_finding  # noqa: F401
 
-PAST = dt.date.today() - dt.timedelta(days=10)
-FUTURE = dt.date.today() + dt.timedelta(days=30)
+PAST = local_today() - dt.timedelta(days=10)
+FUTURE = local_today() + dt.timedelta(days=30)
 
 
 @pytest.fixture
@@ -84,11 +85,11 @@ def test_control_titles_follow_the_users_language(client, login, plan):
 
 def test_progress_and_overdue_figures(app, plan):
     with app.app_context():
-        progress = services.action_plan_progress(dt.date.today())
+        progress = services.action_plan_progress(local_today())
         assert (progress.total, progress.open, progress.closed, progress.overdue) == (5, 4, 1, 2)
         assert progress.percent_closed == 20
         assert progress.open_by_priority == {Priority.P1: 2, Priority.P3: 1, Priority.P4: 1}
-        assert services.overdue_count(dt.date.today()) == 2
+        assert services.overdue_count(local_today()) == 2
         assert services.overdue_count(PAST) == 0
 
 
@@ -137,6 +138,20 @@ def test_home_page_shows_the_gap_panel(client, login, plan):
     login("board")
     page = html(client.get("/"))
     assert "GAP-analyse og handlingsplan" in page and "med overskredet frist" in page
+
+
+def test_overdue_follows_the_danish_calendar_day_not_the_servers(client, login, make_finding, catalogs,
+                                                                  server_clock_a_day_off):
+    today = local_today()
+    make_finding(title="Frist i dag", due_on=today)
+    make_finding(title="Frist i går", due_on=today - dt.timedelta(days=1))
+    login("board")
+    page = html(client.get("/gap-analyse/handlingsplan"))
+    rows = {title: row for row in page.split("<tr") for title in ("Frist i dag", "Frist i går") if title in row}
+    assert ">Overskredet</span>" in rows["Frist i går"] and ">Overskredet</span>" not in rows["Frist i dag"]
+    assert "1 overskredet" in page
+    home = html(client.get("/"))
+    assert '<span class="figure-value">1</span> <span class="figure-label">med overskredet frist' in home
 
 
 def test_overview_lists_assessments(client, login, make_assessment):

@@ -197,7 +197,7 @@ def test_pdf_download_and_bad_input(app, client, login, known):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert 'filename="statusrapport-2025-pr-2025-03-31.pdf"' in response.headers["Content-Disposition"]
     assert "2 af 21" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
-    future = dt.date.today().year + 1
+    future = local_today().year + 1
     response = client.get(f"/rapporter/pdf?year={future}")
     assert response.status_code == 422 and f"Året skal ligge mellem 2000 og {future - 1}." in html(response)
     response = client.get("/rapporter/vis?year=2025&as_of=2024-06-01")

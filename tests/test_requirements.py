@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from register.catalogs.models import Catalog, Requirement
+from register.core.dates import local_today
 from register.core.history import ChangeLog
 from register.core.i18n import date_filter
 from register.extensions import db
@@ -65,7 +66,7 @@ def _row_of(page: str, ref: str) -> str:
 
 def test_each_row_shows_its_own_assessment(app, client, login, catalogs, make_unit):
     it = make_unit(name="IT-afdelingen")
-    review = dt.date.today() + dt.timedelta(days=40)
+    review = local_today() + dt.timedelta(days=40)
     assess(app, "nis2:21.2.d", status=ImplementationStatus.PARTLY, maturity=2, responsible_unit_id=it,
            responsible_person="Søren <SOC>", next_review=review)
     assess(app, "nis2:21.2.a", applicable=False, applicability_reason="Dækkes af koncernen")
@@ -124,9 +125,9 @@ def test_filter_by_catalogue_area_unit_status_maturity(app, client, login, catal
 
 
 def test_review_overdue_filter(app, client, login, catalogs):
-    yesterday = dt.date.today() - dt.timedelta(days=2)
+    yesterday = local_today() - dt.timedelta(days=2)
     assess(app, "nis2:21.2.b", next_review=yesterday)
-    assess(app, "nis2:21.2.c", next_review=dt.date.today() + dt.timedelta(days=30))
+    assess(app, "nis2:21.2.c", next_review=local_today() + dt.timedelta(days=30))
     assess(app, "nis2:21.2.e", next_review=yesterday, applicable=False, applicability_reason="x")
     login("board")
     assert listed_refs(html(client.get("/krav/?overdue=1"))) == ["21(2)(b)"]

@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from register.catalogs.models import Catalog, Requirement
 from register.core.cache import cached
 from register.core.concurrency import EditConflict, touch
+from register.core.dates import local_today
 from register.core.history import history_of
 from register.core.i18n import localized
 from register.core.paging import Page, count_rows, paginate
@@ -398,7 +399,7 @@ def close_or_reopen(finding: Finding) -> None:
     """Keep the closed date in step with the status: set on closing, cleared on reopening."""
     if finding.status == FindingStatus.CLOSED:
         if finding.closed_on is None:
-            finding.closed_on = dt.date.today()
+            finding.closed_on = local_today()
     else:
         finding.closed_on = None
 

@@ -11,6 +11,7 @@ from register.catalogs.forms import picked_requirement, requirement_pick_section
 from register.catalogs.models import Catalog, Requirement
 from register.core.cache import cached
 from register.core.concurrency import EditConflict, check_version
+from register.core.dates import local_today
 from register.core.history import history_of
 from register.core.i18n import gettext as _, lazy_gettext as _l, localized
 from register.core.paging import count_rows, page_arg
@@ -36,7 +37,7 @@ STATUS_FILTERS = {"aabne": "open", "alle": "all", "lukkede": "closed"}  # Danish
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return local_today()
 
 
 def home_panel() -> dict | None:

@@ -6,6 +6,7 @@ from flask_babel import format_date
 from markupsafe import Markup, escape
 
 from register.core.concurrency import EditConflict, check_version
+from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.i18n import datetime_filter, gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
@@ -271,7 +272,7 @@ def lesson_finding(lesson_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        finding = services.finding_from_lesson(lesson, dt.date.today())
+        finding = services.finding_from_lesson(lesson, local_today())
     except services.IncidentError as exc:
         db.session.rollback()
         flash(str(exc), "error")
