@@ -9,6 +9,7 @@ from register.core.history import ChangeLog
 from register.extensions import db
 from register.incidents.models import (Incident, IncidentReport, IncidentRequirement, IncidentStatus,
                                        IncidentUnit, Lesson, ReportKind, Significance)
+from register.incidents import services
 from register.incidents.services import requirement_by_key
 
 from conftest import html
@@ -257,6 +258,30 @@ def test_start_page_lists_open_incidents_nearest_deadline_first(app, client, log
     assert "overskredet med 6 timer" in page or "overskredet med 5 timer og 59 minutter" in page
     assert "Afsluttet sag" not in page
     assert "3 timer og 59 minutter tilbage" in page or "4 timer tilbage" in page
+
+
+def test_the_start_pages_kept_incidents_follow_a_save_and_their_clocks_follow_the_time(app, client, login,
+                                                                                          make_incident):
+    """The open incidents are kept until the data changes; the deadlines are worked out for each view."""
+    now = utcnow()
+    make_incident(title="DDoS mod hjemmeside", aware_at=now - dt.timedelta(hours=20))  # early warning in 4 h
+    login("board")
+    assert "DDoS mod hjemmeside" in html(client.get("/"))
+    hits = app.extensions["register.figures_cache"].hits
+    assert "DDoS mod hjemmeside" in html(client.get("/")) and app.extensions["register.figures_cache"].hits > hits
+    make_incident(title="Ransomware", aware_at=now - dt.timedelta(hours=1))
+    page = html(client.get("/"))
+    assert "Ransomware" in page and page.index("DDoS mod hjemmeside") < page.index("Ransomware")
+    with app.app_context():
+        [ddos_id] = db.session.execute(sa.select(Incident.id).filter_by(title="DDoS mod hjemmeside")).scalars()
+        db.session.get(Incident, ddos_id).status = IncidentStatus.CLOSED
+        db.session.commit()
+    assert "DDoS mod hjemmeside" not in html(client.get("/"))
+    with app.test_request_context():  # five hours on, nothing saved: the kept incident is now overdue
+        [row] = services.home_panel(now=now + dt.timedelta(hours=5))["rows"]
+        assert row.incident.title == "Ransomware" and row.next.state == services.StepState.PENDING
+        [row] = services.home_panel(now=now + dt.timedelta(hours=25))["rows"]
+        assert row.next.state == services.StepState.OVERDUE
 
 
 def test_start_page_has_no_incident_panel_without_open_incidents(client, login):

@@ -119,6 +119,24 @@ def test_training_page_shows_coverage_and_who_is_due_or_lapsed(client, login, ma
     assert "Anna Council" not in home
 
 
+def test_the_start_pages_kept_training_panel_follows_a_save(app, client, login, make_trainee):
+    make_trainee("Anna Council", courses=[local_today()])
+    make_trainee("Emil Leader", ManagementBody.LEADER)
+    login("board")
+    assert "Emil Leader" in html(client.get("/"))
+    assert "Emil Leader" in html(client.get("/"))  # kept
+    make_trainee("Carl Executive", ManagementBody.EXECUTIVE, courses=[local_today() - dt.timedelta(days=800)])
+    home = html(client.get("/"))
+    assert home.index("Carl Executive") < home.index("Emil Leader") and "Anna Council" not in home
+    with app.app_context():
+        emil = db.session.execute(sa.select(Trainee).filter_by(name="Emil Leader")).scalar_one()
+        db.session.add(TrainingRecord(trainee_id=emil.id, course="Cybersikkerhed for ledelsen",
+                                      completed_on=local_today()))
+        db.session.commit()
+    home = html(client.get("/"))
+    assert "Carl Executive" in home and "Emil Leader" not in home
+
+
 def test_no_training_panel_when_everyone_is_trained(client, login, make_trainee):
     make_trainee("Anna", courses=[local_today()])
     login("board")

@@ -43,14 +43,14 @@ def _today() -> dt.date:
 def home_panel() -> dict | None:
     """The start-page box: action-plan progress and the latest assessment's maturity."""
     progress = services.action_plan_progress(_today())
-    latest = db.session.execute(
-        sa.select(Assessment).order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    # Kept until the data changes, as plain values: the summary reads every CIS control and score.
+    latest = cached("gap.latest_assessment", None, lambda: db.session.execute(
+        sa.select(Assessment.id, Assessment.name).order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        .limit(1)).first())
     if latest is None and progress.total == 0:
         return None
-    # Kept until the data changes: it reads every CIS control and score to show two averages.
-    summary = cached("gap.home_summary", latest.id,
-                     lambda: services.maturity_summary(services.maturity_by_control(latest))) if latest else None
+    summary = cached("gap.home_summary", latest.id, lambda: services.maturity_summary(
+        services.maturity_by_control(db.session.get(Assessment, latest.id)))) if latest else None
     return {"gap_progress": progress, "gap_latest": latest, "gap_summary": summary}
 
 

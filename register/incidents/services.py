@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from register.catalogs.models import Requirement
+from register.core.cache import cached
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
 from register.core.i18n import gettext as _, lazy_gettext as _l, ngettext
@@ -127,17 +128,15 @@ def _with_links(stmt):
 
 @dataclass
 class IncidentRow:
-    incident: Incident
+    incident: "Incident | OpenIncident"  # the start page's rows carry kept plain values
     steps: list[ReportStep]
     next: ReportStep | None
     unit_names: str = ""  # the units concerned, in name order
 
 
-def incident_rows(open_only: bool = False, now: dt.datetime | None = None) -> list[IncidentRow]:
+def incident_rows(now: dt.datetime | None = None) -> list[IncidentRow]:
     """Incidents with their reporting clocks, newest awareness first (three queries whatever the count)."""
     stmt = _with_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
-    if open_only:
-        stmt = stmt.where(Incident.status != IncidentStatus.CLOSED)
     return [_row(incident, now) for incident in db.session.execute(stmt).scalars()]
 
 
@@ -155,9 +154,8 @@ def _row(incident: Incident, now: dt.datetime | None) -> IncidentRow:
                        ", ".join(sorted((link.unit.name for link in incident.units), key=str.lower)))
 
 
-def open_incidents_by_deadline(now: dt.datetime | None = None) -> list[IncidentRow]:
-    """Open incidents, the nearest unmet reporting deadline first; those without one after, newest first."""
-    rows = incident_rows(open_only=True, now=now)
+def by_deadline(rows: list[IncidentRow]) -> list[IncidentRow]:
+    """The nearest unmet reporting deadline first; those without one after, in the order given."""
     far_future = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     return sorted(rows, key=lambda r: (r.next is None, r.next.due if r.next else far_future))
 
@@ -338,9 +336,46 @@ def save_lesson(lesson: Lesson, description: str, owner_unit_id: int, due_on: dt
     return lesson
 
 
-def home_panel() -> dict | None:
-    """Open incidents, nearest deadline first (the five most urgent); hidden when there are none."""
-    rows = open_incidents_by_deadline()
-    if not rows:
+@dataclass(frozen=True)
+class OpenIncident:
+    """What the start page shows of an open incident and needs for its reporting clock, as plain values:
+    kept between requests until the data changes, so never an ORM object."""
+
+    id: int
+    title: str
+    status: IncidentStatus
+    significance: Significance
+    aware_at: dt.datetime
+    reports: tuple  # of sa.Row(kind, submitted_at), what reporting_clock reads of a report
+
+
+def _open_incidents() -> tuple[OpenIncident, ...]:
+    incidents = db.session.execute(
+        sa.select(Incident.id, Incident.title, Incident.status, Incident.significance, Incident.aware_at)
+        .where(Incident.status != IncidentStatus.CLOSED)
+        .order_by(Incident.aware_at.desc(), Incident.id.desc())).all()  # newest first among equal deadlines
+    if not incidents:
+        return ()
+    reports: dict[int, list] = {}
+    for report in db.session.execute(
+            sa.select(IncidentReport.incident_id, IncidentReport.kind, IncidentReport.submitted_at)
+            .join(Incident).where(Incident.status != IncidentStatus.CLOSED)):
+        reports.setdefault(report.incident_id, []).append(report)
+    return tuple(OpenIncident(*row, reports=tuple(reports.get(row.id, ()))) for row in incidents)
+
+
+def home_panel(now: dt.datetime | None = None) -> dict | None:
+    """Open incidents, nearest deadline first (the five most urgent); hidden when there are none.
+
+    The incidents are kept until the data changes (core.cache); their clocks are worked out afresh for each
+    view, since a deadline passes without anything being saved."""
+    incidents = cached("incidents.open", None, _open_incidents)
+    if not incidents:
         return None
+    now = now or utcnow()
+    rows = []
+    for incident in incidents:
+        steps = reporting_clock(incident, incident.reports, now)
+        rows.append(IncidentRow(incident, steps, next_step(steps)))
+    rows = by_deadline(rows)
     return {"rows": rows[:5], "total": len(rows)}

@@ -371,11 +371,12 @@ def exercise_detail(exercise_id: int) -> Exercise | None:
     ).scalar_one_or_none()
 
 
-def next_exercises(today_: dt.date, limit: int = 3) -> list[Exercise]:
-    return list(db.session.execute(
-        sa.select(Exercise).options(selectinload(Exercise.responsible_unit))
+def next_exercises(today_: dt.date, limit: int = 3) -> list[sa.Row]:
+    """The next planned exercises (id, title, planned_on, exercise_type), kept until the data or the day changes."""
+    return cached("preparedness.next_exercises", (today_, limit), lambda: db.session.execute(
+        sa.select(Exercise.id, Exercise.title, Exercise.planned_on, Exercise.exercise_type)
         .where(Exercise.held_on.is_(None), Exercise.planned_on >= today_)
-        .order_by(Exercise.planned_on).limit(limit)).scalars())
+        .order_by(Exercise.planned_on, Exercise.id).limit(limit)).all())
 
 
 def set_links(exercise: Exercise, relation: str, model, key: str, ids: set[int]) -> None:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from register.core.cache import cached
 from register.core.dates import add_months, local_today
 from register.core.enums import LabelledEnum
 from register.core.i18n import gettext as _, lazy_gettext as _l
@@ -244,10 +245,29 @@ def save_approval(approval: Approval, approved_on: dt.date, body, reference: str
 
 # --- start page --------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class UncoveredTrainee:
+    """A start-page line. Kept between requests until the data or the day changes, so plain values only."""
+
+    id: int
+    name: str
+    role_title: str | None
+    body: ManagementBody
+    status: TrainingStatus
+    valid_until: dt.date | None
+
+
+def _uncovered(today: dt.date) -> tuple[UncoveredTrainee, ...]:
+    rows = [r for r in trainee_rows(today) if r.status in (TrainingStatus.LAPSED, TrainingStatus.UNTRAINED)]
+    rows.sort(key=lambda r: (r.status != TrainingStatus.LAPSED, r.valid_until or dt.date.min, r.trainee.name))
+    return tuple(UncoveredTrainee(r.trainee.id, r.trainee.name, r.trainee.role_title, r.trainee.body, r.status,
+                                  r.valid_until) for r in rows)
+
+
 def home_panel() -> dict | None:
     """Members of management whose training has lapsed or who have none; hidden when everyone is covered."""
-    rows = [r for r in trainee_rows() if r.status in (TrainingStatus.LAPSED, TrainingStatus.UNTRAINED)]
+    today = local_today()
+    rows = cached("training.uncovered", today, lambda: _uncovered(today))
     if not rows:
         return None
-    rows.sort(key=lambda r: (r.status != TrainingStatus.LAPSED, r.valid_until or dt.date.min, r.trainee.name))
     return {"rows": rows[:8], "total": len(rows)}
