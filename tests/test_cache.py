@@ -44,6 +44,21 @@ def test_a_saved_assessment_shows_on_the_dashboard_at_once(app, client, login, c
     assert int(after.split(" af ")[0]) == int(before.split(" af ")[0]) + 1
 
 
+def test_the_dashboards_drawn_figures_are_kept_apart_per_date(app, client, login, catalogs):
+    login("security")
+    with app.app_context():
+        rid = db.session.execute(sa.select(Requirement.id).where(Requirement.ref == "21.2.d")).scalar_one()
+    client.post(f"/krav/{rid}/vurdering", data={
+        "applicable": "yes", "applicability_reason": "", "status": "implemented", "maturity": "3",
+        "responsible_unit_id": "", "responsible_person": "", "next_review": "", "notes": "", "version": "0"})
+    client.get("/krav/")  # shows the save's message
+    today = html(client.get("/krav/overblik"))
+    past = html(client.get("/krav/overblik?as_of=2000-01-01"))
+    assert _implemented(today).startswith("1 af ") and not _implemented(past).startswith("1 af ")
+    assert "Status ved udgangen af" in past and "Status ved udgangen af" not in today
+    assert _without_csrf(html(client.get("/krav/overblik"))) == _without_csrf(today)
+
+
 def test_the_stamp_changes_with_every_commit(app, catalogs, make_unit):
     with app.app_context():
         first = cache.data_version()

@@ -253,21 +253,31 @@ def dashboard():
             as_of = dt.date.fromisoformat(request.args["as_of"])
         except ValueError:
             flash(_("Ugyldig dato; viser status i dag."), "warning")
-    overview = compliance.compliance_overview(as_of=as_of, today=services.today())
-    catalogs = {c.id: c for c in services.catalog_options()}
-    # Every catalogue's areas, unless there are too many to read: then one catalogue's at a time.
-    area_catalogs = [c.key for c in overview.catalogs]
-    if sum(len(overview.areas[key]) for key in area_catalogs) > services.AREAS_ACROSS_CATALOGUES:
-        chosen = request.args.get("omraader", "")
-        area_catalogs = [key for key in area_catalogs if catalogs[key].code == chosen] or area_catalogs[:1]
-    # Each figure links to the list filtered to it: the list's address built once, each filter put to it.
-    base = url_for(".index")
-    links = {"catalogs": {c.key: f"{base}?{urlencode({'catalog': catalogs[c.key].code})}" for c in overview.catalogs},
-             "units": {u.key: f"{base}?{urlencode({'unit': u.key})}" for u in overview.units if u.key},
-             "areas": {key: {a.key: f"{base}?{urlencode({'catalog': catalogs[key].code, 'area': a.key})}"
-                             for a in overview.areas[key]} for key in area_catalogs}}
-    return render_template("requirements/dashboard.html", overview=overview, catalogs=catalogs,
-                           area_catalogs=area_catalogs, overdue_shown=OVERDUE_SHOWN, links=links)
+    today = services.today()
+    chosen = request.args.get("omraader", "")
+
+    def draw_figures() -> Markup:
+        overview = compliance.compliance_overview(as_of=as_of, today=today)
+        catalogs = {c.id: c for c in services.catalog_options()}
+        # Every catalogue's areas, unless there are too many to read: then one catalogue's at a time.
+        area_catalogs = [c.key for c in overview.catalogs]
+        if sum(len(overview.areas[key]) for key in area_catalogs) > services.AREAS_ACROSS_CATALOGUES:
+            area_catalogs = [key for key in area_catalogs if catalogs[key].code == chosen] or area_catalogs[:1]
+        # Each figure links to the list filtered to it: the list's address built once, each filter put to it.
+        base = url_for(".index")
+        links = {"catalogs": {c.key: f"{base}?{urlencode({'catalog': catalogs[c.key].code})}"
+                              for c in overview.catalogs},
+                 "units": {u.key: f"{base}?{urlencode({'unit': u.key})}" for u in overview.units if u.key},
+                 "areas": {key: {a.key: f"{base}?{urlencode({'catalog': catalogs[key].code, 'area': a.key})}"
+                                 for a in overview.areas[key]} for key in area_catalogs}}
+        return Markup(render_template("requirements/_dashboard_figures.html", overview=overview,
+                                      catalogs=catalogs, area_catalogs=area_catalogs, overdue_shown=OVERDUE_SHOWN,
+                                      links=links))
+
+    # About a hundred rows of figures, the same for every reader: drawn once for each state of the data, day,
+    # language, choice of areas and the address the app is served under, like the årshjul's year.
+    figures_html = cached("requirements.dashboard_html", (as_of, today, chosen, request.script_root), draw_figures)
+    return render_template("requirements/dashboard.html", as_of=as_of, figures_html=figures_html)
 
 
 OVERDUE_SHOWN = 20  # the oldest; the requirement list shows them all, paged
