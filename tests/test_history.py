@@ -120,3 +120,55 @@ def test_timestamps_come_back_timezone_aware(app):
         db.session.commit()
         entry = db.session.execute(sa.select(ChangeLog)).scalar_one()
         assert entry.at.tzinfo is not None and entry.at.utcoffset() == dt.timedelta(0)
+
+
+def _rename(app, unit_id: int, times: int, start: int = 0) -> None:
+    with app.app_context():
+        for i in range(start, start + times):
+            db.session.get(Unit, unit_id).name = f"Navn {i:02d}"
+            db.session.commit()
+
+
+def test_a_long_history_is_shown_a_page_at_a_time_newest_first(app, client, login, make_unit, count_queries):
+    from conftest import html
+
+    unit_id = make_unit(name="Navn")
+    login("board")
+    _rename(app, unit_id, 3)
+    with count_queries() as short:
+        page = html(client.get(f"/organisation/{unit_id}"))
+    assert "Navn 02" in page and "af 4, nyeste først" not in page and "Ældre ændringer" not in page
+    _rename(app, unit_id, 27, start=3)  # 31 entries: the creation and 30 renames
+    with count_queries() as long:
+        first = html(client.get(f"/organisation/{unit_id}"))
+    assert long.count == short.count  # a count and one page, whatever the length
+    assert "Ændring 1–25 af 31, nyeste først" in first
+    assert "<ins>Navn 29</ins>" in first and "<ins>Navn 04</ins>" not in first
+    older = first.split('rel="next"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert older == f"/organisation/{unit_id}?historik=2#historik"
+    second = html(client.get(older))
+    assert "Ændring 26–31 af 31, nyeste først" in second and "<ins>Navn 04</ins>" in second
+    assert "<ins>Navn 29</ins>" not in second and "Nyere ændringer" in second and "Ældre ændringer" not in second
+    assert client.get(f"/organisation/{unit_id}?historik=x").status_code == 200  # an odd page: the first
+
+
+def test_the_requirement_pages_history_is_paged_too(app, client, login, catalogs):
+    from conftest import html
+    from register.catalogs.models import Requirement
+
+    with app.app_context():
+        rid = db.session.execute(sa.select(Requirement.id).where(Requirement.ref == "21.2.d")).scalar_one()
+    login("security")
+    for version, person in enumerate([f"Person {i:02d}" for i in range(30)]):
+        response = client.post(f"/krav/{rid}/vurdering", data={
+            "applicable": "yes", "applicability_reason": "", "status": "planned", "maturity": "",
+            "responsible_unit_id": "", "responsible_person": person, "next_review": "", "notes": "",
+            "version": str(version)})
+        assert response.status_code == 302
+    first = html(client.get(f"/krav/{rid}"))
+    # the catalogue's own entry for the requirement, then thirty saves of its assessment
+    assert "Ændring 1–25 af 31, nyeste først" in first and "<ins>Person 29</ins>" in first
+    assert "<ins>Person 04</ins>" not in first
+    second = html(client.get(f"/krav/{rid}?historik=2"))
+    assert "Ændring 26–31 af 31, nyeste først" in second and "<ins>Person 04</ins>" in second
+    assert "Kravtekst (katalog)" in second and "Kravtekst (katalog)" not in first

@@ -6,7 +6,7 @@ from register.controls.forms import ControlForm, LinkRequirementForm
 from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
-from register.core.history import history_of
+from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.params import int_arg
@@ -45,7 +45,7 @@ def _render_detail(control: Control, link_form: LinkRequirementForm | None = Non
     return render_template(
         "controls/detail.html", control=control, owner=owner, requirements=services.requirements_of(control),
         incidents=services.incidents_of(control.id),
-        history=history_of(db.session, Control, control.id), link_form=link_form or LinkRequirementForm(formdata=None),
+        history=history_page(Control, control.id), link_form=link_form or LinkRequirementForm(formdata=None),
         action_form=ActionForm(), rollup_rule=ROLLUP_RULE), status
 
 

@@ -22,7 +22,7 @@ def check_version(obj, submitted_version) -> None:
     if submitted == obj.version:
         return
     missed = max(obj.version - submitted, 1) if submitted > 0 else 5
-    raise EditConflict(history_of(db.session, type(obj), obj.id)[:missed])
+    raise EditConflict(history_of(db.session, type(obj), obj.id, limit=missed))
 
 
 def touch(obj) -> None:

@@ -324,10 +324,27 @@ def states_as_of(session: Session, model, when: dt.date | dt.datetime) -> dict[i
     return {entity_id: state for entity_id, action, state in rows if action != Action.DELETE}
 
 
-def history_of(session: Session, model, entity_id: int) -> list[ChangeLog]:
-    """All recorded changes of one record, newest first."""
-    return list(session.execute(
-        sa.select(ChangeLog)
-        .where(ChangeLog.entity == model.__tablename__, ChangeLog.entity_id == entity_id)
-        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
-    ).scalars())
+def _history_stmt(model, entity_id: int) -> sa.Select:
+    return (sa.select(ChangeLog)
+            .where(ChangeLog.entity == model.__tablename__, ChangeLog.entity_id == entity_id)
+            .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()))
+
+
+def history_of(session: Session, model, entity_id: int, limit: int | None = None) -> list[ChangeLog]:
+    """The recorded changes of one record, newest first: all of them, or the newest `limit`."""
+    return list(session.execute(_history_stmt(model, entity_id).limit(limit)).scalars())
+
+
+HISTORY_PER_PAGE = 25
+
+
+def history_page(model, entity_id: int | None, per_page: int = HISTORY_PER_PAGE):
+    """One page of a record's recorded changes, newest first, the page chosen by `?historik=`.
+
+    A record edited every week for years has hundreds of entries; its page shows the newest, so the page's
+    cost does not grow with its history. No record yet (a settings row not saved): an empty page."""
+    from register.core.paging import Page, history_page_arg, paginate  # paging needs the app's db
+
+    if entity_id is None:
+        return Page([], 0, 1, per_page)
+    return paginate(_history_stmt(model, entity_id), history_page_arg(), per_page)

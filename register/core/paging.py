@@ -42,6 +42,12 @@ def page_arg() -> int:
     return int_arg("page", 1, MAX_PAGE) or 1
 
 
+def history_page_arg() -> int:
+    """`?historik=` from the URL: which page of a record's history a detail page shows (its own lists use
+    `?page=`)."""
+    return int_arg("historik", 1, MAX_PAGE) or 1
+
+
 def paginate(stmt: sa.Select, page: int, per_page: int = PER_PAGE, scalars: bool = True,
              total: int | None = None) -> Page:
     """Two queries whatever the data: the count (unless `total` is known) and one page of rows. A page past the

@@ -113,6 +113,16 @@ def row_url(endpoint: str, **ids) -> str:
     return pattern.format(*ids.values()) if pattern is not None else url_for(endpoint, **ids)
 
 
+def history_url(page: int) -> str:
+    """This page's address showing page `page` of its record's history (`?historik=`), its other arguments
+    kept, scrolled to the history."""
+    args = request.args.to_dict(flat=False)
+    args.pop("historik", None)
+    if page > 1:
+        args["historik"] = [str(page)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args, _anchor="historik")
+
+
 def municipality_name() -> str:
     """The root unit's name, else the configured name; looked up once per request."""
     if "municipality_name" not in g:
@@ -131,3 +141,4 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["badge"] = badge
     app.jinja_env.globals["row_url"] = row_url
+    app.jinja_env.globals["history_url"] = history_url

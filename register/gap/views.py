@@ -12,7 +12,7 @@ from register.catalogs.models import Catalog, Requirement
 from register.core.cache import cached
 from register.core.concurrency import EditConflict, check_version
 from register.core.dates import local_today
-from register.core.history import history_of
+from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l, localized
 from register.core.paging import count_rows, page_arg
 from register.core.params import int_arg
@@ -132,7 +132,7 @@ def assessment(assessment_id: int):
         "gap/assessment.html", assessment=item, rows=rows, summary=services.maturity_summary(rows),
         scale=maturity_scale(), previous=previous, others=[a for a in services.assessments() if a.id != item.id],
         findings=services.findings(status="all", assessment_id=item.id), today=_today(),
-        history=history_of(db.session, Assessment, item.id))
+        history=history_page(Assessment, item.id))
 
 
 @bp.route("/vurderinger/<int:assessment_id>/rediger", methods=["GET", "POST"])
@@ -334,7 +334,7 @@ def finding(finding_id: int):
     return render_template("gap/finding.html", finding=item, today=_today(), cis=services.cis_refs(item),
                            source=services.finding_source(current_app, item),
                            others=services.other_refs(item), matrix=priority.matrix_rows(),
-                           cost_levels=list(CostLevel), history=history_of(db.session, Finding, item.id),
+                           cost_levels=list(CostLevel), history=history_page(Finding, item.id),
                            **requirement_pick_section(current_user.can(Permission.EDIT_SECURITY),
                                                       exclude_catalog=services.CIS_CATALOG))
 

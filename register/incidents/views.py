@@ -10,7 +10,7 @@ from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.i18n import datetime_filter, gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
-from register.core.history import history_of
+from register.core.history import history_page
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem, badge
 from register.extensions import db
@@ -96,7 +96,7 @@ def detail(incident_id: int):
                            control_links=services.control_links(incident), control_form=control_form,
                            requirement_picker=requirement_picker, control_picker=control_picker,
                            link_form=link_form, action_form=ActionForm(),
-                           history=history_of(db.session, Incident, incident.id))
+                           history=history_page(Incident, incident.id))
 
 
 def _incident_form(incident: Incident | None) -> IncidentForm:

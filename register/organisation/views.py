@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from register.core.concurrency import EditConflict, check_version
-from register.core.history import history_of
+from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, requires
 from register.core.templating import NavItem
@@ -29,7 +29,7 @@ def detail(unit_id: int):
     unit = db.session.get(Unit, unit_id) or abort(404)
     children = [u for u in services.all_units() if u.parent_id == unit.id]
     return render_template("organisation/detail.html", unit=unit, path=services.ancestors(unit),
-                           children=children, history=history_of(db.session, Unit, unit.id))
+                           children=children, history=history_page(Unit, unit.id))
 
 
 def _form(unit: Unit | None) -> UnitForm:

@@ -8,7 +8,7 @@ from register.catalogs.forms import picked_requirement, requirement_pick_section
 from register.core.forms import ActionForm
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
-from register.core.history import history_of
+from register.core.history import history_page
 from register.core.permissions import Permission, requires
 from register.core.templating import NavItem
 from register.extensions import db
@@ -62,7 +62,7 @@ def index():
 def detail(exercise_id: int):
     exercise = services.exercise_detail(exercise_id) or abort(404)
     return render_template("exercises/detail.html", exercise=exercise, today=services.today(),
-                           action_form=ActionForm(), history=history_of(db.session, Exercise, exercise.id),
+                           action_form=ActionForm(), history=history_page(Exercise, exercise.id),
                            **requirement_pick_section(current_user.can(Permission.EDIT_PREPAREDNESS)))
 
 
@@ -210,7 +210,7 @@ def improvement_edit(point_id: int):
     return edit_record(point, form, _apply_improvement(form, point), "preparedness/form.html",
                        url_for(".detail", exercise_id=point.exercise_id), heading=_("Rediger forbedringspunkt"),
                        cancel=url_for(".detail", exercise_id=point.exercise_id),
-                       history=history_of(db.session, ImprovementPoint, point.id))
+                       history=history_page(ImprovementPoint, point.id))
 
 
 @bp.route("/forbedring/<int:point_id>/fund", methods=["POST"])
@@ -256,5 +256,5 @@ def target_edit(target_id: int):
     form = TargetForm(obj=target)
     return edit_record(target, form, _apply_target(form, target), "preparedness/form.html", url_for(".index"),
                        heading=_("Rediger mål"), cancel=url_for(".index"),
-                       history=history_of(db.session, ExerciseTarget, target.id))
+                       history=history_page(ExerciseTarget, target.id))
 

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from wtforms import SelectChoice
 
 from register.core.concurrency import EditConflict, check_version
-from register.core.history import history_of
+from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
@@ -83,7 +83,7 @@ def plan(plan_id: int):
                            timeline=services.timeline(plan.milestones, today),
                            review=rules.review_due(plan, plan.reviews, review_months, today),
                            term=rules.CouncilTerm(plan.council_term_start), followers=services.followers_of(plan),
-                           history=history_of(db.session, Plan, plan.id))
+                           history=history_page(Plan, plan.id))
 
 
 def _plan_form(plan: Plan) -> PlanForm:
@@ -166,7 +166,7 @@ def review_add(plan_id: int):
                            timeline=services.timeline(plan.milestones, today),
                            review=rules.review_due(plan, plan.reviews, review_months, today),
                            term=rules.CouncilTerm(plan.council_term_start), followers=services.followers_of(plan),
-                           history=history_of(db.session, Plan, plan.id)), 422
+                           history=history_page(Plan, plan.id)), 422
 
 
 # --- milestones ---------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def settings():
 
     return edit_record(row, form, apply, "preparedness/form.html", url_for(".index"),
                        heading=_("Indstillinger for beredskabsarbejdet"), cancel=url_for(".index"),
-                       history=history_of(db.session, PreparednessSettings, row.id) if row.id else [],
+                       history=history_page(PreparednessSettings, row.id),
                        hints={"review_interval_months": _("Standard er 12 måneder: arbejdsgruppen gennemgår planen "
                                                           "én gang om året.")})
 
@@ -299,7 +299,7 @@ def sub_plan_edit(sub_plan_id: int):
     form = _sub_plan_form(sub_plan)
     return edit_record(sub_plan, form, _apply_sub_plan(form, sub_plan), "preparedness/form.html",
                        url_for(".sub_plans"), heading=_("Rediger %(title)s", title=sub_plan.title),
-                       cancel=url_for(".sub_plans"), history=history_of(db.session, SubPlan, sub_plan.id))
+                       cancel=url_for(".sub_plans"), history=history_page(SubPlan, sub_plan.id))
 
 
 # --- leader introductions -----------------------------------------------------------------------
@@ -346,4 +346,4 @@ def introduction_edit(intro_id: int):
     return edit_record(intro, form, _apply_introduction(form, intro), "preparedness/form.html",
                        url_for(".introductions"), heading=_("Rediger introduktion"),
                        cancel=url_for(".introductions"),
-                       history=history_of(db.session, LeaderIntroduction, intro.id))
+                       history=history_page(LeaderIntroduction, intro.id))

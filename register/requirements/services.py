@@ -17,9 +17,10 @@ from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement
 from register.core.cache import cached
-from register.core.history import ChangeLog, current_actor
+from register.core.history import HISTORY_PER_PAGE, ChangeLog, current_actor
 from register.core.i18n import gettext as _, lazy_gettext as _l
-from register.core.paging import count_rows
+from register.core import paging
+from register.core.paging import count_rows, paginate
 from register.core.params import MAX_ID
 from register.extensions import db
 from register.organisation.models import Unit
@@ -507,14 +508,17 @@ class HistoryEntry:
     subject: str
 
 
-def requirement_history(req: Requirement) -> list[HistoryEntry]:
-    """Everything recorded about this requirement, in one query (plus one for control titles)."""
+def requirement_history(req: Requirement, page: int = 1) -> paging.Page:
+    """One page of everything recorded about this requirement, newest first (like core.history.history_page):
+    the count, the page and the control titles it names, whatever the history's length. Each item is a
+    HistoryEntry."""
     belongs = sa.and_(ChangeLog.owner_entity == "requirement", ChangeLog.owner_id == req.id,
                       ChangeLog.entity.in_(HISTORY_ENTITIES))  # an index lookup (core.history owners)
-    entries = list(db.session.execute(
-        sa.select(ChangeLog)
-        .where(sa.or_(sa.and_(ChangeLog.entity == "requirement", ChangeLog.entity_id == req.id), belongs))
-        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())).scalars())
+    result = paginate(sa.select(ChangeLog)
+                      .where(sa.or_(sa.and_(ChangeLog.entity == "requirement", ChangeLog.entity_id == req.id),
+                                    belongs))
+                      .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()), page, HISTORY_PER_PAGE)
+    entries = result.items
     control_ids = {e.state.get("control_id") for e in entries if e.entity == "control_requirement"}
     titles = dict(db.session.execute(sa.select(Control.id, Control.title)
                                      .where(Control.id.in_(control_ids))).all()) if control_ids else {}
@@ -529,7 +533,8 @@ def requirement_history(req: Requirement) -> list[HistoryEntry]:
         else:
             subject = _("Tiltag: %(title)s", title=titles.get(e.state.get("control_id"), "?"))
         out.append(HistoryEntry(e, subject))
-    return out
+    result.items = out
+    return result
 
 
 FIELD_LABELS = {

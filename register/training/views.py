@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from register.core.concurrency import EditConflict, check_version
-from register.core.history import history_of
+from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
@@ -62,7 +62,7 @@ def campaign(campaign_id: int):
     record = db.session.get(Campaign, campaign_id) or abort(404)
     rows = services.participations(record)
     return render_template("training/campaign.html", campaign=record, rows=rows,
-                           totals=services.campaign_totals(rows), history=history_of(db.session, Campaign, record.id))
+                           totals=services.campaign_totals(rows), history=history_page(Campaign, record.id))
 
 
 def _save_campaign(record):
@@ -129,7 +129,7 @@ def trainee(trainee_id: int):
                                                    services.due_window_months())
     return render_template("training/trainee.html", person=person, status=status, valid_until=valid_until,
                            refresh_months=services.refresh_months(),
-                           history=history_of(db.session, Trainee, person.id))
+                           history=history_page(Trainee, person.id))
 
 
 def _trainee_form(person: Trainee) -> TraineeForm:
