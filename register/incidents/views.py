@@ -33,10 +33,12 @@ bp.home_panels = [HomePanel(20, "incidents/_home_panel.html", services.home_pane
 @bp.app_template_global()
 def next_step(row: services.IncidentRow) -> Markup:
     """A row's next reporting deadline: which report, when, and how long is left (or how late it is).
-    A function rather than a Jinja macro: the incident list and the start page draw one per row."""
+    A function rather than a Jinja macro: the incident list and the start page draw one per row. No message
+    is written inside an f-string: pybabel does not extract them from there, and they would lose their
+    translation."""
     step = row.next
     if step is not None:
-        provisional = f" ({escape(_('foreløbig'))})" if step.provisional else ""
+        provisional = " (%s)" % escape(_("foreløbig")) if step.provisional else ""
         return Markup(f"{escape(step.kind.label)}: {escape(datetime_filter(step.due))}{provisional}<br>\n"
                       f'{badge(step.state)} <span class="deadline-remaining">{escape(step.remaining_text)}</span>')
     if row.steps:
@@ -44,8 +46,12 @@ def next_step(row: services.IncidentRow) -> Markup:
         sent = escape(_("Alle indberetninger er sendt"))
         return Markup(f"{sent} – {badge(late[0].state)}" if late else sent)
     if row.incident.significance == Significance.PENDING:
-        return Markup(f'<span class="muted">{escape(_("Væsentlighed ikke vurderet"))}</span>')
-    return Markup(f'<span class="muted">{escape(_("Ingen indberetningspligt"))}</span>')
+        return _muted(_("Væsentlighed ikke vurderet"))
+    return _muted(_("Ingen indberetningspligt"))
+
+
+def _muted(text: str) -> Markup:
+    return Markup('<span class="muted">%s</span>') % text
 
 
 def requirement_incidents(requirement) -> list[LinkedItem]:
