@@ -173,9 +173,9 @@ def test_comparison_of_a_known_pair(app, client, login, make_assessment, make_fi
         changes = {c.requirement.ref: c.change for c in result.controls}
         assert (changes["1"], changes["2"], changes["7"], changes["8"], changes["3"]) == (1, -1, 0, None, None)
         assert (result.improved, result.declined) == (1, 1)
-        assert [f.id for f in result.closed] == [closed]
-        assert [f.id for f in result.opened] == [opened]
-        assert [f.id for f in result.still_open] == [still, late]  # by priority: critical first
+        assert [f.id for f in result.closed.items] == [closed]
+        assert [f.id for f in result.opened.items] == [opened]
+        assert [f.id for f in result.still_open.items] == [still, late]  # by priority: critical first
     login("board")
     page = html(client.get(f"/gap-analyse/sammenlign?fra={then}&til={now}"))
     assert "+1 (bedre)" in page and "-1 (dårligere)" in page
@@ -183,6 +183,31 @@ def test_comparison_of_a_known_pair(app, client, login, make_assessment, make_fi
         r'<span class="figure-value">(\d+)</span> <span class="figure-label">([^<]+)</span>', page))
     assert figures == {"kontroller forbedret": 1, "kontroller forringet": 1, "fund lukket": 1, "nye fund": 1,
                        "fund stadig åbne": 2}
+
+
+def test_a_comparison_pages_each_list_and_its_cost_does_not_grow(app, client, login, make_assessment, make_finding,
+                                                                    count_queries):
+    then = make_assessment(name="Gap 2025", assessed_on=dt.date(2025, 3, 12))
+    now = make_assessment(name="Gap 2026", assessed_on=dt.date(2026, 3, 10))
+    make_finding(title="Ny i perioden", identified_on=dt.date(2025, 6, 1))
+    for i in range(3):
+        make_finding(title=f"Gammelt fund {i:02d}", identified_on=dt.date(2024, 1, 1))
+    login("board")
+    address = f"/gap-analyse/sammenlign?fra={then}&til={now}"
+    with count_queries() as few:
+        page = html(client.get(address))
+    assert "Fund der stadig er åbne (3)" in page and 'rel="next"' not in page
+    for i in range(3, 57):
+        make_finding(title=f"Gammelt fund {i:02d}", identified_on=dt.date(2024, 1, 1))
+    with count_queries() as many:
+        page = html(client.get(address + "&nye=1"))
+    assert many.count == few.count
+    assert "Fund der stadig er åbne (57)" in page and "1–50 af 57 fund" in page and "Ny i perioden" in page
+    assert page.count("Gammelt fund") == 50
+    following = page.split('rel="next"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert following == f"/gap-analyse/sammenlign?fra={then}&til={now}&nye=1&aabne=2#aabne"
+    second = html(client.get(following))
+    assert second.count("Gammelt fund") == 7 and "51–57 af 57 fund" in second and "Ny i perioden" in second
 
 
 @pytest.mark.parametrize("severity,cost,expected", [
@@ -274,7 +299,7 @@ def test_demo_data_holds_two_assessments_and_an_action_plan(app, client, catalog
         assert services.maturity_summary(services.maturity_by_control(second))["unconfirmed"] == 13
         assert db.session.execute(sa.select(sa.func.count(Finding.id))).scalar() == 15
         comparison = services.compare_assessments(first, second)
-        assert comparison.improved == 5 and len(comparison.opened) == 3 and len(comparison.closed) == 4
+        assert comparison.improved == 5 and comparison.opened.total == 3 and comparison.closed.total == 4
     response = client.post("/konto/login", data={"email": "direktion@nordsoe.example",
                                                  "password": "demo-register-2026"})
     assert response.status_code == 302

@@ -481,9 +481,9 @@ class Comparison:
     then: Assessment
     now: Assessment
     controls: list[ControlChange]
-    closed: list[Finding]
-    opened: list[Finding]
-    still_open: list[Finding]
+    closed: Page  # each a page of findings in the plan's order, with the list's full size
+    opened: Page
+    still_open: Page
 
     @property
     def improved(self) -> int:
@@ -494,21 +494,25 @@ class Comparison:
         return sum(1 for c in self.controls if (c.change or 0) < 0)
 
 
-def compare_assessments(first: Assessment, second: Assessment) -> Comparison:
+def compare_assessments(first: Assessment, second: Assessment, pages: dict[str, int] | None = None) -> Comparison:
     """Maturity per control then and now, and gap-analysis findings closed, opened and still open between.
 
     'Then' is the earlier assessment. The period runs from the day after its date to the later date:
     closed = closed in the period; opened = identified in the period; still open = identified by the
-    earlier date and not closed by the later date."""
+    earlier date and not closed by the later date. Each list is one page (`pages`: list name -> page number)
+    counted and read in the database: ten years apart, the lists hold thousands of findings."""
     then, now = sorted([first, second], key=lambda a: (a.assessed_on, a.id))
     before = {s.requirement_id: s for s in scores_of(then)}
     after = {s.requirement_id: s for s in scores_of(now)}
     controls = [ControlChange(req, before.get(req.id), after.get(req.id)) for req in cis_controls()]
     start, end = then.assessed_on, now.assessed_on
-    items = list(db.session.execute(
-        _finding_query().where(Finding.source_kind == FindingSource.GAP_ANALYSIS,
-                               Finding.identified_on <= end)).scalars())
-    closed = [f for f in items if f.closed_on is not None and start < f.closed_on <= end]
-    opened = [f for f in items if start < f.identified_on <= end]
-    still_open = [f for f in items if f.identified_on <= start and (f.closed_on is None or f.closed_on > end)]
-    return Comparison(then, now, controls, closed, opened, still_open)
+    found = sa.and_(Finding.source_kind == FindingSource.GAP_ANALYSIS, Finding.identified_on <= end)
+    conditions = {
+        "closed": sa.and_(Finding.closed_on.is_not(None), Finding.closed_on > start, Finding.closed_on <= end),
+        "opened": Finding.identified_on > start,
+        "still_open": sa.and_(Finding.identified_on <= start,
+                              sa.or_(Finding.closed_on.is_(None), Finding.closed_on > end)),
+    }
+    lists = {name: paginate(_finding_query().where(found, condition), (pages or {}).get(name, 1))
+             for name, condition in conditions.items()}
+    return Comparison(then, now, controls, lists["closed"], lists["opened"], lists["still_open"])
