@@ -210,6 +210,30 @@ def test_a_comparison_pages_each_list_and_its_cost_does_not_grow(app, client, lo
     assert second.count("Gammelt fund") == 7 and "51–57 af 57 fund" in second and "Ny i perioden" in second
 
 
+def test_an_assessments_findings_are_paged_and_its_cost_does_not_grow(app, client, login, make_assessment,
+                                                                        make_finding, count_queries):
+    assessment_id = make_assessment(name="Gap 2026")
+    other = make_assessment(name="Gap 2025", assessed_on=dt.date(2025, 3, 1))
+    make_finding(title="Fra sidste år", assessment_id=other)
+    make_finding(title="Kritisk fund", severity=Severity.CRITICAL, cost=CostLevel.LOW, assessment_id=assessment_id)
+    login("board")
+    address = f"/gap-analyse/vurderinger/{assessment_id}"
+    with count_queries() as few:
+        page = html(client.get(address))
+    assert "Fund fra denne vurdering (1)" in page and "Kritisk fund" in page and "Fra sidste år" not in page
+    for i in range(54):
+        make_finding(title=f"Middel fund {i:02d}", assessment_id=assessment_id)
+    with count_queries() as many:
+        page = html(client.get(address))
+    assert many.count == few.count
+    assert "Fund fra denne vurdering (55)" in page and "1–50 af 55 fund" in page
+    assert page.count("Middel fund") == 49 and page.index("Kritisk fund") < page.index("Middel fund")
+    following = page.split('rel="next"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    assert following == f"{address}?page=2#fund"
+    second = html(client.get(following))
+    assert second.count("Middel fund") == 5 and "51–55 af 55 fund" in second and "Kritisk fund" not in second
+
+
 @pytest.mark.parametrize("severity,cost,expected", [
     (Severity.CRITICAL, CostLevel.LOW, Priority.P1),
     (Severity.CRITICAL, CostLevel.HIGH, Priority.P2),

@@ -180,14 +180,18 @@ def _with_status(stmt, status: str):
     return stmt
 
 
-def findings(status: str = "open", assessment_id: int | None = None, unit_id: int | None = None) -> list[Finding]:
+def findings(status: str = "open", unit_id: int | None = None) -> list[Finding]:
     """Findings by priority, then due date. status: 'open' (not closed), 'closed' or 'all'. Three queries."""
     stmt = _with_status(_finding_query(), status)
-    if assessment_id is not None:
-        stmt = stmt.where(Finding.assessment_id == assessment_id)
     if unit_id is not None:
         stmt = stmt.where(Finding.unit_id == unit_id)
     return list(db.session.execute(stmt).scalars())
+
+
+def assessment_findings(assessment_id: int, page: int) -> Page:
+    """One page of an assessment's findings, by priority then due date, with their count: an assessment of a
+    large municipality holds hundreds."""
+    return paginate(_finding_query().where(Finding.assessment_id == assessment_id), page)
 
 
 def cis_refs(finding: Finding) -> list[Requirement]:

@@ -131,7 +131,7 @@ def assessment(assessment_id: int):
     return render_template(
         "gap/assessment.html", assessment=item, rows=rows, summary=services.maturity_summary(rows),
         scale=maturity_scale(), previous=previous, others=[a for a in services.assessments() if a.id != item.id],
-        findings=services.findings(status="all", assessment_id=item.id), today=_today(),
+        findings=services.assessment_findings(item.id, page_arg()), today=_today(),
         history=history_page(Assessment, item.id))
 
 
