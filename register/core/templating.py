@@ -113,14 +113,17 @@ def row_url(endpoint: str, **ids) -> str:
     return pattern.format(*ids.values()) if pattern is not None else url_for(endpoint, **ids)
 
 
-def history_url(page: int) -> str:
-    """This page's address showing page `page` of its record's history (`?historik=`), its other arguments
-    kept, scrolled to the history."""
-    args = request.args.to_dict(flat=False)
-    args.pop("historik", None)
-    if page > 1:
-        args["historik"] = [str(page)]
-    return url_for(request.endpoint, **(request.view_args or {}), **args, _anchor="historik")
+def page_url(arg: str, number: int, anchor: str | None = None) -> str:
+    """This page's own address with page `number` of one of its lists in `?arg=` (a record's history, one
+    list of several), its other arguments kept, scrolled to `anchor`."""
+    path_args = request.view_args or {}
+    # An argument named like a path part or like url_for's own (_anchor, _external...) is not passed on: it
+    # would clash with them or change how the address is built.
+    args = {name: values for name, values in request.args.lists()
+            if name != arg and name not in path_args and not name.startswith("_")}
+    if number > 1:
+        args[arg] = [str(number)]
+    return url_for(request.endpoint, **path_args, **args, _anchor=anchor)
 
 
 def municipality_name() -> str:
@@ -141,4 +144,4 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["badge"] = badge
     app.jinja_env.globals["row_url"] = row_url
-    app.jinja_env.globals["history_url"] = history_url
+    app.jinja_env.globals["page_url"] = page_url
