@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, Session, attributes, mapped_column
 
 from register.core.db import Base, UTCDateTime, enum_column, utcnow
 from register.core.enums import Action
+from register.core.paging import Page, history_page_arg, paginate
 
 REDACTED = "(skjult)"
 GENESIS = "0" * 64
@@ -338,13 +339,11 @@ def history_of(session: Session, model, entity_id: int, limit: int | None = None
 HISTORY_PER_PAGE = 25
 
 
-def history_page(model, entity_id: int | None, per_page: int = HISTORY_PER_PAGE):
+def history_page(model, entity_id: int | None, per_page: int = HISTORY_PER_PAGE) -> Page:
     """One page of a record's recorded changes, newest first, the page chosen by `?historik=`.
 
     A record edited every week for years has hundreds of entries; its page shows the newest, so the page's
     cost does not grow with its history. No record yet (a settings row not saved): an empty page."""
-    from register.core.paging import Page, history_page_arg, paginate  # paging needs the app's db
-
     if entity_id is None:
         return Page([], 0, 1, per_page)
     return paginate(_history_stmt(model, entity_id), history_page_arg(), per_page)

@@ -1,5 +1,4 @@
 """Security incidents: register them, follow the NIS2 reporting clock, link requirements, record lessons."""
-import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date

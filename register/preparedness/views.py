@@ -1,5 +1,5 @@
 """The beredskabsplan: plans, revision timeline, annual reviews, sub-plans, settings, leader introductions."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from wtforms import SelectChoice
 
 from register.core.concurrency import EditConflict, check_version
