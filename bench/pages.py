@@ -273,6 +273,7 @@ def query_counts(app, times: dict | None = None, cold_times: dict | None = None)
     client = _Client()
     response = client.post("/konto/login", data={"email": admin, "password": data["password"]})
     assert response.status_code == 302, response.status_code
+
     def best_of_batches(path: str) -> float:
         """The best of three batches of five, in ms: a shared machine only ever adds time."""
         batches = []

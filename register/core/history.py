@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, Session, attributes, mapped_column
 
 from register.core.db import Base, UTCDateTime, enum_column, utcnow
 from register.core.enums import Action
-from register.core.paging import Page, history_page_arg, paginate
+from register.core.paging import Page, page_arg, paginate
 
 REDACTED = "(skjult)"
 GENESIS = "0" * 64
@@ -346,4 +346,4 @@ def history_page(model, entity_id: int | None, per_page: int = HISTORY_PER_PAGE)
     cost does not grow with its history. No record yet (a settings row not saved): an empty page."""
     if entity_id is None:
         return Page([], 0, 1, per_page)
-    return paginate(_history_stmt(model, entity_id), history_page_arg(), per_page)
+    return paginate(_history_stmt(model, entity_id), page_arg("historik"), per_page)

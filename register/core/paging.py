@@ -37,15 +37,10 @@ def count_rows(stmt: sa.Select) -> int:
     return db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
 
 
-def page_arg() -> int:
-    """`?page=` from the URL; anything odd means the first page."""
-    return int_arg("page", 1, MAX_PAGE) or 1
-
-
-def history_page_arg() -> int:
-    """`?historik=` from the URL: which page of a record's history a detail page shows (its own lists use
-    `?page=`)."""
-    return int_arg("historik", 1, MAX_PAGE) or 1
+def page_arg(name: str = "page") -> int:
+    """`?page=` from the URL (or `?<name>=`, for a page's other lists: `historik` for a record's history);
+    anything odd means the first page."""
+    return int_arg(name, 1, MAX_PAGE) or 1
 
 
 def paginate(stmt: sa.Select, page: int, per_page: int = PER_PAGE, scalars: bool = True,

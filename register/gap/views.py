@@ -14,7 +14,7 @@ from register.core.concurrency import EditConflict, check_version
 from register.core.dates import local_today
 from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l, localized
-from register.core.paging import MAX_PAGE, count_rows, page_arg
+from register.core.paging import count_rows, page_arg
 from register.core.params import int_arg
 from register.core.picker import CHOOSE_IN_FORM_UP_TO
 from register.core.permissions import Permission, requires
@@ -225,7 +225,7 @@ def compare():
     choices = services.assessments()
     first = db.session.get(Assessment, int_arg("fra") or 0)
     second = db.session.get(Assessment, int_arg("til") or 0)
-    pages = {name: int_arg(arg, 1, MAX_PAGE) or 1 for name, arg in COMPARISON_PAGE_ARGS.items()}
+    pages = {name: page_arg(arg) for name, arg in COMPARISON_PAGE_ARGS.items()}
     comparison = services.compare_assessments(first, second, pages) \
         if first and second and first.id != second.id else None
     return render_template("gap/compare.html", assessments=choices, comparison=comparison, first=first,

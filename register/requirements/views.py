@@ -15,7 +15,7 @@ from register.core.cache import cached
 from register.core.concurrency import EditConflict, check_version
 from register.core.forms import ActionForm
 from register.core.i18n import gettext as _, lazy_gettext as _l
-from register.core.paging import history_page_arg
+from register.core.paging import page_arg
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem, badge
 from register.extensions import db
@@ -110,7 +110,7 @@ def _render_detail(req: Requirement, status: int = 200, **forms):
         path=catalog_services.requirement_path(req), children=catalog_services.children_of(req),
         mapped=catalog_services.mapped_requirements(req), controls=control_services.controls_of(req.id),
         evidence=services.evidence_of(req.id), sections=link_sections(current_app, req),
-        history=services.requirement_history(req, history_page_arg()), units=services.unit_names(),
+        history=services.requirement_history(req, page_arg("historik")), units=services.unit_names(),
         field_labels=services.FIELD_LABELS, describe=services.describe_value, maturity_scale=MATURITY_SCALE,
         rollup_rule=ROLLUP_RULE, link_form=link_form, file_form=file_form, control_form=control_form,
         control_picker=control_picker,
