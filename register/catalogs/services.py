@@ -1,8 +1,8 @@
 """Reading catalogues: a catalogue's tree, one requirement with its context."""
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement, RequirementMapping
@@ -23,15 +23,26 @@ def catalog_requirements(catalog: Catalog, include_retired: bool = False) -> lis
     return list(db.session.execute(stmt).scalars())
 
 
+MAX_DEPTH = 50  # far deeper than any catalogue; stops the walk up should a parent link ever loop
+
+
+@functools.cache
+def _ancestors_statement() -> sa.Select:
+    """The ancestors of the requirement whose parent is `:parent`, top first: a walk up the tree in the database
+    (built once, as statements cost more to build than to run)."""
+    up = (sa.select(Requirement.id, Requirement.parent_id, sa.literal_column("1", sa.Integer).label("level"))
+          .where(Requirement.id == sa.bindparam("parent")).cte("ancestors", recursive=True))
+    up = up.union_all(sa.select(Requirement.id, Requirement.parent_id, up.c.level + 1)
+                      .join(up, Requirement.id == up.c.parent_id).where(up.c.level < MAX_DEPTH))
+    return sa.select(Requirement).join(up, Requirement.id == up.c.id).order_by(up.c.level.desc())
+
+
 def requirement_path(req: Requirement) -> list[Requirement]:
-    """The requirement's ancestors from the top of its catalogue down (one query)."""
-    rows = {r.id: r for r in db.session.execute(
-        sa.select(Requirement).where(Requirement.catalog_id == req.catalog_id)).scalars()}
-    chain, current = [], rows.get(req.parent_id)
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = rows.get(current.parent_id)
-    return list(reversed(chain))
+    """The requirement's ancestors from the top of its catalogue down (one query, none for a top-level one): only
+    the ancestors are read, not the whole catalogue."""
+    if req.parent_id is None:
+        return []
+    return list(db.session.execute(_ancestors_statement(), {"parent": req.parent_id}).scalars())
 
 
 def children_of(req: Requirement) -> list[Requirement]:
@@ -48,13 +59,13 @@ class MappedRequirement:
 
 def mapped_requirements(req: Requirement) -> list[MappedRequirement]:
     """Requirements of other catalogues linked to this one, in either direction (one query)."""
-    other = aliased(Requirement)
+    # Requirement appears once, so no alias: building an alias per call cost more than the query.
     stmt = (
-        sa.select(other, RequirementMapping.relation, RequirementMapping.note)
+        sa.select(Requirement, RequirementMapping.relation, RequirementMapping.note)
         .join(RequirementMapping, sa.or_(
-            sa.and_(RequirementMapping.source_id == req.id, RequirementMapping.target_id == other.id),
-            sa.and_(RequirementMapping.target_id == req.id, RequirementMapping.source_id == other.id)))
-        .order_by(other.catalog_id, other.position)
+            sa.and_(RequirementMapping.source_id == req.id, RequirementMapping.target_id == Requirement.id),
+            sa.and_(RequirementMapping.target_id == req.id, RequirementMapping.source_id == Requirement.id)))
+        .order_by(Requirement.catalog_id, Requirement.position)
     )
     return [MappedRequirement(r, rel, note) for r, rel, note in db.session.execute(stmt).all()]
 
