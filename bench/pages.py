@@ -383,7 +383,10 @@ def report(result: dict, database: str) -> str:
         lines.append(f"| {t.label}{flag} | {alone_text} | {cold_text} | {t.median_ms:.1f} ms | {t.p95_ms:.1f} ms | "
                      f"{t.p99_ms:.1f} ms | {t.throughput:.0f} | "
                      f"{small} | {large} | {t.errors} |")
-    grown = [label for label in paged if result["large"][label] > result["small"][label]]
-    lines += ["", "Lists whose SQL query count does not grow from demo data to the large dataset (nothing kept): "
+    # A list that fits one page on demo data is read without its count (core.paging.paginate): one more on
+    # the large dataset is that count, not growth.
+    grown = [label for label in paged if result["large"][label] > result["small"][label] + 1]
+    lines += ["", "Lists whose SQL query count does not grow from demo data to the large dataset (nothing kept; "
+                  "a list that fits one page needs no count, so one more there is its count): "
               + ("all" if not grown else "NOT " + ", ".join(grown))]
     return "\n".join(lines)

@@ -201,7 +201,7 @@ def test_a_comparison_pages_each_list_and_its_cost_does_not_grow(app, client, lo
         make_finding(title=f"Gammelt fund {i:02d}", identified_on=dt.date(2024, 1, 1))
     with count_queries() as many:
         page = html(client.get(address + "&nye=1"))
-    assert many.count == few.count
+    assert many.count == few.count + 1  # the count, once a list passes a page; then whatever the length
     assert "Fund der stadig er åbne (57)" in page and "1–50 af 57 fund" in page and "Ny i perioden" in page
     assert page.count("Gammelt fund") == 50
     following = page.split('rel="next"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
@@ -225,7 +225,7 @@ def test_an_assessments_findings_are_paged_and_its_cost_does_not_grow(app, clien
         make_finding(title=f"Middel fund {i:02d}", assessment_id=assessment_id)
     with count_queries() as many:
         page = html(client.get(address))
-    assert many.count == few.count
+    assert many.count == few.count + 1  # the count, once a list passes a page; then whatever the length
     assert "Fund fra denne vurdering (55)" in page and "1–50 af 55 fund" in page
     assert page.count("Middel fund") == 49 and page.index("Kritisk fund") < page.index("Middel fund")
     following = page.split('rel="next"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]

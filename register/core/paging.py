@@ -45,11 +45,24 @@ def page_arg(name: str = "page") -> int:
 
 def paginate(stmt: sa.Select, page: int, per_page: int = PER_PAGE, scalars: bool = True,
              total: int | None = None) -> Page:
-    """Two queries whatever the data: the count (unless `total` is known) and one page of rows. A page past the
-    end shows the last one."""
+    """At most two queries whatever the data: one page of rows and the count (unless `total` is known). A page
+    past the end shows the last one.
+
+    A first page that is not full is the whole list, so it needs no count: most records' histories and most
+    filtered lists fit one page, and a count costs as much as the page."""
+    page = max(page, 1)
+    if total is None and page == 1:
+        items = _rows(stmt, 0, per_page, scalars)
+        if len(items) < per_page:
+            return Page(items, len(items), 1, per_page)
+        total = count_rows(stmt)
+        return Page(items, total, 1, per_page)
     if total is None:
         total = count_rows(stmt)
-    page = min(max(page, 1), max(math.ceil(total / per_page), 1))
-    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    items = list(result.scalars()) if scalars else list(result.all())
-    return Page(items, total, page, per_page)
+    page = min(page, max(math.ceil(total / per_page), 1))
+    return Page(_rows(stmt, (page - 1) * per_page, per_page, scalars), total, page, per_page)
+
+
+def _rows(stmt: sa.Select, offset: int, limit: int, scalars: bool) -> list:
+    result = db.session.execute(stmt.limit(limit).offset(offset))
+    return list(result.scalars()) if scalars else list(result.all())
