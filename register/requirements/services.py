@@ -17,7 +17,7 @@ from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement
 from register.core.cache import cached
-from register.core.history import HISTORY_PER_PAGE, ChangeLog, current_actor
+from register.core.history import ChangeLog, current_actor, owned_history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core import paging
 from register.core.paging import count_rows, paginate
@@ -499,8 +499,6 @@ def delete_evidence(evidence: RequirementEvidence) -> Path | None:
 # ---------------------------------------------------------------------------------------------------------------
 # A requirement's history: the catalogue text, the assessment, evidence and control links, newest first.
 
-HISTORY_ENTITIES = ("requirement_assessment", "requirement_evidence", "control_requirement")
-
 
 @dataclass
 class HistoryEntry:
@@ -512,12 +510,7 @@ def requirement_history(req: Requirement, page: int = 1) -> paging.Page:
     """One page of everything recorded about this requirement, newest first (like core.history.history_page):
     the count, the page and the control titles it names, whatever the history's length. Each item is a
     HistoryEntry."""
-    belongs = sa.and_(ChangeLog.owner_entity == "requirement", ChangeLog.owner_id == req.id,
-                      ChangeLog.entity.in_(HISTORY_ENTITIES))  # an index lookup (core.history owners)
-    result = paginate(sa.select(ChangeLog)
-                      .where(sa.or_(sa.and_(ChangeLog.entity == "requirement", ChangeLog.entity_id == req.id),
-                                    belongs))
-                      .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()), page, HISTORY_PER_PAGE)
+    result = owned_history_page("requirement", req.id, page)  # parts: assessment, evidence, control links
     entries = result.items
     control_ids = {e.state.get("control_id") for e in entries if e.entity == "control_requirement"}
     titles = dict(db.session.execute(sa.select(Control.id, Control.title)
