@@ -1,8 +1,8 @@
-"""Command line for the benchmarks: `python -m bench {load,pages,generate} --help`."""
+"""Command line for the benchmarks: `python -m bench {load,pages,shared,generate} --help`."""
 import argparse
 import sys
 
-from bench import generate, load, pages, server
+from bench import generate, load, pages, server, shared
 
 
 def main(argv=None) -> int:
@@ -20,6 +20,13 @@ def main(argv=None) -> int:
     p_pages.add_argument("--python-clients", action="store_true", help="drive pages with Python threads, not wrk")
     p_pages.add_argument("--workers", type=int, default=4)
     p_pages.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    p_shared = sub.add_parser("shared", help="several municipalities on one server, driven at the same time")
+    p_shared.add_argument("--municipalities", type=int, default=shared.COUNT)
+    p_shared.add_argument("--clients", type=int, default=10, help="connections in all, split between them")
+    p_shared.add_argument("--seconds", type=float, default=8, help="seconds per page (wrk)")
+    p_shared.add_argument("--workers", type=int, default=2, help="gunicorn workers per municipality")
+    p_shared.add_argument("--database-url", default=None,
+                          help="PostgreSQL URL; each municipality gets a database named after it (default: SQLite)")
     sub.add_parser("generate", help="add a large municipality to the configured database")
     args = parser.parse_args(argv)
 
@@ -28,6 +35,11 @@ def main(argv=None) -> int:
                            use_wrk=False if args.python_clients else None)
         print(pages.report(result, "PostgreSQL" if args.database_url else "SQLite"))
         return 0 if not any(t.errors for t in result["timings"]) else 1
+    if args.command == "shared":
+        result = shared.run(args.database_url, args.municipalities, args.clients, args.workers, args.seconds)
+        print(shared.report(result, "PostgreSQL" if args.database_url else "SQLite"))
+        failed = any(r["errors"] for _, runs in result.timings for r in runs)
+        return 0 if not failed and result.own_name_only and result.foreign_login_refused else 1
     if args.command == "generate":
         from register import create_app
         from register.core.history import verify_chain

@@ -187,14 +187,19 @@ def drive_updates_wrk(session: requests.Session, base: str, req_ids: list[int], 
     return _wrk_timing("status update (POST)", wrk.run_saves(base, cookie, forms, seconds))
 
 
-def worker_peak_rss_mib(master_pid: int) -> float:
-    """The largest peak resident size (VmHWM) among gunicorn's workers."""
+def worker_peaks_mib(master_pid: int) -> list[float]:
+    """The peak resident size (VmHWM) of each of gunicorn's workers."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     peaks = []
     for pid in children:
         status = Path(f"/proc/{pid}/status").read_text()
         peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-    return max(peaks)
+    return peaks
+
+
+def worker_peak_rss_mib(master_pid: int) -> float:
+    """The largest peak resident size among gunicorn's workers."""
+    return max(worker_peaks_mib(master_pid))
 
 
 @contextlib.contextmanager
