@@ -265,6 +265,8 @@ def test_a_save_does_not_read_the_user_or_the_requirement_again_after_its_commit
     reads = [s for s in save.statements if s.lstrip().upper().startswith("SELECT")]
     assert sum("FROM user_account" in s for s in reads) == 1, reads
     assert sum(bool(re.search(r"FROM requirement\b", s)) for s in reads) == 1, reads
+    # the assessment comes with the requirement, in the same statement
+    assert not any(re.search(r"FROM requirement_assessment\b", s) for s in reads), reads
     client.post("/konto/logout")
     assert "no-store" not in client.get("/konto/login").headers.get("Cache-Control", "")
 

@@ -318,6 +318,20 @@ def assessment_for(requirement_id: int) -> RequirementAssessment | None:
                               .where(RequirementAssessment.requirement_id == requirement_id)).scalar_one_or_none()
 
 
+@functools.cache
+def _requirement_with_assessment_statement() -> sa.Select:
+    return (sa.select(Requirement, RequirementAssessment)
+            .outerjoin(RequirementAssessment, RequirementAssessment.requirement_id == Requirement.id)
+            .where(Requirement.id == sa.bindparam("requirement_id")))
+
+
+def requirement_with_assessment(requirement_id: int) -> tuple[Requirement, RequirementAssessment | None] | None:
+    """The requirement and the municipality's assessment of it (None if not assessed yet), in one query: its
+    page and its assessment form need both. None if there is no such requirement."""
+    row = db.session.execute(_requirement_with_assessment_statement(), {"requirement_id": requirement_id}).first()
+    return (row.Requirement, row.RequirementAssessment) if row else None
+
+
 def save_assessment(req: Requirement, assessment: RequirementAssessment | None, values: dict) -> RequirementAssessment:
     """Create or change the municipality's assessment of a requirement (flushes)."""
     if not values.get("applicable", True) and not (values.get("applicability_reason") or "").strip():

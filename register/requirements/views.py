@@ -24,7 +24,8 @@ from register.requirements import compliance, exports, services
 from register.requirements.forms import (AssessmentForm, BulkEditForm, CatalogUploadForm, FileEvidenceForm,
                                          LinkControlForm, LinkEvidenceForm)
 from register.requirements.links import link_sections
-from register.requirements.models import MATURITY_SCALE, ImplementationStatus, RequirementEvidence
+from register.requirements.models import (MATURITY_SCALE, ImplementationStatus, RequirementAssessment,
+                                         RequirementEvidence)
 from register.requirements.rollup import ROLLUP_RULE
 
 bp = Blueprint("requirements", __name__, url_prefix="/krav")
@@ -98,13 +99,21 @@ def _requirement(requirement_id: int) -> Requirement:
     return db.session.get(Requirement, requirement_id) or abort(404)
 
 
-def _render_detail(req: Requirement, status: int = 200, **forms):
+def _requirement_and_assessment(requirement_id: int) -> tuple[Requirement, RequirementAssessment | None]:
+    return services.requirement_with_assessment(requirement_id) or abort(404)
+
+
+_READ_IT = object()  # _render_detail reads the assessment itself (after a rollback, say)
+
+
+def _render_detail(req: Requirement, status: int = 200, assessment=_READ_IT, **forms):
     link_form = forms.get("link_form") or LinkEvidenceForm(formdata=None)
     file_form = forms.get("file_form") or FileEvidenceForm(formdata=None)
     control_form = forms.get("control_form") or LinkControlForm(formdata=None)
     control_picker = control_services.control_picker()
     control_form.control_id.choices = control_picker.choices
-    assessment = services.assessment_for(req.id)
+    if assessment is _READ_IT:
+        assessment = services.assessment_for(req.id)
     return render_template(
         "requirements/detail.html", req=req, assessment=assessment,
         path=catalog_services.requirement_path(req), children=catalog_services.children_of(req),
@@ -121,14 +130,14 @@ def _render_detail(req: Requirement, status: int = 200, **forms):
 @bp.route("/<int:requirement_id>")
 @requires(Permission.READ)
 def detail(requirement_id: int):
-    return _render_detail(_requirement(requirement_id))
+    req, assessment = _requirement_and_assessment(requirement_id)
+    return _render_detail(req, assessment=assessment)
 
 
 @bp.route("/<int:requirement_id>/vurdering", methods=["GET", "POST"])
 @requires(Permission.EDIT_SECURITY)
 def assess(requirement_id: int):
-    req = _requirement(requirement_id)
-    assessment = services.assessment_for(req.id)
+    req, assessment = _requirement_and_assessment(requirement_id)
     form = AssessmentForm(obj=assessment)
     form.responsible_unit_id.choices = unit_choices()
     if not form.is_submitted():
