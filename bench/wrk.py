@@ -103,11 +103,13 @@ def run_saves(base_url: str, cookie: str, forms: list[tuple[str, dict, str]], se
 
 
 def _wrk(script_text: str, url: str, cookie: str, connections: int, seconds: float, threads: int) -> dict:
+    if seconds != int(seconds) or seconds < 1:
+        raise ValueError(f"wrk runs for whole seconds, not {seconds}")  # and takes "-d8s", not "-d8.0s"
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "script.lua"
         script.write_text(script_text)
         out = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "10s",
              "-s", str(script), "-H", f"Cookie: {cookie}", url],
             capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("RESULT "))

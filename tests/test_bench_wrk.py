@@ -13,7 +13,7 @@ pytestmark = pytest.mark.skipif(not wrk.available(), reason="wrk is not installe
 
 def test_wrk_reports_requests_percentiles_and_errors():
     with server.gunicorn(None, {}, 1, app="bench.floor:app", ready="/") as (url, _proc):
-        answered = wrk.run(url + "/", "", connections=2, seconds=1)
+        answered = wrk.run(url + "/", "", connections=2, seconds=1.0)  # as `--seconds` gives it
         missing = wrk.run(url + "/nowhere", "", connections=2, seconds=1)
     assert answered["requests"] > 0 and answered["errors"] == 0
     assert 0 < answered["median_ms"] <= answered["p95_ms"] <= answered["p99_ms"]
@@ -38,3 +38,8 @@ def test_the_save_driver_sends_each_form_with_the_version_its_last_save_made():
     # a refused save is counted, and the driver goes on from the version the conflict's page showed
     assert stale["errors"] == 1 and after_conflict["saves"] >= stale["requests"] - 1 > 2
     assert logged_out["requests"] > 0 and logged_out["errors"] == logged_out["requests"]  # a login redirect too
+
+
+def test_wrk_is_given_whole_seconds():
+    with pytest.raises(ValueError, match="whole seconds"):
+        wrk.run("http://127.0.0.1:1/", "", connections=1, seconds=0.5)
