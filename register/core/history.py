@@ -13,7 +13,6 @@ import enum
 import functools
 import hashlib
 import json
-import math
 import uuid
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Mapped, Session, attributes, mapped_column
 
 from register.core.db import Base, UTCDateTime, enum_column, utcnow
 from register.core.enums import Action
-from register.core.paging import Page, page_arg, paginate
+from register.core.paging import Page, page_arg, paged, paginate
 from register.extensions import db
 
 REDACTED = "(skjult)"
@@ -378,24 +377,13 @@ def _owned_history_statements() -> tuple[sa.Select, sa.Select]:
 
 
 def owned_history_page(entity: str, entity_id: int, page: int, per_page: int = HISTORY_PER_PAGE) -> Page:
-    """One page of a record's history together with its parts' (Tracked.__history_owner__), newest first: at
-    most a page query and a count, as core.paging.paginate (a first page that is not full needs no count).
-    The parts' entries are never the owner's own, so the two counts add up."""
+    """One page of a record's history together with its parts' (Tracked.__history_owner__), newest first, paged
+    as core.paging.paged. The parts' entries are never the owner's own, so the two counts add up."""
     count_stmt, page_stmt = _owned_history_statements()
     key = {"entity": entity, "entity_id": entity_id}
 
-    def count() -> int:
-        return db.session.execute(count_stmt, key).scalar_one()
+    def rows(offset: int, limit: int) -> list:
+        return list(db.session.execute(page_stmt, key | {"upto": offset + limit, "per_page": limit,
+                                                          "skip": offset}).scalars())
 
-    def rows(number: int) -> list:
-        skip = (number - 1) * per_page
-        return list(db.session.execute(page_stmt, key | {"upto": skip + per_page, "per_page": per_page,
-                                                          "skip": skip}).scalars())
-
-    page = max(page, 1)
-    if page == 1:
-        items = rows(1)
-        return Page(items, len(items) if len(items) < per_page else count(), 1, per_page)
-    total = count()
-    page = min(page, max(math.ceil(total / per_page), 1))
-    return Page(rows(page), total, page, per_page)
+    return paged(rows, lambda: db.session.execute(count_stmt, key).scalar_one(), page, per_page)

@@ -1,5 +1,6 @@
 """Paging long lists in the database, so a page's cost does not grow with the data."""
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -43,26 +44,28 @@ def page_arg(name: str = "page") -> int:
     return int_arg(name, 1, MAX_PAGE) or 1
 
 
-def paginate(stmt: sa.Select, page: int, per_page: int = PER_PAGE, scalars: bool = True,
-             total: int | None = None) -> Page:
-    """At most two queries whatever the data: one page of rows and the count (unless `total` is known). A page
-    past the end shows the last one.
+def paged(rows: Callable[[int, int], list], count: Callable[[], int], page: int, per_page: int = PER_PAGE,
+          total: int | None = None) -> Page:
+    """One page from any source that reads `rows(offset, limit)` and can `count()` (unless `total` is known):
+    at most those two queries, whatever the data. A page past the end shows the last one.
 
     A first page that is not full is the whole list, so it needs no count: most records' histories and most
     filtered lists fit one page, and a count costs as much as the page."""
     page = max(page, 1)
     if total is None and page == 1:
-        items = _rows(stmt, 0, per_page, scalars)
-        if len(items) < per_page:
-            return Page(items, len(items), 1, per_page)
-        total = count_rows(stmt)
-        return Page(items, total, 1, per_page)
+        items = rows(0, per_page)
+        return Page(items, len(items) if len(items) < per_page else count(), 1, per_page)
     if total is None:
-        total = count_rows(stmt)
+        total = count()
     page = min(page, max(math.ceil(total / per_page), 1))
-    return Page(_rows(stmt, (page - 1) * per_page, per_page, scalars), total, page, per_page)
+    return Page(rows((page - 1) * per_page, per_page), total, page, per_page)
 
 
-def _rows(stmt: sa.Select, offset: int, limit: int, scalars: bool) -> list:
-    result = db.session.execute(stmt.limit(limit).offset(offset))
-    return list(result.scalars()) if scalars else list(result.all())
+def paginate(stmt: sa.Select, page: int, per_page: int = PER_PAGE, scalars: bool = True,
+             total: int | None = None) -> Page:
+    """A page of `stmt`'s rows (ORM objects if `scalars`), as `paged`."""
+    def rows(offset: int, limit: int) -> list:
+        result = db.session.execute(stmt.limit(limit).offset(offset))
+        return list(result.scalars()) if scalars else list(result.all())
+
+    return paged(rows, lambda: count_rows(stmt), page, per_page, total)
