@@ -301,7 +301,9 @@ def test_create_a_finding_by_hand_and_duplicate_ids_are_refused(app, client, log
             "cost": "", "status": "open", "identified_on": "2025-03-12", "due_on": "2025-12-31",
             "assessment_id": str(assessment_id), "unit_id": str(unit), "owner": "Jonas", "version": "0",
             "controls": [str(control)]}
-    assert client.post("/gap-analyse/fund/ny", data=data | {"external_id": "GAP-1"}).status_code == 422
+    refused = client.post("/gap-analyse/fund/ny", data=data | {"external_id": "GAP-1"})
+    assert refused.status_code == 422 and "Et andet fund har allerede id „GAP-1“." in html(refused)
+    assert 'value="Standardadgangskoder på printere"' in html(refused)  # the input is kept
     response = client.post("/gap-analyse/fund/ny", data=data)
     assert response.status_code == 302
     page = html(client.get(response.headers["Location"]))
@@ -309,6 +311,14 @@ def test_create_a_finding_by_hand_and_duplicate_ids_are_refused(app, client, log
     with app.app_context():
         finding = db.session.execute(sa.select(Finding).where(Finding.external_id == "GAP-2")).scalar_one()
         assert finding.source_kind == FindingSource.GAP_ANALYSIS and finding.priority == Priority.P3
+        assert db.session.execute(sa.select(sa.func.count(Finding.id))).scalar() == 2  # the refused one is not
+    # editing it to another finding's id is refused too, and changes nothing
+    edit = client.post(f"/gap-analyse/fund/{finding.id}/rediger",
+                       data=data | {"external_id": "GAP-1", "title": "Ændret titel", "version": str(finding.version),
+                                    "priority_override": ""})
+    assert edit.status_code == 422 and "Et andet fund har allerede id „GAP-1“." in html(edit)
+    with app.app_context():
+        assert db.session.get(Finding, finding.id).title == "Standardadgangskoder på printere"
 
 
 def test_demo_data_holds_two_assessments_and_an_action_plan(app, client, catalogs):

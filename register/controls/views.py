@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from register.controls import services
 from register.controls.forms import ControlForm, LinkRequirementForm
 from register.controls.models import Control, ControlRequirement, ControlStatus
-from register.core.concurrency import EditConflict, check_version
+from register.core.concurrency import save_versioned
 from register.core.forms import ActionForm
 from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
@@ -85,22 +85,11 @@ def create():
 def edit(control_id: int):
     control = _control(control_id)
     form = _form(control)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            check_version(control, form.version.data)
-            services.save_control(control, form.values())
-        except EditConflict as exc:
-            conflict = exc.changes
-            db.session.rollback()
-            control = _control(control_id)
-            form.version.data = control.version
-        else:
-            db.session.commit()
-            flash(_("Ændringerne er gemt."), "success")
-            return redirect(url_for(".detail", control_id=control_id))  # control.id would reload it
-    status = 409 if conflict else (422 if form.errors else 200)
-    return render_template("controls/form.html", form=form, control=control, conflict=conflict), status
+    saved = save_versioned(form, control, lambda: services.save_control(control, form.values()))
+    if saved.done:
+        flash(_("Ændringerne er gemt."), "success")
+        return redirect(url_for(".detail", control_id=control_id))  # control.id would reload it
+    return render_template("controls/form.html", form=form, control=control, conflict=saved.conflict), saved.status
 
 
 @bp.route("/<int:control_id>/krav", methods=["POST"])

@@ -1,4 +1,8 @@
 """Optimistic locking: a save based on an outdated version is refused, never silently applied."""
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import sqlalchemy as sa
 
 from register.core.history import ChangeLog, history_of
@@ -30,3 +34,42 @@ def touch(obj) -> None:
     version is then refused (EditConflict) instead of silently putting the old links back."""
     if sa.inspect(obj).persistent and not sa.inspect(obj).attrs.version.history.has_changes():
         obj.version += 1
+
+
+@dataclass
+class SaveOutcome:
+    """What `save_versioned` did: saved and committed (`done`, with what the save returned), refused because the
+    record moved on (`conflict`: the changes made meanwhile), or not saved (the form is invalid or not sent)."""
+    done: bool = False
+    value: Any = None
+    conflict: list[ChangeLog] | None = None
+    status: int = 200  # for the form's page when not done: 409 on a conflict, 422 when the input is refused
+
+
+def save_versioned(form, record, save: Callable[[], Any], refused: type[Exception] | tuple = (),
+                   field: str | None = None) -> SaveOutcome:
+    """The edit form's save: validate; refuse if `record` has moved on since the form was opened (its
+    `version`); else `save()` and commit once. A new record (not yet in the database, or None) has nothing to
+    conflict with. A refusal from the service (an exception of `refused`, its message meant for the user)
+    becomes an error on the field it names (`exc.field`), else on `field`. Anything refused is rolled back,
+    and the user's input stays in the form: after a conflict with the record's current version, so that saving
+    again, having read what changed, applies it."""
+    existing = record is not None and sa.inspect(record).persistent
+    if not form.is_submitted():
+        form.version.data = record.version if existing else 0
+    if not form.validate_on_submit():
+        return SaveOutcome(status=422 if form.errors else 200)
+    try:
+        if existing:
+            check_version(record, form.version.data)
+        value = save()
+    except EditConflict as exc:
+        db.session.rollback()
+        form.version.data = record.version  # read again: the rollback expired it
+        return SaveOutcome(conflict=exc.changes, status=409)
+    except refused as exc:
+        db.session.rollback()
+        form[getattr(exc, "field", None) or field].errors.append(str(exc))
+        return SaveOutcome(status=422)
+    db.session.commit()
+    return SaveOutcome(done=True, value=value)

@@ -26,6 +26,10 @@ CIS_CATALOG = "cis-v8"
 class GapError(ValueError):
     """An operation the user asked for that cannot be done; the message is meant for the user."""
 
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field  # the form field the message belongs next to
+
 
 # --- CIS controls -------------------------------------------------------------------------------
 

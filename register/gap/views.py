@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from register.catalogs.forms import picked_requirement, requirement_pick_section
 from register.catalogs.models import Catalog, Requirement
 from register.core.cache import cached
-from register.core.concurrency import EditConflict, check_version
+from register.core.concurrency import EditConflict, save_versioned
 from register.core.dates import local_today
 from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l, localized
@@ -140,20 +140,11 @@ def assessment(assessment_id: int):
 def edit_assessment(assessment_id: int):
     item = _assessment_or_404(assessment_id)
     form = _assessment_form(item)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            check_version(item, form.version.data)
-        except EditConflict as exc:
-            conflict = exc.changes
-            form.version.data = item.version
-        else:
-            _fill_assessment(form, item)
-            db.session.commit()
-            flash(_("Ændringerne er gemt."), "success")
-            return redirect(url_for(".assessment", assessment_id=item.id))
-    status = 409 if conflict else (422 if form.errors else 200)
-    return render_template("gap/assessment_form.html", form=form, assessment=item, conflict=conflict), status
+    saved = save_versioned(form, item, lambda: _fill_assessment(form, item))
+    if saved.done:
+        flash(_("Ændringerne er gemt."), "success")
+        return redirect(url_for(".assessment", assessment_id=assessment_id))
+    return render_template("gap/assessment_form.html", form=form, assessment=item, conflict=saved.conflict), saved.status
 
 
 @bp.route("/vurderinger/<int:assessment_id>/modenhed", methods=["GET", "POST"])
@@ -438,27 +429,28 @@ def _fill_finding(form: FindingForm, item: Finding) -> None:
     services.set_requirements(item, {int(v) for v in (form.controls.data or []) + (form.requirements.data or [])})
 
 
-def _external_id_free(form: FindingForm, item: Finding | None) -> bool:
-    """The id from the report identifies one finding only (re-imports match on it)."""
+def _save_finding(form: FindingForm, item: Finding | None) -> Finding:
+    """Fill in a new or existing finding from the form. The id from the report identifies one finding only
+    (re-imports match on it)."""
     external_id = (form.external_id.data or "").strip()
     if external_id and services.finding_with_external_id(external_id, exclude_id=item.id if item else None):
-        form.external_id.errors.append(_("Et andet fund har allerede id „%(id)s“.", id=external_id))
-        return False
-    return True
+        raise services.GapError(_("Et andet fund har allerede id „%(id)s“.", id=external_id), "external_id")
+    if item is None:
+        item = Finding(source_kind=FindingSource.GAP_ANALYSIS if form.assessment_id.data else FindingSource.OTHER)
+        db.session.add(item)
+    _fill_finding(form, item)
+    return item
 
 
 @bp.route("/fund/ny", methods=["GET", "POST"])
 @requires(Permission.EDIT_SECURITY)
 def create_finding():
     form = _finding_form(None)
-    if form.validate_on_submit() and _external_id_free(form, None):
-        item = Finding(source_kind=FindingSource.GAP_ANALYSIS if form.assessment_id.data else FindingSource.OTHER)
-        _fill_finding(form, item)
-        db.session.add(item)
-        db.session.commit()
+    saved = save_versioned(form, None, lambda: _save_finding(form, None), refused=services.GapError)
+    if saved.done:
         flash(_("Fundet er oprettet."), "success")
-        return redirect(url_for(".finding", finding_id=item.id))
-    return render_template("gap/finding_form.html", form=form, finding=None), (422 if form.errors else 200)
+        return redirect(url_for(".finding", finding_id=saved.value.id))
+    return render_template("gap/finding_form.html", form=form, finding=None), saved.status
 
 
 @bp.route("/fund/<int:finding_id>/rediger", methods=["GET", "POST"])
@@ -466,17 +458,8 @@ def create_finding():
 def edit_finding(finding_id: int):
     item = services.finding_for_form(finding_id) or abort(404)
     form = _finding_form(item)
-    conflict = None
-    if form.validate_on_submit() and _external_id_free(form, item):
-        try:
-            check_version(item, form.version.data)
-        except EditConflict as exc:
-            conflict = exc.changes
-            form.version.data = item.version
-        else:
-            _fill_finding(form, item)
-            db.session.commit()
-            flash(_("Ændringerne er gemt."), "success")
-            return redirect(url_for(".finding", finding_id=item.id))
-    status = 409 if conflict else (422 if form.errors else 200)
-    return render_template("gap/finding_form.html", form=form, finding=item, conflict=conflict), status
+    saved = save_versioned(form, item, lambda: _save_finding(form, item), refused=services.GapError)
+    if saved.done:
+        flash(_("Ændringerne er gemt."), "success")
+        return redirect(url_for(".finding", finding_id=finding_id))
+    return render_template("gap/finding_form.html", form=form, finding=item, conflict=saved.conflict), saved.status

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from markupsafe import Markup, escape
 
-from register.core.concurrency import EditConflict, check_version
+from register.core.concurrency import save_versioned
 from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.i18n import datetime_filter, gettext as _, lazy_gettext as _l
@@ -18,7 +18,7 @@ from register.catalogs import services as catalog_services
 from register.incidents import services
 from register.controls import services as control_services
 from register.incidents.forms import ControlLinkForm, IncidentForm, LessonForm, ReportForm, RequirementLinkForm
-from register.incidents.models import (Incident, IncidentControl, IncidentReport, IncidentRequirement, IncidentStatus,
+from register.incidents.models import (Incident, IncidentControl, IncidentRequirement, IncidentStatus,
                                        Lesson, LessonStatus, ReportKind, Significance)
 from register.organisation.services import unit_choices
 from register.requirements.links import LinkedItem, LinkProvider
@@ -149,24 +149,12 @@ def create():
 def edit(incident_id: int):
     incident = services.get_incident(incident_id) or abort(404)
     form = _incident_form(incident)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            check_version(incident, form.version.data)
-            _save_incident(form, incident)
-        except EditConflict as exc:
-            conflict = exc.changes
-            db.session.rollback()
-            form.version.data = db.session.get(Incident, incident_id).version
-        except services.IncidentError as exc:
-            db.session.rollback()
-            form[exc.field or "title"].errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Ændringerne er gemt."), "success")
-            return redirect(url_for(".detail", incident_id=incident_id))
-    return render_template("incidents/form.html", form=form, incident=incident,
-                           conflict=conflict), _status(form, conflict)
+    saved = save_versioned(form, incident, lambda: _save_incident(form, incident), refused=services.IncidentError,
+                           field="title")
+    if saved.done:
+        flash(_("Ændringerne er gemt."), "success")
+        return redirect(url_for(".detail", incident_id=incident_id))
+    return render_template("incidents/form.html", form=form, incident=incident, conflict=saved.conflict), saved.status
 
 
 @bp.route("/<int:incident_id>/indberetning/<kind>", methods=["GET", "POST"])
@@ -182,28 +170,14 @@ def report(incident_id: int, kind: str):
     existing = next((r for r in incident.reports if r.kind == report_kind), None)
     step = next(s for s in services.reporting_clock(incident, incident.reports) if s.kind == report_kind)
     form = ReportForm(obj=existing)
-    if not form.is_submitted():
-        form.version.data = existing.version if existing else 0
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            if existing is not None:
-                check_version(existing, form.version.data)
-            services.record_report(incident, report_kind, form.submitted_at.data, form.receipt_ref.data,
-                                   form.note.data, existing)
-        except EditConflict as exc:
-            conflict = exc.changes
-            db.session.rollback()
-            form.version.data = db.session.get(IncidentReport, existing.id).version
-        except services.IncidentError as exc:
-            db.session.rollback()
-            form.submitted_at.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Indberetningen er registreret."), "success")
-            return redirect(url_for(".detail", incident_id=incident_id))
+    saved = save_versioned(form, existing, lambda: services.record_report(
+        incident, report_kind, form.submitted_at.data, form.receipt_ref.data, form.note.data, existing),
+        refused=services.IncidentError, field="submitted_at")
+    if saved.done:
+        flash(_("Indberetningen er registreret."), "success")
+        return redirect(url_for(".detail", incident_id=incident_id))
     return render_template("incidents/report_form.html", form=form, incident=incident, step=step,
-                           conflict=conflict), _status(form, conflict)
+                           conflict=saved.conflict), saved.status
 
 
 @bp.route("/<int:incident_id>/krav", methods=["POST"])
@@ -323,17 +297,9 @@ def edit_lesson(lesson_id: int):
     lesson = db.session.get(Lesson, lesson_id) or abort(404)
     incident = db.session.get(Incident, lesson.incident_id)
     form = _lesson_form(lesson)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            check_version(lesson, form.version.data)
-        except EditConflict as exc:
-            conflict = exc.changes
-            form.version.data = lesson.version
-        else:
-            services.save_lesson(lesson, form.description.data, int(form.owner_unit_id.data), form.due_on.data,
-                                 LessonStatus(form.status.data))
-            db.session.commit()
-            flash(_("Ændringerne er gemt."), "success")
-            return redirect(url_for(".detail", incident_id=incident.id, _anchor="erfaringer"))
-    return _lesson_page(form, incident, lesson, conflict)
+    saved = save_versioned(form, lesson, lambda: services.save_lesson(
+        lesson, form.description.data, int(form.owner_unit_id.data), form.due_on.data, LessonStatus(form.status.data)))
+    if saved.done:
+        flash(_("Ændringerne er gemt."), "success")
+        return redirect(url_for(".detail", incident_id=incident.id, _anchor="erfaringer"))
+    return _lesson_page(form, incident, lesson, saved.conflict)

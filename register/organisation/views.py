@@ -1,7 +1,7 @@
 """Browse the organisation and (administrators) maintain it."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from register.core.concurrency import EditConflict, check_version
+from register.core.concurrency import save_versioned
 from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, requires
@@ -76,22 +76,8 @@ def create():
 def edit(unit_id: int):
     unit = db.session.get(Unit, unit_id) or abort(404)
     form = _form(unit)
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            check_version(unit, form.version.data)
-            _save(form, unit)
-        except EditConflict as exc:
-            conflict = exc.changes
-            db.session.rollback()
-            unit = db.session.get(Unit, unit_id)
-            form.version.data = unit.version
-        except services.UnitError as exc:
-            db.session.rollback()
-            form.parent_id.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Ændringerne er gemt."), "success")
-            return redirect(url_for(".detail", unit_id=unit.id))
-    status = 409 if conflict else (422 if form.errors else 200)
-    return render_template("organisation/form.html", form=form, unit=unit, conflict=conflict), status
+    saved = save_versioned(form, unit, lambda: _save(form, unit), refused=services.UnitError, field="parent_id")
+    if saved.done:
+        flash(_("Ændringerne er gemt."), "success")
+        return redirect(url_for(".detail", unit_id=unit_id))
+    return render_template("organisation/form.html", form=form, unit=unit, conflict=saved.conflict), saved.status

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from wtforms import SelectChoice
 
-from register.core.concurrency import EditConflict, check_version
+from register.core.concurrency import save_versioned
 from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.params import int_arg
@@ -32,30 +32,18 @@ def strip_or_none(value: str | None) -> str | None:
 
 
 def edit_record(obj, form, apply, template: str, done_url, **context):
-    """Shared create/edit flow: validate, check the version, apply, commit once; 422 / 409 on failure."""
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            if obj.id is not None:
-                check_version(obj, form.version.data)
-            apply()
-        except EditConflict as exc:
-            conflict = exc.changes
-            db.session.rollback()
-            form.version.data = obj.version
-        except services.PreparednessError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors.append(str(exc))
-        else:
-            if obj.id is None:
-                db.session.add(obj)
-            db.session.commit()
-            flash(_("Ændringerne er gemt."), "success")
-            return redirect(done_url(obj) if callable(done_url) else done_url)
-    elif not form.is_submitted():
-        form.version.data = obj.version or 0
-    status = 409 if conflict else (422 if form.errors else 200)
-    return render_template(template, form=form, obj=obj, conflict=conflict, **context), status
+    """Shared create/edit flow (core.concurrency.save_versioned): `apply()` fills the record in, a new one is
+    added; 422 / 409 on failure."""
+    def save():
+        apply()
+        if obj.id is None:
+            db.session.add(obj)
+
+    saved = save_versioned(form, obj, save, refused=services.PreparednessError)
+    if saved.done:
+        flash(_("Ændringerne er gemt."), "success")
+        return redirect(done_url(obj) if callable(done_url) else done_url)
+    return render_template(template, form=form, obj=obj, conflict=saved.conflict, **context), saved.status
 
 
 # --- plans --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from register.catalogs import services as catalog_services
 from register.catalogs.models import Requirement
 from register.controls import services as control_services
 from register.core.cache import cached
-from register.core.concurrency import EditConflict, check_version
+from register.core.concurrency import save_versioned
 from register.core.forms import ActionForm
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
@@ -141,31 +141,19 @@ def assess(requirement_id: int):
     form = AssessmentForm(obj=assessment)
     form.responsible_unit_id.choices = unit_choices()
     if not form.is_submitted():
-        form.version.data = assessment.version if assessment else 0
         form.applicable.data = "no" if assessment and not assessment.applicable else "yes"
         form.status.data = assessment.status.value if assessment and assessment.status else ""
         form.maturity.data = str(assessment.maturity) if assessment and assessment.maturity is not None else ""
         form.responsible_unit_id.data = str(assessment.responsible_unit_id or "") if assessment else ""
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            if assessment is not None:  # also catches a second "first" assessment made meanwhile
-                check_version(assessment, form.version.data)
-            services.save_assessment(req, assessment, form.values())
-        except EditConflict as exc:
-            conflict = exc.changes
-            db.session.rollback()
-            form.version.data = services.assessment_for(req.id).version
-        except services.AssessmentError as exc:
-            db.session.rollback()
-            form.applicability_reason.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Vurderingen er gemt."), "success")
-            return redirect(url_for(".detail", requirement_id=requirement_id))  # req.id would reload it
-    status = 409 if conflict else (422 if form.errors else 200)
-    return render_template("requirements/assess.html", req=req, form=form, conflict=conflict,
-                           maturity_scale=MATURITY_SCALE, rollup_rule=ROLLUP_RULE), status
+    # An assessment made by someone else since this form was opened (on none) is a conflict too: it is read
+    # afresh here, at version 1 or more, and the form says 0.
+    saved = save_versioned(form, assessment, lambda: services.save_assessment(req, assessment, form.values()),
+                           refused=services.AssessmentError, field="applicability_reason")
+    if saved.done:
+        flash(_("Vurderingen er gemt."), "success")
+        return redirect(url_for(".detail", requirement_id=requirement_id))  # req.id would reload it
+    return render_template("requirements/assess.html", req=req, form=form, conflict=saved.conflict,
+                           maturity_scale=MATURITY_SCALE, rollup_rule=ROLLUP_RULE), saved.status
 
 
 @bp.route("/<int:requirement_id>/dokumentation/link", methods=["POST"])

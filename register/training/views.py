@@ -1,7 +1,7 @@
 """Staff awareness campaigns, management training and management approvals of the security measures."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from register.core.concurrency import EditConflict, check_version
+from register.core.concurrency import save_versioned
 from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, requires
@@ -20,28 +20,13 @@ bp.home_panels = [HomePanel(30, "training/_home_panel.html", services.home_panel
 
 
 def _form_page(form, record, template, save, done, **context):
-    """Show and save a create/edit form with optimistic locking; `save(form)` returns the saved record."""
-    if not form.is_submitted():
-        form.version.data = record.version if record.id is not None else 0
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            if record.id is not None:
-                check_version(record, form.version.data)
-            saved = save(form)
-        except EditConflict as exc:
-            conflict = exc.changes
-            db.session.rollback()
-            form.version.data = db.session.get(type(record), record.id).version
-        except services.TrainingError as exc:
-            db.session.rollback()
-            form[exc.field].errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Ændringerne er gemt.") if context.get("editing") else _("Oprettet."), "success")
-            return redirect(done(saved))
-    status = 409 if conflict else (422 if form.errors else 200)
-    return render_template(template, form=form, record=record, conflict=conflict, **context), status
+    """Show and save a create/edit form (core.concurrency.save_versioned); `save(form)` returns the saved
+    record."""
+    saved = save_versioned(form, record, lambda: save(form), refused=services.TrainingError)
+    if saved.done:
+        flash(_("Ændringerne er gemt.") if context.get("editing") else _("Oprettet."), "success")
+        return redirect(done(saved.value))
+    return render_template(template, form=form, record=record, conflict=saved.conflict, **context), saved.status
 
 
 @bp.route("/")
