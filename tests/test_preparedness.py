@@ -68,7 +68,7 @@ def test_invalid_plan_is_reshown_with_danish_errors_and_nothing_saved(app, clien
     response = client.post("/beredskab/plan/ny", data=plan_form(title="", adopted_on="24-09-2025"))
     assert response.status_code == 422
     page = html(response)
-    assert "Planen skal have en titel." in page and "Skriv en dato som ÅÅÅÅ-MM-DD." in page
+    assert "Planen skal have en titel." in page and "Ugyldig dato. Skriv datoen som fx 2026-03-31." in page
     response = client.post("/beredskab/plan/ny", data=plan_form(status="in_force"))
     assert response.status_code == 422 and "skal have en vedtagelsesdato" in html(response)
     response = client.post("/beredskab/plan/ny", data=plan_form(council_term_start="2027"))

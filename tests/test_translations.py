@@ -249,3 +249,19 @@ def test_no_message_is_written_inside_an_f_string():
                         r"(?<![A-Za-z0-9_])(_|_l|gettext|ngettext|lazy_gettext)\(", token.string):
                     found.append(f"{path.name}:{token.start[0]}")
     assert found == []
+
+
+def test_every_wtforms_message_has_a_danish_text_with_the_same_placeholders():
+    """WTForms ships no Danish catalogue; ours (core.forms) must cover each message of the installed WTForms,
+    so an upgrade that adds one shows up here rather than in English on a Danish page."""
+    import wtforms
+
+    from register.core.forms import DANISH_WTFORMS_MESSAGES
+
+    with open(Path(wtforms.__file__).parent / "locale" / "wtforms.pot", "rb") as pot:
+        catalog = read_po(pot)
+    wanted = [text for message in catalog if message.id
+              for text in (message.id if isinstance(message.id, tuple) else (message.id,))]
+    assert wanted and not [text for text in wanted if text not in DANISH_WTFORMS_MESSAGES]
+    for english, danish in DANISH_WTFORMS_MESSAGES.items():
+        assert sorted(PLACEHOLDER.findall(english)) == sorted(PLACEHOLDER.findall(danish)), english

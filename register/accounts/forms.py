@@ -1,13 +1,12 @@
 """Login and language forms."""
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from register.core.forms import SelectField
+from register.core.forms import LocalizedForm, SelectField
 from register.core.i18n import lazy_gettext as _l
 
 
-class LoginForm(FlaskForm):
+class LoginForm(LocalizedForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Skriv din e-mailadresse.")),
                                                   Length(max=254)])
     password = PasswordField(_l("Adgangskode"), validators=[DataRequired(message=_l("Skriv din adgangskode.")),
@@ -15,6 +14,6 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(LocalizedForm):
     language = SelectField(_l("Sprog"), choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
     next = HiddenField()

@@ -1,10 +1,9 @@
 """Editing a control and linking it to requirements."""
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from register.controls.models import ControlStatus
-from register.core.forms import SelectField, VersionedForm
+from register.core.forms import LocalizedForm, SelectField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 
 
@@ -26,7 +25,7 @@ class ControlForm(VersionedForm):
         }
 
 
-class LinkRequirementForm(FlaskForm):
+class LinkRequirementForm(LocalizedForm):
     requirement = StringField(_l("Krav"), validators=[DataRequired(message=_l("Angiv et krav.")),
                                                       Length(max=130)])
     note = StringField(_l("Bemærkning"), validators=[Optional(), Length(max=500)])

@@ -1,32 +1,13 @@
 """Forms for assessments, scores, findings and the import."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectChoice,
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField, SelectChoice,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from register.core.forms import SelectField, SelectMultipleField, VersionedForm
+from register.core.forms import LocalizedForm, LocalizedSubform, SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.gap.models import (AssessorKind, CostLevel, FindingStatus, ImplementationGroup, Priority, Severity,
                                  maturity_scale)
-
-
-class DanishDateField(DateField):
-    """A date field whose parse error is in Danish (WTForms ships no Danish messages)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Ugyldig dato. Skriv datoen som fx 2026-03-31.")) from exc
-
-
-class DanishIntegerField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Skriv et helt tal.")) from exc
 
 
 def max_length(limit: int) -> Length:
@@ -45,7 +26,7 @@ def blank_plus(choices) -> list[SelectChoice]:
 class AssessmentForm(VersionedForm):
     name = StringField(_l("Navn"), validators=[DataRequired(message=_l("Vurderingen skal have et navn.")),
                                                max_length(200)])
-    assessed_on = DanishDateField(_l("Dato"), validators=[InputRequired(message=_l("Angiv vurderingens dato."))])
+    assessed_on = DateField(_l("Dato"), validators=[InputRequired(message=_l("Angiv vurderingens dato."))])
     assessor_kind = SelectField(_l("Vurderet af"), choices=AssessorKind.choices)
     assessor_name = StringField(_l("Rådgiver eller person"), validators=[max_length(200)])
     method = StringField(_l("Metode"), default="CIS Controls v8",
@@ -58,7 +39,7 @@ class AssessmentForm(VersionedForm):
             raise ValidationError(_l("Angiv navnet på den eksterne rådgiver."))
 
 
-class ScoreRowForm(Form):
+class ScoreRowForm(LocalizedSubform):
     """One CIS control's row in the score table (no CSRF of its own: the outer form has it)."""
 
     requirement_id = HiddenField()
@@ -72,7 +53,7 @@ class ScoreRowForm(Form):
     confirm = BooleanField(_l("Bekræft uændret"))
 
 
-class ScoresForm(FlaskForm):
+class ScoresForm(LocalizedForm):
     rows = FieldList(FormField(ScoreRowForm))
 
 
@@ -86,7 +67,7 @@ class FindingForm(VersionedForm):
     requirements = SelectMultipleField(_l("Øvrige krav"), choices=[], validate_choice=True)
     severity = SelectField(_l("Kritikalitet"), choices=Severity.choices)
     cost = SelectField(_l("Estimeret omkostning"), choices=lambda: blank_plus(CostLevel.choices), default="")
-    cost_estimate_dkk = DanishIntegerField(_l("Beløb (kr.)"), validators=[
+    cost_estimate_dkk = IntegerField(_l("Beløb (kr.)"), validators=[
         Optional(), NumberRange(min=0, message=_l("Beløbet kan ikke være negativt."))])
     effort = StringField(_l("Estimeret indsats"), validators=[Optional(), max_length(100)])
     priority_override = SelectField(_l("Tilsidesæt prioritet"), choices=[], default="", validate_choice=True)
@@ -94,11 +75,11 @@ class FindingForm(VersionedForm):
                                              validators=[max_length(2000)])
     unit_id = SelectField(_l("Ansvarlig enhed"), choices=[], default="", validate_choice=True)
     owner = StringField(_l("Ejer"), validators=[Optional(), max_length(200)])
-    identified_on = DanishDateField(_l("Konstateret"), validators=[InputRequired(message=_l("Angiv datoen."))])
-    due_on = DanishDateField(_l("Frist"), validators=[Optional()])
+    identified_on = DateField(_l("Konstateret"), validators=[InputRequired(message=_l("Angiv datoen."))])
+    due_on = DateField(_l("Frist"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=FindingStatus.choices)
     closure_evidence = TextAreaField(_l("Dokumentation for lukning"), validators=[max_length(5000)])
-    closed_on = DanishDateField(_l("Lukket dato"), validators=[Optional()])
+    closed_on = DateField(_l("Lukket dato"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,11 +99,11 @@ class FindingForm(VersionedForm):
             raise ValidationError(_l("Lukkedato kan kun angives, når status er Lukket."))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(LocalizedForm):
     file = FileField(_l("Fil (XLSX eller CSV)"), validators=[
         FileRequired(message=_l("Vælg en fil.")),
         FileAllowed(["xlsx", "csv"], message=_l("Filen skal være en XLSX- eller CSV-fil."))])
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(LocalizedForm):
     token = HiddenField(validators=[DataRequired()])

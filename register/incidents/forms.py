@@ -1,5 +1,4 @@
 """Registering an incident, its reports to the authorities, linked requirements and lessons learned."""
-from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -7,7 +6,7 @@ from register.catalogs.models import Requirement
 from register.controls.models import Control
 from register.core.dates import NonexistentLocalTime, local_to_utc, utc_to_local
 from register.core.db import utcnow
-from register.core.forms import SelectField, SelectMultipleField, VersionedForm
+from register.core.forms import LocalizedForm, SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
 from register.incidents.models import IncidentStatus, LessonStatus, Significance
@@ -77,12 +76,12 @@ class ReportForm(VersionedForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
 
 
-class RequirementLinkForm(FlaskForm):
+class RequirementLinkForm(LocalizedForm):
     requirement_id = RecordField(_l("Krav"), model=Requirement, validators=[DataRequired(message=_l("Vælg et krav."))])
     note = StringField(_l("Hvordan hændelsen vedrører kravet"), validators=[Optional(), Length(max=2000)])
 
 
-class ControlLinkForm(FlaskForm):
+class ControlLinkForm(LocalizedForm):
     control_id = RecordField(_l("Tiltag"), model=Control, validators=[DataRequired(message=_l("Vælg et tiltag."))])
     note = StringField(_l("Hvordan hændelsen vedrører tiltaget"), validators=[Optional(), Length(max=2000)])
 

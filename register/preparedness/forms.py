@@ -1,9 +1,8 @@
 """Forms of the preparedness register."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from register.core.forms import SelectField, SelectMultipleField, VersionedForm
+from register.core.forms import LocalizedForm, SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.preparedness import rules
 from register.preparedness.models import (ExerciseLevel, ExerciseType, ImprovementStatus, LegalBasis,
@@ -12,19 +11,8 @@ from register.preparedness.models import (ExerciseLevel, ExerciseType, Improveme
 DATE_MESSAGE = _l("Skriv en dato som ÅÅÅÅ-MM-DD.")
 
 
-class DanishDateField(DateField):
-    """A date field whose parse error is Danish."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(str(DATE_MESSAGE)) from None
-
-
 def optional_date(label):
-    return DanishDateField(label, validators=[Optional()])
+    return DateField(label, validators=[Optional()])
 
 
 class PlanForm(VersionedForm):
@@ -43,7 +31,7 @@ class PlanForm(VersionedForm):
     note = TextAreaField(_l("Note"), validators=[Optional()])
 
 
-class MilestoneBatchForm(FlaskForm):
+class MilestoneBatchForm(LocalizedForm):
     lines = TextAreaField(_l("Milepæle, én pr. linje"),
                           validators=[DataRequired(message=_l("Skriv mindst én milepæl."))])
 
@@ -64,8 +52,8 @@ class MilestoneForm(VersionedForm):
             raise ValidationError(str(exc)) from None
 
 
-class ReviewForm(FlaskForm):
-    reviewed_on = DanishDateField(_l("Gennemgået den"), validators=[InputRequired(message=DATE_MESSAGE)])
+class ReviewForm(LocalizedForm):
+    reviewed_on = DateField(_l("Gennemgået den"), validators=[InputRequired(message=DATE_MESSAGE)])
     reviewed_by = StringField(_l("Gennemgået af"), validators=[Optional(), Length(max=300)])
     note = TextAreaField(_l("Konklusion"), validators=[Optional()])
 

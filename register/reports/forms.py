@@ -1,12 +1,12 @@
 """Choosing a report, and saving one to the archive."""
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from register.core.forms import LocalizedForm
 from register.core.i18n import lazy_gettext as _l
 
 
-class ReportQueryForm(FlaskForm):
+class ReportQueryForm(LocalizedForm):
     """Year and optional as-of date, read from the query string (a GET form: no CSRF token)."""
 
     class Meta:
@@ -16,7 +16,7 @@ class ReportQueryForm(FlaskForm):
     as_of = DateField(_l("Status pr. (valgfri)"), validators=[Optional()])
 
 
-class ArchiveForm(FlaskForm):
+class ArchiveForm(LocalizedForm):
     year = IntegerField(_l("År"), validators=[InputRequired(message=_l("Angiv et år."))])
     as_of = DateField(_l("Status pr. (valgfri)"), validators=[Optional()])
     approved_by = StringField(_l("Godkendt af"), validators=[

@@ -1,12 +1,11 @@
 """Assessing a requirement, bulk edit, evidence and catalogue upload."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms import SelectChoice, URLField
 from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
 
 from register.controls.models import Control
-from register.core.forms import SelectField, SelectMultipleField, VersionedForm
+from register.core.forms import LocalizedForm, SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
 from register.requirements.models import MATURITY_SCALE, ImplementationStatus
@@ -53,7 +52,7 @@ class AssessmentForm(VersionedForm):
         }
 
 
-class BulkEditForm(FlaskForm):
+class BulkEditForm(LocalizedForm):
     ids = SelectMultipleField(_l("Valgte krav"), choices=[], validate_choice=False,
                               validators=[DataRequired(message=_l("Vælg mindst ét krav i listen."))])
     status = SelectField(_l("Sæt status"), choices=status_choices(_l("(uændret)")))
@@ -73,20 +72,20 @@ class BulkEditForm(FlaskForm):
         return valid
 
 
-class LinkEvidenceForm(FlaskForm):
+class LinkEvidenceForm(LocalizedForm):
     title = StringField(_l("Titel"), validators=[Optional(), Length(max=300)])
     url = URLField(_l("Link"), validators=[DataRequired(message=_l("Angiv et link.")),
                                            URL(require_tld=False, message=_l("Ugyldigt link.")), Length(max=2000)])
 
 
-class FileEvidenceForm(FlaskForm):
+class FileEvidenceForm(LocalizedForm):
     title = StringField(_l("Titel"), validators=[Optional(), Length(max=300)])
     file = FileField(_l("Fil"), validators=[FileRequired(message=_l("Vælg en fil."))])
 
 
-class LinkControlForm(FlaskForm):
+class LinkControlForm(LocalizedForm):
     control_id = RecordField(_l("Tiltag"), model=Control, validators=[DataRequired(message=_l("Vælg et tiltag."))])
 
 
-class CatalogUploadForm(FlaskForm):
+class CatalogUploadForm(LocalizedForm):
     file = FileField(_l("Katalogfil (YAML)"), validators=[FileRequired(message=_l("Vælg en fil."))])
