@@ -79,8 +79,8 @@ DANISH_WTFORMS_MESSAGES = {
 
 
 class WTFormsMessages:
-    """WTForms' and Flask-WTF's messages in the request's language (Danish from the table above, else as
-    written). Also spares a validated form Flask-WTF's reading of WTForms' catalogue from disk."""
+    """WTForms' messages in the request's language (Danish from the table above, else as written). Also spares
+    a validated form Flask-WTF's reading of WTForms' catalogue from disk."""
 
     def gettext(self, string: str) -> str:
         return DANISH_WTFORMS_MESSAGES.get(string, string) if language() == "da" else string

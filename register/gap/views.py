@@ -144,7 +144,8 @@ def edit_assessment(assessment_id: int):
     if saved.done:
         flash(_("Ændringerne er gemt."), "success")
         return redirect(url_for(".assessment", assessment_id=assessment_id))
-    return render_template("gap/assessment_form.html", form=form, assessment=item, conflict=saved.conflict), saved.status
+    return (render_template("gap/assessment_form.html", form=form, assessment=item, conflict=saved.conflict),
+            saved.status)
 
 
 @bp.route("/vurderinger/<int:assessment_id>/modenhed", methods=["GET", "POST"])
@@ -437,8 +438,10 @@ def _save_finding(form: FindingForm, item: Finding | None) -> Finding:
         raise services.GapError(_("Et andet fund har allerede id „%(id)s“.", id=external_id), "external_id")
     if item is None:
         item = Finding(source_kind=FindingSource.GAP_ANALYSIS if form.assessment_id.data else FindingSource.OTHER)
-        db.session.add(item)
-    _fill_finding(form, item)
+        _fill_finding(form, item)
+        db.session.add(item)  # filled first: a half-made finding must not be flushed
+    else:
+        _fill_finding(form, item)
     return item
 
 
