@@ -9,7 +9,7 @@ from register.core.dates import local_today
 from register.extensions import db
 from register.gap import services
 from register.gap.export import safe_cell
-from register.gap.models import CostLevel, FindingStatus, Priority, Severity
+from register.gap.models import CostLevel, Finding, FindingStatus, Priority, Severity
 
 from conftest import html
 from gap_fixtures import make_assessment, make_finding  # noqa: F401
@@ -187,3 +187,26 @@ def test_a_long_plan_is_paged_with_whole_group_figures_and_nothing_lost(client, 
     else:
         assert "(38, 8 overskredet)" in first  # CIS 1: findings 0, 2, ..., 74
     assert 'rel="next"' in first and f"gruppering={grouping}" in first.split('rel="next"')[0].rsplit("href=", 1)[1]
+
+
+@pytest.mark.parametrize("grouping", ["enhed", "kontrol"])
+def test_paging_through_the_plan_sorts_it_once_and_a_save_shows_at_once(app, client, login, make_unit, make_finding,
+                                                                        catalogs, count_queries, grouping):
+    """The plan's order is the same for every page and reader until the data changes: sorting every finding by
+    its computed priority is done once, not for each page."""
+    login("security")
+    unit = make_unit(name="Enhed A")
+    ids = [make_finding(title=f"Fund nr. {i:03d}", unit_id=unit, controls=["4"], due_on=FUTURE) for i in range(60)]
+    address = f"/gap-analyse/handlingsplan?gruppering={grouping}&status=alle"
+    client.get(address)
+    with count_queries() as second_page:
+        page = html(client.get(address + "&page=2"))
+    assert "51–60 af 60 fund" in page
+    assert not [s for s in second_page.statements if "FROM gap_finding" in s and "ORDER BY" in s]
+    assert any("FROM gap_finding" in s for s in second_page.statements)  # the page's own findings, by id
+    with app.app_context():  # a finding made critical moves to the top at once
+        finding = db.session.get(Finding, ids[-1])
+        finding.severity = Severity.CRITICAL
+        db.session.commit()
+    first = html(client.get(address))
+    assert first.index("Fund nr. 059") < first.index("Fund nr. 000")
