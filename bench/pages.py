@@ -363,8 +363,24 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
 
 
 def interpreter() -> str:
-    """Which Python runs the server: builds differ by a quarter in speed (see RESULTS.md, session 7)."""
-    return f"Python {platform.python_version()}, {os.path.realpath(sys.executable)}"
+    """Which Python runs the server, and on which processor: builds differ by a quarter in speed (see
+    RESULTS.md, session 7), and machines of the same kind by up to four times (session 12)."""
+    return f"Python {platform.python_version()}, {os.path.realpath(sys.executable)}; {processor()}"
+
+
+def processor(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The processor's model, family and core count as Linux names them ("unknown processor" elsewhere)."""
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return "unknown processor"
+
+    def field(name: str) -> str:
+        found = re.search(rf"^{name}\s*:\s*(.+)$", text, re.M)
+        return found[1].strip() if found else "?"
+
+    cores = len(re.findall(r"^processor\s*:", text, re.M))
+    return f"{field('model name')} (family {field('cpu family')}, model {field('model')}), {cores} cores"
 
 
 def report(result: dict, database: str) -> str:

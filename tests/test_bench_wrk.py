@@ -43,3 +43,14 @@ def test_the_save_driver_sends_each_form_with_the_version_its_last_save_made():
 def test_wrk_is_given_whole_seconds():
     with pytest.raises(ValueError, match="whole seconds"):
         wrk.run("http://127.0.0.1:1/", "", connections=1, seconds=0.5)
+
+
+def test_the_results_name_the_processor(tmp_path):
+    """Machines of the same kind differed fourfold in speed between sessions: each result says which ran it."""
+    from bench.pages import processor
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: AMD EPYC\ncpu family\t: 26\nmodel\t\t: 2\n\n"
+                       "processor\t: 1\nmodel name\t: AMD EPYC\ncpu family\t: 26\nmodel\t\t: 2\n")
+    assert processor(cpuinfo) == "AMD EPYC (family 26, model 2), 2 cores"
+    assert processor(tmp_path / "absent") == "unknown processor"
