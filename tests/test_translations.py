@@ -192,6 +192,28 @@ def test_template_gettext_formats_escapes_and_pluralises_in_the_readers_language
         assert render_template_string(source) == "Page 2 of 3|&lt;b&gt;–1 of 2|1 dated item|4 dated items|3,000"
 
 
+def test_template_texts_inside_blocks_and_loops_do_not_copy_the_rendering_context(app, monkeypatch):
+    """Jinja copies every global and block for each call of a context function made in a block or loop that
+    sets variables; the i18n extension's `_` is one, and a requirement's page made 42 such copies. Ours take
+    only the evaluation context."""
+    import jinja2.runtime
+    from flask import render_template_string
+
+    copies = []
+    derived = jinja2.runtime.Context.derived
+    monkeypatch.setattr(jinja2.runtime.Context, "derived",
+                        lambda self, *a, **k: copies.append(1) or derived(self, *a, **k))
+    # A block or loop that sets a variable: Jinja hands those to a context function in a copy of the context.
+    source = ("{% extends 'base.html' %}{% block content %}{% set shown = 1 %}{% for n in [1, 2] %}"
+              "{% set page = n %}{{ _('Side %(page)d af %(pages)d', page=page, pages=2) }}{{ gettext('Gem') }}"
+              "{{ ngettext('%(num)d dateret punkt', '%(num)d daterede punkter', n) }}"
+              "{% endfor %}{% endblock %}")
+    with app.test_request_context("/"):
+        html = render_template_string(source)
+    assert "Side 1 af 2" in html and "Side 2 af 2" in html and "2 daterede punkter" in html
+    assert copies == []
+
+
 def test_python_ngettext_pluralises_in_the_readers_language(app):
     from register.core.i18n import force_locale, ngettext
     from register.incidents.services import describe_remaining

@@ -8,7 +8,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
 from register.core.memo import per_request
@@ -103,24 +103,28 @@ def _format_escaped(text: str, variables: dict) -> Markup:
 
 def _gettext_callables(catalogue_of) -> dict:
     """gettext and ngettext for templates, as Jinja's "newstyle" ones: the result is escaped where
-    autoescaping is on, then formatted with the keyword arguments (ngettext also gets `num`)."""
+    autoescaping is on, then formatted with the keyword arguments (ngettext also gets `num`).
 
-    @pass_context
-    def gettext(context, string, **variables):
+    They take the evaluation context, not the whole context as Jinja's own do: Jinja copies the whole
+    context (every global and block) for each call of a context function inside a block or loop."""
+
+    @pass_eval_context
+    def gettext(eval_ctx, string, **variables):
         text = catalogue_of().ugettext(string)
-        if context.eval_ctx.autoescape:
+        if eval_ctx.autoescape:
             return _format_escaped(text, variables) if variables else Markup(text)
         return text % variables if variables else text
 
-    @pass_context
-    def ngettext(context, singular, plural, num, **variables):
+    @pass_eval_context
+    def ngettext(eval_ctx, singular, plural, num, **variables):
         variables.setdefault("num", num)
         text = catalogue_of().ungettext(singular, plural, num)
-        if context.eval_ctx.autoescape:
+        if eval_ctx.autoescape:
             return _format_escaped(text, variables)
         return text % variables
 
-    return {"gettext": gettext, "ngettext": ngettext}
+    # `_` too: Jinja's i18n extension makes it a context function that looks `gettext` up and calls it.
+    return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
 
 
 def template_gettext() -> dict:
