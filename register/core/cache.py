@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from register.core.db import written_in
 from register.core.history import ChangeLog
 from register.core.i18n import language
 from register.core.memo import per_request
@@ -31,7 +32,7 @@ class _Store:
 
 
 # Built once: every page asks, and building the statement cost as much as running it.
-_NEWEST_ENTRY = sa.select(ChangeLog.id, ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1)
+_NEWEST_ENTRY = sa.select(ChangeLog.id, ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(written_in(1))
 
 
 def data_version() -> tuple:

@@ -17,10 +17,11 @@ from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement
 from register.core.cache import cached
+from register.core.db import written_in
 from register.core.history import ChangeLog, current_actor, owned_history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core import paging
-from register.core.paging import count_rows, paginate
+from register.core.paging import count_rows
 from register.core.params import MAX_ID
 from register.extensions import db
 from register.organisation.models import Unit
@@ -275,7 +276,7 @@ def _count(f: RequirementFilter) -> int:
 
 def _page_of_ids(f: RequirementFilter, page: int, per_page: int, *extra):
     return (_filtered(sa.select(Requirement.id, *extra).select_from(Requirement), f).order_by(*_order(f))
-            .limit(per_page).offset((page - 1) * per_page))
+            .limit(written_in(per_page)).offset(written_in((page - 1) * per_page)))
 
 
 def all_rows(f: RequirementFilter) -> list[RequirementRow]:

@@ -1,0 +1,63 @@
+"""Statements every page runs are planned once per connection on PostgreSQL, not on every request.
+
+psycopg prepares a statement it has run five times; PostgreSQL then plans it for the parameters given five
+more times and keeps a plan for any parameters if that costs about as much. A LIMIT or OFFSET sent as a
+parameter, or a join on an OR of two parameters, made every plan for any parameters look dearer, so these
+were planned again on every request (planning the requirement page's mappings cost ten times running them).
+"""
+import pytest
+import sqlalchemy as sa
+
+from register.extensions import db
+
+RUNS = 15  # psycopg prepares after 5 runs; PostgreSQL decides on a generic plan after 5 more
+
+
+@pytest.fixture
+def large(app, catalogs):
+    """A register large enough for the planner to tell the plans apart (on a few rows any plan is cheap)."""
+    import datetime as dt
+
+    from bench.generate import Scale, generate
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("plans are kept per connection by PostgreSQL; SQLite has no planner cache to speak of")
+        generate(Scale(requirements=700, controls=30, findings=25, exercises=6, units=12, incidents=4, years=10),
+                 today=dt.date(2026, 6, 1))
+        db.session.commit()
+
+
+def _plans(fragment: str) -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of this connection's prepared statements whose text contains `fragment`."""
+    return [tuple(row) for row in db.session.execute(sa.text(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE :fragment"),
+        {"fragment": f"%{fragment}%"})]
+
+
+def test_the_logged_in_user_with_the_data_stamp_is_planned_once(app, large, users):
+    from register.accounts.services import user_of_request
+
+    with app.app_context():
+        for _ in range(RUNS):
+            user_of_request(users["admin"])
+        plans = _plans("newest_entry")
+        assert plans and all(generic > 0 for generic, _custom in plans), plans
+
+
+def test_a_requirement_list_page_and_its_mappings_are_planned_once(app, large):
+    from register.catalogs.models import Requirement, RequirementMapping
+    from register.catalogs.services import mapped_requirements
+    from register.requirements.services import RequirementFilter, requirement_page
+
+    with app.app_context():
+        mapped = db.session.execute(sa.select(Requirement).join(
+            RequirementMapping, RequirementMapping.source_id == Requirement.id).limit(1)).scalar_one()
+        for _ in range(RUNS):
+            db.session.execute(sa.text("SELECT 1"))  # the statements below must not be the first on the connection
+            assert requirement_page(RequirementFilter(page=2)).rows
+            assert mapped_requirements(mapped)
+        page_plans = _plans("ORDER BY catalog.sort_order")
+        mapping_plans = _plans("requirement_mapping")
+        assert page_plans and all(generic > 0 for generic, _custom in page_plans), page_plans
+        assert mapping_plans and all(generic > 0 for generic, _custom in mapping_plans), mapping_plans
