@@ -8,6 +8,7 @@ were planned again on every request (planning the requirement page's mappings co
 import pytest
 import sqlalchemy as sa
 
+from register.catalogs.models import Requirement
 from register.extensions import db
 
 RUNS = 15  # psycopg prepares after 5 runs; PostgreSQL decides on a generic plan after 5 more
@@ -61,3 +62,16 @@ def test_a_requirement_list_page_and_its_mappings_are_planned_once(app, large):
         mapping_plans = _plans("requirement_mapping")
         assert page_plans and all(generic > 0 for generic, _custom in page_plans), page_plans
         assert mapping_plans and all(generic > 0 for generic, _custom in mapping_plans), mapping_plans
+
+
+def test_a_requirement_list_page_looks_up_only_its_own_assessments(app, large):
+    """Joined to the whole table, PostgreSQL read and hashed all 5,000 assessments to find a page's fifty."""
+    from register.requirements.services import _list_rows_by_id
+
+    with app.app_context():
+        ids = db.session.execute(sa.select(Requirement.id).order_by(Requirement.id).limit(50)).scalars().all()
+        sql = _list_rows_by_id().params(ids=ids).compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in db.session.execute(sa.text(f"EXPLAIN {sql}")))
+        # The page's ids pick the assessments where they are read (in the index, or as the scan's filter on a
+        # small table), not after all of them were read and hashed.
+        assert "(requirement_id = ANY" in plan, plan

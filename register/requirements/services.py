@@ -223,7 +223,12 @@ def _list_rows_by_id():
     control_count = (sa.select(sa.func.count(ControlRequirement.id))
                      .where(ControlRequirement.requirement_id == Requirement.id)
                      .correlate(Requirement).scalar_subquery())
-    a = RequirementAssessment
+    ids = sa.bindparam("ids", expanding=True)
+    # The page's assessments picked by the same ids: joined to the whole table, PostgreSQL read all 5,000
+    # assessments to hash them (a third of the statement's time) rather than look up fifty in the index.
+    a = (sa.select(RequirementAssessment).where(RequirementAssessment.requirement_id.in_(ids))
+         .subquery("requirement_assessment"))
+    a = aliased(RequirementAssessment, a)
     return (sa.select(
         Requirement.id, Catalog.code.label("catalog_code"), Requirement.display_ref, Requirement.title_da,
         Requirement.title_en, sa.func.coalesce(area_req.display_ref, Requirement.display_ref).label("area_ref"),
@@ -233,7 +238,7 @@ def _list_rows_by_id():
         .select_from(Requirement).join(Catalog, Catalog.id == Requirement.catalog_id)
         .outerjoin(a, a.requirement_id == Requirement.id).outerjoin(Unit, Unit.id == a.responsible_unit_id)
         .outerjoin(area_req, area_req.id == Requirement.area_id)
-        .where(Requirement.id.in_(sa.bindparam("ids", expanding=True))))
+        .where(Requirement.id.in_(ids)))
 
 
 def _rows(result) -> list[RequirementRow]:
