@@ -21,7 +21,7 @@ from flask import has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column
 
-from register.core.db import Base, UTCDateTime, enum_column, utcnow
+from register.core.db import Base, UTCDateTime, enum_column, utcnow, written_in
 from register.core.enums import Action
 from register.core.paging import Page, page_arg, paged, paginate
 from register.extensions import db
@@ -241,9 +241,15 @@ def last_hash(conn) -> str:
     """The newest entry's hash, after taking the chain lock for this transaction."""
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    value = conn.execute(
-        sa.select(ChangeLog.__table__.c.hash).order_by(ChangeLog.__table__.c.id.desc()).limit(1)).scalar()
+    value = conn.execute(_last_hash_statement()).scalar()
     return value or GENESIS
+
+
+@functools.cache
+def _last_hash_statement() -> sa.Select:
+    # LIMIT written in: PostgreSQL planned it afresh on every save while it was a parameter (see written_in).
+    log = ChangeLog.__table__.c
+    return sa.select(log.hash).order_by(log.id.desc()).limit(written_in(1))
 
 
 @dataclass
