@@ -1,5 +1,6 @@
 """Exercises through the web UI: planning, links to plans and requirements, evaluation, improvements, targets."""
 import datetime as dt
+import re
 
 import sqlalchemy as sa
 
@@ -266,3 +267,30 @@ def test_exercise_list_shows_each_exercises_state_worked_out_in_the_database(app
     assert ">Afholdt, mangler evaluering</span>" in row("Halvt evalueret")
     assert ">Planlagt dato passeret</span>" in row("Glemt øvelse")
     assert ">Planlagt</span>" in row("Kommende øvelse")
+
+
+def test_the_exercise_form_keeps_its_choices_until_the_data_changes(app, client, login, make_unit, count_queries):
+    """The plans, sub-plans and requirements offered are the same for every exercise: worked out once per state
+    of the data, and a plan made since shows at once."""
+    unit = make_unit(name="Direktionssekretariatet")
+    with app.app_context():
+        db.session.add(SubPlan(title="Delplan for IT-nedbrud", kind=SubPlanKind.DELPLAN, unit_id=unit))
+        db.session.commit()
+    login("preparedness")
+    assert client.get("/oevelser/ny").status_code == 200
+    with count_queries() as again:
+        form = html(client.get("/oevelser/ny"))
+    assert "Delplan for IT-nedbrud" in form
+    with app.app_context():
+        db.session.add(Plan(title="Plan for fortsat drift 2026", legal_basis=LegalBasis.BEREDSKABSLOVEN_25,
+                            council_term_start=2026))
+        db.session.commit()
+    with count_queries() as after_change:
+        form = html(client.get("/oevelser/ny"))
+    assert "Plan for fortsat drift 2026" in form and "Delplan for IT-nedbrud" in form
+
+    def reads_choices(counter) -> list[str]:
+        return [s for s in counter.statements if re.search(r"FROM (prep_plan|prep_sub_plan|requirement)\b", s)]
+
+    assert reads_choices(again) == []
+    assert len(reads_choices(after_change)) >= 3  # plans, sub-plans, requirements (and their count)

@@ -372,14 +372,20 @@ def _requirement_choices(linked: set[int]) -> tuple[list[SelectChoice], list[Sel
         shown = sa.or_(shown, ~cis)
     if linked:  # a linked requirement is always offered, so saving the form never drops it unseen
         shown = sa.or_(shown, Requirement.id.in_(linked))
-    controls, others = [], []
-    for row in db.session.execute(base.where(shown)):
-        label = f"{row.display_ref} {localized(row, 'title')}"
-        if row.code == services.CIS_CATALOG and row.depth == 0:
-            controls.append(SelectChoice(str(row.id), label))
-        else:
-            others.append(SelectChoice(str(row.id), label, optgroup=localized(row, "catalog_title")))
-    return controls, others, others_total
+
+    def compute() -> tuple[tuple[SelectChoice, ...], tuple[SelectChoice, ...]]:
+        controls, others = [], []
+        for row in db.session.execute(base.where(shown)):
+            label = f"{row.display_ref} {localized(row, 'title')}"
+            if row.code == services.CIS_CATALOG and row.depth == 0:
+                controls.append(SelectChoice(str(row.id), label))
+            else:
+                others.append(SelectChoice(str(row.id), label, optgroup=localized(row, "catalog_title")))
+        return tuple(controls), tuple(others)
+
+    # Kept until the data changes, as every form's choices: the same for every finding with the same links.
+    controls, others = cached("finding_requirement_choices", frozenset(linked), compute)
+    return list(controls), list(others), others_total
 
 
 def _finding_form(item: Finding | None) -> FindingForm:

@@ -78,8 +78,10 @@ def all_plans() -> list[Plan]:
 
 
 def plan_choices() -> list[tuple[int, str]]:
-    """(id, title) of every plan in all_plans' order: for choosing one in a form."""
-    return [tuple(row) for row in db.session.execute(sa.select(Plan.id, Plan.title).order_by(*PLAN_ORDER))]
+    """(id, title) of every plan in all_plans' order: for choosing one in a form (kept until the data changes,
+    as every form's choices)."""
+    return list(cached("plan_choices", None, lambda: tuple(
+        tuple(row) for row in db.session.execute(sa.select(Plan.id, Plan.title).order_by(*PLAN_ORDER)))))
 
 
 def plan_detail(plan_id: int) -> Plan | None:
@@ -273,13 +275,17 @@ def sub_plan_rows(today_: dt.date, unit_id: int | None = None) -> list[SubPlanRo
 
 
 def sub_plan_choices(today_: dt.date) -> list[tuple[int, str]]:
-    """(id, "title (unit)") of the active sub-plans in sub_plan_rows' order, from their columns alone."""
-    _review, interval = interval_settings()
-    rows = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.last_revised_on, Unit.name)
-                              .join(Unit, Unit.id == SubPlan.unit_id).where(SubPlan.active.is_(True)))
-    ordered = sorted(rows, key=lambda r: _sub_plan_order(
-        r.name, rules.next_due(r.last_revised_on, interval, today_).due_on, r.title))
-    return [(r.id, f"{r.title} ({r.name})") for r in ordered]
+    """(id, "title (unit)") of the active sub-plans in sub_plan_rows' order, from their columns alone (kept until
+    the data or the day changes)."""
+    def compute() -> tuple[tuple[int, str], ...]:
+        _review, interval = interval_settings()
+        rows = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.last_revised_on, Unit.name)
+                                  .join(Unit, Unit.id == SubPlan.unit_id).where(SubPlan.active.is_(True)))
+        ordered = sorted(rows, key=lambda r: _sub_plan_order(
+            r.name, rules.next_due(r.last_revised_on, interval, today_).due_on, r.title))
+        return tuple((r.id, f"{r.title} ({r.name})") for r in ordered)
+
+    return list(cached("sub_plan_choices", today_, compute))
 
 
 def units_behind(rows: list[SubPlanRow]) -> list[UnitStanding]:
@@ -477,14 +483,19 @@ def requirement_choices(linked: set[int]) -> tuple[list, bool]:
     live = Requirement.retired.is_(False)
     many = cached("live_requirements", None, lambda: count_rows(sa.select(Requirement.id).where(live))) \
         > CHOOSE_IN_FORM_UP_TO
-    stmt = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.title_en,
-                      Catalog.title_da.label("catalog_title_da"), Catalog.title_en.label("catalog_title_en"))
-            .join(Catalog, Catalog.id == Requirement.catalog_id)
-            .where(Requirement.id.in_(linked) if many else live)
-            .order_by(sa.case((Catalog.code == "beredskab", 0), else_=1), Requirement.catalog_id,
-                      Requirement.position))
-    return [SelectChoice(str(r.id), f"{r.display_ref} {localized(r, 'title')}", optgroup=localized(r, "catalog_title"))
-            for r in db.session.execute(stmt)], many
+
+    def compute() -> tuple[SelectChoice, ...]:
+        stmt = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.title_en,
+                          Catalog.title_da.label("catalog_title_da"), Catalog.title_en.label("catalog_title_en"))
+                .join(Catalog, Catalog.id == Requirement.catalog_id)
+                .where(Requirement.id.in_(linked) if many else live)
+                .order_by(sa.case((Catalog.code == "beredskab", 0), else_=1), Requirement.catalog_id,
+                          Requirement.position))
+        return tuple(SelectChoice(str(r.id), f"{r.display_ref} {localized(r, 'title')}",
+                                  optgroup=localized(r, "catalog_title")) for r in db.session.execute(stmt))
+
+    # Every requirement up to CHOOSE_IN_FORM_UP_TO, the same for every exercise; beyond, the linked ones.
+    return list(cached("exercise_requirement_choices", frozenset(linked) if many else None, compute)), many
 
 
 def link_requirement(exercise: Exercise, requirement_id: int) -> bool:
