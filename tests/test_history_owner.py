@@ -164,3 +164,28 @@ def test_the_requirements_history_pages_merge_its_own_entries_and_its_parts(app,
         assert [e.id for e in first.items + second.items] == [e.id for e in everything[:20]]
         assert {e.entity for e in first.items} == {"requirement", "requirement_assessment"}
         assert owned_history_page("requirement", rid, 99, 10).page == first.pages  # past the end: the last page
+
+
+def test_the_requirements_history_count_is_kept_until_the_data_changes(app, catalogs, count_queries):
+    """Counted once per state of the data: a requirement saved weekly for years counts hundreds of entries."""
+    from register.core.history import owned_history_page
+    rid = _requirement(app)
+    with app.app_context():
+        assessment = RequirementAssessment(requirement_id=rid, responsible_person="Start")
+        db.session.add(assessment)
+        db.session.commit()
+        for i in range(12):
+            assessment.responsible_person = f"Person {i:02d}"
+            db.session.commit()
+
+        def view() -> tuple[int, list[str]]:
+            with app.test_request_context(), count_queries() as counter:
+                total = owned_history_page("requirement", rid, 1, 10).total
+            return total, [s for s in counter.statements if "count(" in s]
+
+        total, counted = view()
+        assert total >= 13 and len(counted) == 1  # the assessment's 13 entries and the requirement's own
+        assert view() == (total, [])  # the same data: the count is kept
+        assessment.responsible_person = "Ny person"
+        db.session.commit()
+        assert view()[0] == total + 1  # counted again after the change

@@ -392,4 +392,11 @@ def owned_history_page(entity: str, entity_id: int, page: int, per_page: int = H
         return list(db.session.execute(page_stmt, key | {"upto": offset + limit, "per_page": limit,
                                                           "skip": offset}).scalars())
 
-    return paged(rows, lambda: db.session.execute(count_stmt, key).scalar_one(), page, per_page)
+    def count() -> int:
+        from register.core.cache import cached  # which reads this module's ChangeLog
+
+        # Kept like the lists' counts: a requirement saved weekly for years counts hundreds on every view.
+        return cached("owned_history_count", (entity, entity_id),
+                      lambda: db.session.execute(count_stmt, key).scalar_one())
+
+    return paged(rows, count, page, per_page)
