@@ -145,3 +145,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["badge"] = badge
     app.jinja_env.globals["row_url"] = row_url
     app.jinja_env.globals["page_url"] = page_url
+    from register.core.rows import drawn_rows
+
+    app.jinja_env.globals["drawn_rows"] = drawn_rows
