@@ -80,3 +80,36 @@ def test_kept_rows_are_escaped_like_the_rest_of_the_page(app, client, login, cat
     login("board")
     row = _row_of(html(client.get("/krav/?catalog=nis2")), "21(2)(a)")
     assert "<script>" not in row and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Politikker" in row
+
+
+def test_a_requirements_history_rows_are_kept_and_show_a_renamed_unit_at_once(app, client, login, catalogs,
+                                                                            make_unit):
+    """History entries never change once written; what their rows show besides the entry (the units' names
+    as they are now, the language) is part of the key."""
+    from register.organisation.models import Unit
+
+    unit = make_unit(name="Digitalisering")
+    with app.app_context():
+        rid = db.session.execute(sa.select(Requirement.id).join(Catalog).where(
+            Catalog.code == "nis2", Requirement.ref == "21.2.a")).scalar_one()
+    login("security")
+    form = html(client.get(f"/krav/{rid}/vurdering"))
+    version = re.search(r'name="version"[^>]*value="(\d+)"', form)[1]
+    assert client.post(f"/krav/{rid}/vurdering", data={
+        "applicable": "yes", "applicability_reason": "", "status": "partly", "maturity": "",
+        "responsible_unit_id": str(unit), "responsible_person": "", "next_review": "", "notes": "",
+        "version": version}).status_code == 302
+    danish = html(client.get(f"/krav/{rid}"))
+    assert "<ins>Digitalisering</ins>" in danish and "<ins>Delvist</ins>" in danish
+    store = _rows_store(app)
+    misses = store.misses
+    html(client.get(f"/krav/{rid}"))
+    assert store.misses == misses  # nothing drawn again
+    with app.app_context():
+        db.session.get(Unit, unit).name = "Digitalisering og IT"
+        db.session.commit()
+    page = html(client.get(f"/krav/{rid}"))
+    assert "<ins>Digitalisering og IT</ins>" in page and "<ins>Digitalisering</ins>" not in page
+    assert client.post("/konto/sprog", data={"language": "en", "next": "/"}).status_code == 302
+    english = html(client.get(f"/krav/{rid}"))
+    assert "<ins>Partial</ins>" in english and "<ins>Delvist</ins>" not in english

@@ -12,7 +12,7 @@ recently shown dropped first.
 """
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 
 from flask import current_app, request
 from markupsafe import Markup
@@ -35,32 +35,33 @@ def _store() -> RowStore:
 
 
 def drawn_rows(template_name: str, rows: Iterable, ticked: Collection = (), constants: dict | None = None,
-               **context: Hashable) -> Markup:
-    """Each row drawn by `template_name` (which gets `row`, `ticked`, `constants` and `context`), kept by the
-    row's values.
+               key: Callable[[object], Hashable] = tuple, **context: Hashable) -> Markup:
+    """Each row drawn by `template_name` (which gets `row`, `ticked`, `constants` and `context`), kept by
+    `key(row)`: by default the row's values, for a plain row.
 
-    Everything the row's HTML shows must come from `row`, whether its id is among `ticked` (the rows chosen
-    for a bulk edit that was refused), `context` (hashable, the same for every row), the language, or
-    `constants`: values fixed for the process's life (a scale of labels, say), which are not part of the key."""
+    Everything the row's HTML shows must come from `key(row)`, whether the row's id is among `ticked` (the
+    rows chosen for a bulk edit that was refused), `context` (hashable, the same for every row), the language,
+    or `constants`: values whose effect on a row the key already holds (fixed for the process's life, such as a
+    scale of labels, or named in the key where a row uses them)."""
     template = current_app.jinja_env.get_template(template_name)
     keep = current_app.config.get("FIGURES_CACHE", True)
     store = _store()
     common = (template, language(), request.script_root, tuple(sorted(context.items())))
     drawn = []
     for row in rows:
-        row_ticked = row.id in ticked
-        key = (common, tuple(row), row_ticked)
+        row_ticked = bool(ticked) and row.id in ticked
+        row_key = (common, key(row), row_ticked)
         with store.lock:
-            html = store.entries.get(key) if keep else None
+            html = store.entries.get(row_key) if keep else None
             if html is not None:
-                store.entries.move_to_end(key)
+                store.entries.move_to_end(row_key)
                 store.hits += 1
         if html is None:
             html = template.render(row=row, ticked=row_ticked, **(constants or {}), **context)
             if keep:
                 with store.lock:
                     store.misses += 1
-                    store.entries[key] = html
+                    store.entries[row_key] = html
                     while len(store.entries) > store.limit:
                         store.entries.popitem(last=False)
         drawn.append(html)

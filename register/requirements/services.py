@@ -524,6 +524,16 @@ def delete_evidence(evidence: RequirementEvidence) -> Path | None:
 class HistoryEntry:
     entry: ChangeLog
     subject: str
+    unit_names: tuple = ()  # the names, as they are now, of the units its changes name
+
+    @property
+    def id(self) -> int:
+        return self.entry.id
+
+    def row_key(self) -> tuple:
+        """Everything its history row shows besides the language (core/rows.py): the entry, which is never
+        changed once written, its subject, and the names of the units it names."""
+        return self.entry.id, self.entry.hash, self.subject, self.unit_names
 
 
 def requirement_history(req: Requirement, page: int = 1) -> paging.Page:
@@ -536,6 +546,7 @@ def requirement_history(req: Requirement, page: int = 1) -> paging.Page:
     titles = dict(db.session.execute(sa.select(Control.id, Control.title)
                                      .where(Control.id.in_(control_ids))).all()) if control_ids else {}
     out = []
+    units = unit_names() if any("responsible_unit_id" in e.changes for e in entries) else {}
     for e in entries:
         if e.entity == "requirement":
             subject = _("Kravtekst (katalog)")
@@ -545,7 +556,8 @@ def requirement_history(req: Requirement, page: int = 1) -> paging.Page:
             subject = _("Dokumentation: %(title)s", title=e.state.get("title", ""))
         else:
             subject = _("Tiltag: %(title)s", title=titles.get(e.state.get("control_id"), "?"))
-        out.append(HistoryEntry(e, subject))
+        named = tuple(units.get(u) for u in e.changes.get("responsible_unit_id", ()) if u is not None)
+        out.append(HistoryEntry(e, str(subject), named))
     result.items = out
     return result
 

@@ -121,6 +121,7 @@ def _render_detail(req: Requirement, status: int = 200, assessment=_READ_IT, **f
         evidence=services.evidence_of(req.id), sections=link_sections(current_app, req),
         history=services.requirement_history(req, page_arg("historik")), units=services.unit_names(),
         field_labels=services.FIELD_LABELS, describe=services.describe_value, maturity_scale=MATURITY_SCALE,
+        history_row_key=services.HistoryEntry.row_key,
         rollup_rule=ROLLUP_RULE, link_form=link_form, file_form=file_form, control_form=control_form,
         control_picker=control_picker,
         action_form=ActionForm(), max_mb=services.max_upload_bytes() // (1024 * 1024),
