@@ -19,6 +19,7 @@ from register.incidents import deadlines
 from register.incidents.models import (Incident, IncidentControl, IncidentReport, IncidentRequirement, IncidentStatus,
                                        IncidentUnit, Lesson, LessonStatus, ReportKind, Significance)
 from register.organisation.models import Unit
+from register.organisation.services import unit_names
 
 
 class IncidentError(ValueError):
@@ -126,6 +127,12 @@ def _with_links(stmt):
                         selectinload(Incident.units).joinedload(IncidentUnit.unit))
 
 
+def _with_list_links(stmt):
+    """What a list row shows: the reports (for the clock) and the units' ids, named from the kept names. The
+    units as objects, joined to their links, were read and planned anew by PostgreSQL on every view."""
+    return stmt.options(selectinload(Incident.reports), selectinload(Incident.units))
+
+
 @dataclass
 class IncidentRow:
     incident: "Incident | OpenIncident"  # the start page's rows carry kept plain values
@@ -136,13 +143,13 @@ class IncidentRow:
 
 def incident_rows(now: dt.datetime | None = None) -> list[IncidentRow]:
     """Incidents with their reporting clocks, newest awareness first (three queries whatever the count)."""
-    stmt = _with_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
+    stmt = _with_list_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
     return [_row(incident, now) for incident in db.session.execute(stmt).scalars()]
 
 
 def incident_page(page: int, now: dt.datetime | None = None) -> Page:
     """One page of the incident list, newest awareness first, each row with its reporting clock."""
-    stmt = _with_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
+    stmt = _with_list_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
     result = paginate(stmt, page)
     result.items = [_row(incident, now) for incident in result.items]
     return result
@@ -150,8 +157,9 @@ def incident_page(page: int, now: dt.datetime | None = None) -> Page:
 
 def _row(incident: Incident, now: dt.datetime | None) -> IncidentRow:
     steps = reporting_clock(incident, incident.reports, now)
+    names = unit_names()
     return IncidentRow(incident, steps, next_step(steps),
-                       ", ".join(sorted((link.unit.name for link in incident.units), key=str.lower)))
+                       ", ".join(sorted((names.get(link.unit_id, "?") for link in incident.units), key=str.lower)))
 
 
 def by_deadline(rows: list[IncidentRow]) -> list[IncidentRow]:

@@ -66,6 +66,12 @@ def flatten(forest: list[TreeNode]) -> list[TreeNode]:
     return out
 
 
+def unit_names() -> dict[int, str]:
+    """Every unit's name by id (inactive ones too), kept until the data changes: for history entries and lists
+    that name units by id. Shared: never change it."""
+    return cached("unit_names", None, lambda: dict(db.session.execute(sa.select(Unit.id, Unit.name)).all()))
+
+
 def unit_choices(include_blank: bool = True) -> list[SelectChoice]:
     """Select options showing the hierarchy by indentation (active units only); a list page may need them
     twice, so they are kept until the data changes."""

@@ -25,6 +25,7 @@ from register.core.paging import count_rows
 from register.core.params import MAX_ID
 from register.extensions import db
 from register.organisation.models import Unit
+from register.organisation.services import unit_names
 from register.requirements.models import (EvidenceKind, ImplementationStatus, RequirementAssessment,
                                           RequirementEvidence)
 from register.requirements.rollup import rollup_status
@@ -586,11 +587,6 @@ def describe_value(field: str, value, units: dict[int, str]) -> str:
     if field == "next_review":
         return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
     return str(value)
-
-
-def unit_names() -> dict[int, str]:
-    """Every unit's name by id, for describing changes of a responsible unit (kept until the data changes)."""
-    return cached("unit_names", None, lambda: dict(db.session.execute(sa.select(Unit.id, Unit.name)).all()))
 
 
 # ---------------------------------------------------------------------------------------------------------------
