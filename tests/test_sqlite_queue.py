@@ -145,3 +145,30 @@ def test_the_apps_sqlite_connections_queue_their_writes(app):
             dbapi_connection = conn.connection.dbapi_connection
             assert dbapi_connection.holds_write_turn()
         assert not dbapi_connection.holds_write_turn()  # committed, and the turn passed on
+
+
+def test_a_thread_writing_on_a_second_connection_is_refused_rather_than_waiting_for_itself(database):
+    """Its first connection holds the turn; waiting for it would never end. SQLite's busy handler (off here)
+    answers instead, as before the queue."""
+    first, second = _connect(database), _connect(database)
+    first.execute("UPDATE counter SET n = 1")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        second.execute("UPDATE counter SET n = 2")
+    assert not second.holds_write_turn()
+    first.commit()
+    second.rollback()
+    second.execute("UPDATE counter SET n = 3")  # the turn is free again: taken as usual
+    assert second.holds_write_turn()
+    second.commit()
+
+
+def test_a_turn_ended_on_another_thread_is_given_back(database):
+    conn = _connect(database)
+    conn.execute("UPDATE counter SET n = 1")
+    thread, outcome = _in_background(conn.commit)  # a pool may close or reset a connection elsewhere
+    thread.join(timeout=10)
+    assert outcome == [None] and not conn.holds_write_turn()
+    other = _connect(database)
+    other.execute("UPDATE counter SET n = 2")  # this thread holds no turn any more: it takes one
+    assert other.holds_write_turn()
+    other.commit()

@@ -17,6 +17,7 @@ import fcntl
 import os
 import re
 import sqlite3
+import threading
 
 # Statements that change nothing: Python's driver begins no transaction for them, and neither do we.
 _READS = re.compile(r"\s*(SELECT|PRAGMA|EXPLAIN|BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|VALUES)\b", re.I)
@@ -44,27 +45,23 @@ class QueuedCursor(sqlite3.Cursor):
     def execute(self, sql, parameters=(), /):
         if not is_write(sql):
             return super().execute(sql, parameters)
-        self.connection.take_write_turn()
-        try:
-            return super().execute(sql, parameters)
-        finally:
-            self.connection.end_turn_unless_in_transaction()
+        return self.connection.in_turn(super().execute, sql, parameters)
 
     def executemany(self, sql, seq_of_parameters, /):
         if not is_write(sql):
             return super().executemany(sql, seq_of_parameters)
-        self.connection.take_write_turn()
-        try:
-            return super().executemany(sql, seq_of_parameters)
-        finally:
-            self.connection.end_turn_unless_in_transaction()
+        return self.connection.in_turn(super().executemany, sql, seq_of_parameters)
 
     def executescript(self, sql_script, /):
-        self.connection.take_write_turn()
-        try:
-            return super().executescript(sql_script)
-        finally:
-            self.connection.end_turn_unless_in_transaction()
+        return self.connection.in_turn(super().executescript, sql_script)
+
+
+# Turns held per thread (by its ident), on any connection: a thread that writes on a second connection while
+# its first holds the turn would wait for itself for ever. It goes to SQLite's busy handler instead, as before
+# the queue (and is refused as "database is locked" once the handler gives up). Kept by ident, not in a
+# threading.local: a turn may end on another thread than the one that took it (a pool closing a connection).
+_turns_by_thread: dict[int, int] = {}
+_turns_lock = threading.Lock()
 
 
 class QueuedWriterConnection(sqlite3.Connection):
@@ -74,6 +71,7 @@ class QueuedWriterConnection(sqlite3.Connection):
         super().__init__(database, *args, **kwargs)
         self._lock_path = lock_path(database)
         self._turn: int | None = None  # the lock file's descriptor while this connection may write
+        self._turn_thread: int | None = None  # the thread that took it
 
     def cursor(self, factory=QueuedCursor):
         return super().cursor(factory)
@@ -87,8 +85,17 @@ class QueuedWriterConnection(sqlite3.Connection):
     def executescript(self, sql_script, /):
         return self.cursor().executescript(sql_script)
 
+    def in_turn(self, run, *args):
+        """`run(*args)` as a write: in this connection's turn, which ends with it unless a transaction is open."""
+        self.take_write_turn()
+        try:
+            return run(*args)
+        finally:
+            self.end_turn_unless_in_transaction()
+
     def take_write_turn(self) -> None:
-        if self._turn is not None or self._lock_path is None:
+        thread = threading.get_ident()
+        if self._turn is not None or self._lock_path is None or _turns_by_thread.get(thread):
             return
         fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -96,7 +103,9 @@ class QueuedWriterConnection(sqlite3.Connection):
         except BaseException:
             os.close(fd)
             raise
-        self._turn = fd
+        self._turn, self._turn_thread = fd, thread
+        with _turns_lock:
+            _turns_by_thread[thread] = _turns_by_thread.get(thread, 0) + 1
 
     def holds_write_turn(self) -> bool:
         return self._turn is not None
@@ -112,6 +121,10 @@ class QueuedWriterConnection(sqlite3.Connection):
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
+            with _turns_lock:
+                left = _turns_by_thread.pop(self._turn_thread, 1) - 1
+                if left:
+                    _turns_by_thread[self._turn_thread] = left
 
     def commit(self):
         try:

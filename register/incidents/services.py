@@ -144,20 +144,21 @@ class IncidentRow:
 def incident_rows(now: dt.datetime | None = None) -> list[IncidentRow]:
     """Incidents with their reporting clocks, newest awareness first (three queries whatever the count)."""
     stmt = _with_list_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
-    return [_row(incident, now) for incident in db.session.execute(stmt).scalars()]
+    names = unit_names()
+    return [_row(incident, now, names) for incident in db.session.execute(stmt).scalars()]
 
 
 def incident_page(page: int, now: dt.datetime | None = None) -> Page:
     """One page of the incident list, newest awareness first, each row with its reporting clock."""
     stmt = _with_list_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
     result = paginate(stmt, page)
-    result.items = [_row(incident, now) for incident in result.items]
+    names = unit_names()
+    result.items = [_row(incident, now, names) for incident in result.items]
     return result
 
 
-def _row(incident: Incident, now: dt.datetime | None) -> IncidentRow:
+def _row(incident: Incident, now: dt.datetime | None, names: dict[int, str]) -> IncidentRow:
     steps = reporting_clock(incident, incident.reports, now)
-    names = unit_names()
     return IncidentRow(incident, steps, next_step(steps),
                        ", ".join(sorted((names.get(link.unit_id, "?") for link in incident.units), key=str.lower)))
 

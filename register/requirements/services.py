@@ -527,10 +527,6 @@ class HistoryEntry:
     subject: str
     unit_names: tuple = ()  # the names, as they are now, of the units its changes name
 
-    @property
-    def id(self) -> int:
-        return self.entry.id
-
     def row_key(self) -> tuple:
         """Everything its history row shows besides the language (core/rows.py): the entry, which is never
         changed once written, its subject, and the names of the units it names."""
