@@ -48,7 +48,7 @@ def test_the_logged_in_user_with_the_data_stamp_is_planned_once(app, large, user
 
 
 def test_a_requirement_list_page_and_its_mappings_are_planned_once(app, large):
-    from register.catalogs.models import Requirement, RequirementMapping
+    from register.catalogs.models import RequirementMapping
     from register.catalogs.services import mapped_requirements
     from register.requirements.services import RequirementFilter, requirement_page
 

@@ -228,7 +228,7 @@ def _list_rows_by_id():
     # The page's assessments picked by the same ids: joined to the whole table, PostgreSQL read all 5,000
     # assessments to hash them (a third of the statement's time) rather than look up fifty in the index.
     a = (sa.select(RequirementAssessment).where(RequirementAssessment.requirement_id.in_(ids))
-         .subquery("requirement_assessment"))
+         .subquery("page_assessment"))
     a = aliased(RequirementAssessment, a)
     return (sa.select(
         Requirement.id, Catalog.code.label("catalog_code"), Requirement.display_ref, Requirement.title_da,
