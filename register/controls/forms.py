@@ -5,13 +5,14 @@ from wtforms.validators import DataRequired, Length, Optional
 from register.controls.models import ControlStatus
 from register.core.forms import LocalizedForm, SelectField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
+from register.organisation.forms import UnitField
 
 
 class ControlForm(VersionedForm):
     title = StringField(_l("Titel"), validators=[DataRequired(message=_l("Tiltaget skal have en titel.")),
                                                  Length(max=300)])
     description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=20000)])
-    owner_unit_id = SelectField(_l("Ansvarlig enhed"), choices=[])
+    owner_unit_id = UnitField(_l("Ansvarlig enhed"))
     status = SelectField(_l("Status"), choices=ControlStatus.choices)
     due_date = DateField(_l("Frist"), validators=[Optional()], render_kw={"type": "date"})
 

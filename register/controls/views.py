@@ -57,7 +57,7 @@ def detail(control_id: int):
 
 def _form(control: Control | None) -> ControlForm:
     form = ControlForm(obj=control)
-    form.owner_unit_id.choices = unit_choices()
+    form.owner_unit_id.keep(control.owner_unit_id if control else None)
     if not form.is_submitted():
         form.version.data = control.version if control else 0
         if control is not None:

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from register.core.forms import LocalizedForm, LocalizedSubform, SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
+from register.organisation.forms import UnitField
 from register.gap.models import (AssessorKind, CostLevel, FindingStatus, ImplementationGroup, Priority, Severity,
                                  maturity_scale)
 
@@ -73,7 +74,7 @@ class FindingForm(VersionedForm):
     priority_override = SelectField(_l("Tilsidesæt prioritet"), choices=[], default="", validate_choice=True)
     priority_override_reason = TextAreaField(_l("Begrundelse for tilsidesættelse"),
                                              validators=[max_length(2000)])
-    unit_id = SelectField(_l("Ansvarlig enhed"), choices=[], default="", validate_choice=True)
+    unit_id = UnitField(_l("Ansvarlig enhed"), default="")
     owner = StringField(_l("Ejer"), validators=[Optional(), max_length(200)])
     identified_on = DateField(_l("Konstateret"), validators=[InputRequired(message=_l("Angiv datoen."))])
     due_on = DateField(_l("Frist"), validators=[Optional()])

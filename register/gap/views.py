@@ -24,7 +24,6 @@ from register.gap import export, importer, priority, services
 from register.gap.forms import AssessmentForm, ConfirmImportForm, FindingForm, ImportForm, ScoresForm
 from register.gap.models import (Assessment, AssessorKind, CostLevel, Finding, FindingSource, FindingStatus,
                                  ImplementationGroup, Priority, Severity, maturity_scale)
-from register.organisation.services import unit_choices
 from register.requirements.links import LinkedItem, LinkProvider
 
 bp = Blueprint("gap", __name__, url_prefix="/gap-analyse")
@@ -394,7 +393,7 @@ def _finding_form(item: Finding | None) -> FindingForm:
     form.controls.choices, form.requirements.choices, others_total = _requirement_choices(linked)
     # Thousands of requirements: the form keeps the linked ones; more are searched for on the finding's page.
     form.requirements.as_checkboxes = others_total > CHOOSE_IN_FORM_UP_TO
-    form.unit_id.choices = unit_choices()
+    form.unit_id.keep(item.unit_id if item else None)
     form.assessment_id.choices = [SelectChoice("", _l("Ingen (fund fra anden kilde)"))] + [
         SelectChoice(str(a.id), a.name) for a in services.assessments()]
     if form.is_submitted():

@@ -6,10 +6,11 @@ from register.catalogs.models import Requirement
 from register.controls.models import Control
 from register.core.dates import NonexistentLocalTime, local_to_utc, utc_to_local
 from register.core.db import utcnow
-from register.core.forms import LocalizedForm, SelectField, SelectMultipleField, VersionedForm
+from register.core.forms import LocalizedForm, SelectField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
 from register.incidents.models import IncidentStatus, LessonStatus, Significance
+from register.organisation.forms import UnitField, UnitsField
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
@@ -51,7 +52,7 @@ class IncidentForm(VersionedForm):
     aware_at = LocalDateTimeField(_l("Kommunen fik kendskab"), validators=[
         InputRequired(message=_l("Angiv hvornår kommunen fik kendskab til hændelsen.")), not_in_future])
     systems_affected = TextAreaField(_l("Berørte systemer"), validators=[Optional(), Length(max=5000)])
-    unit_ids = SelectMultipleField(_l("Berørte enheder"), choices=[], validate_choice=True)
+    unit_ids = UnitsField(_l("Berørte enheder"))
     description = TextAreaField(_l("Beskrivelse"), validators=[
         DataRequired(message=_l("Beskriv hændelsen.")), Length(max=20000)])
     significance = SelectField(_l("Væsentlig hændelse (art. 23, stk. 3)?"), choices=Significance.choices)
@@ -89,8 +90,8 @@ class ControlLinkForm(LocalizedForm):
 class LessonForm(VersionedForm):
     description = TextAreaField(_l("Erfaring"), validators=[
         DataRequired(message=_l("Beskriv erfaringen.")), Length(max=5000)])
-    owner_unit_id = SelectField(_l("Ansvarlig enhed"), choices=[], validate_choice=True,
-                                validators=[DataRequired(message=_l("Vælg den ansvarlige enhed."))])
+    owner_unit_id = UnitField(_l("Ansvarlig enhed"),
+                              validators=[DataRequired(message=_l("Vælg den ansvarlige enhed."))])
     due_on = DateField(_l("Frist"), validators=[InputRequired(message=_l("Angiv en frist."))],
                        invalid_value_message=_l("Angiv en dato, f.eks. 2025-12-31."))
     status = SelectField(_l("Status"), choices=LessonStatus.choices)

@@ -20,7 +20,6 @@ from register.controls import services as control_services
 from register.incidents.forms import ControlLinkForm, IncidentForm, LessonForm, ReportForm, RequirementLinkForm
 from register.incidents.models import (Incident, IncidentControl, IncidentRequirement, IncidentStatus,
                                        Lesson, LessonStatus, ReportKind, Significance)
-from register.organisation.services import unit_choices
 from register.requirements.links import LinkedItem, LinkProvider
 
 bp = Blueprint("incidents", __name__, url_prefix="/haendelser")
@@ -106,7 +105,7 @@ def detail(incident_id: int):
 
 def _incident_form(incident: Incident | None) -> IncidentForm:
     form = IncidentForm(obj=incident)
-    form.unit_ids.choices = unit_choices(include_blank=False)
+    form.unit_ids.keep([link.unit_id for link in incident.units] if incident else [])
     if not form.is_submitted():
         if incident is None:
             form.version.data = 0
@@ -263,7 +262,7 @@ def lesson_finding(lesson_id: int):
 
 def _lesson_form(lesson: Lesson | None) -> LessonForm:
     form = LessonForm(obj=lesson)
-    form.owner_unit_id.choices = unit_choices()
+    form.owner_unit_id.keep(lesson.owner_unit_id if lesson else None)
     if not form.is_submitted():
         form.version.data = lesson.version if lesson else 0
         if lesson is not None:

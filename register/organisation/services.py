@@ -72,9 +72,10 @@ def unit_names() -> dict[int, str]:
     return cached("unit_names", None, lambda: dict(db.session.execute(sa.select(Unit.id, Unit.name)).all()))
 
 
-def unit_choices(include_blank: bool = True) -> list[SelectChoice]:
-    """Select options showing the hierarchy by indentation (active units only); a list page may need them
-    twice, so they are kept until the data changes."""
+def unit_choices(include_blank: bool = True, keep=()) -> list[SelectChoice]:
+    """Select options showing the hierarchy by indentation: the active units, and the units in `keep` (those a
+    record names already) even if they have since been made inactive, so that saving the record keeps them
+    instead of clearing them. The active units are kept until the data changes: a list page may need them twice."""
     def compute() -> tuple[SelectChoice, ...]:
         # plain rows, not Unit objects: every save changes the data, so a form that is saved works this out
         # again, and loading 50 objects was a fifth of a status save's time
@@ -84,6 +85,12 @@ def unit_choices(include_blank: bool = True) -> list[SelectChoice]:
                      for node in flatten(_forest(rows)))
 
     choices = list(cached("unit_choices", None, compute))
+    offered = {choice.value for choice in choices}
+    inactive = sorted({str(unit_id) for unit_id in keep if unit_id} - offered, key=int)
+    if inactive:
+        names = unit_names()
+        choices += [SelectChoice(unit_id, _("%(name)s (inaktiv)", name=names[int(unit_id)])) for unit_id in inactive
+                    if int(unit_id) in names]
     return [SelectChoice("", "—"), *choices] if include_blank else choices
 
 

@@ -34,7 +34,7 @@ def detail(unit_id: int):
 
 def _form(unit: Unit | None) -> UnitForm:
     form = UnitForm(obj=unit)
-    form.parent_id.choices = services.unit_choices()
+    form.parent_id.keep(unit.parent_id if unit else None)
     if unit is not None and not form.is_submitted():
         form.parent_id.data = str(unit.parent_id or "")
         form.version.data = unit.version

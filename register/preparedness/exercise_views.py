@@ -13,7 +13,6 @@ from register.core.permissions import Permission, requires
 from register.core.templating import NavItem
 from register.extensions import db
 from register.gap.models import FindingSource
-from register.organisation import services as org_services
 from register.preparedness import services
 from register.preparedness.forms import EvaluationForm, ExerciseForm, ImprovementForm, TargetForm
 from register.preparedness.models import (Exercise, ExerciseLevel, ExerciseTarget, ExerciseType, ImprovementPoint,
@@ -82,9 +81,8 @@ def link_requirement(exercise_id: int):
 
 def _exercise_form(exercise: Exercise) -> ExerciseForm:
     form = ExerciseForm(obj=exercise)
-    units = org_services.unit_choices(include_blank=False)
-    form.responsible_unit_id.choices = org_services.unit_choices()
-    form.unit_ids.choices = units
+    form.responsible_unit_id.keep(exercise.responsible_unit_id)
+    form.unit_ids.keep(link.unit_id for link in exercise.unit_links)
     form.plan_ids.choices = [SelectChoice(str(pid), title) for pid, title in services.plan_choices()]
     form.sub_plan_ids.choices = [SelectChoice(str(sid), label)
                                  for sid, label in services.sub_plan_choices(services.today())]
@@ -171,7 +169,7 @@ def evaluation(exercise_id: int):
 
 def _improvement_form(point: ImprovementPoint) -> ImprovementForm:
     form = ImprovementForm(obj=point)
-    form.owner_unit_id.choices = org_services.unit_choices()
+    form.owner_unit_id.keep(point.owner_unit_id)
     if not form.is_submitted():
         form.owner_unit_id.data = str(point.owner_unit_id or "")
     return form

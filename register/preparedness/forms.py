@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from register.core.forms import LocalizedForm, SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
+from register.organisation.forms import UnitField, UnitsField
 from register.preparedness import rules
 from register.preparedness.models import (ExerciseLevel, ExerciseType, ImprovementStatus, LegalBasis,
                                           MilestoneStatus, PlanStatus, SubPlanKind, TargetKind)
@@ -26,7 +27,7 @@ class PlanForm(VersionedForm):
     submitted_to_brs_on = optional_date(_l("Indsendt til Beredskabsstyrelsen"))
     in_force_from = optional_date(_l("Gældende fra"))
     follows_plan_id = SelectField(_l("Følger planen"), choices=[])
-    owner_unit_id = SelectField(_l("Ansvarlig enhed"), choices=[])
+    owner_unit_id = UnitField(_l("Ansvarlig enhed"))
     facilitator = StringField(_l("Facilitator"), validators=[Optional(), Length(max=200)])
     note = TextAreaField(_l("Note"), validators=[Optional()])
 
@@ -75,7 +76,7 @@ class SubPlanForm(VersionedForm):
     title = StringField(_l("Titel"), validators=[DataRequired(message=_l("Planen skal have en titel.")),
                                                  Length(max=300)])
     kind = SelectField(_l("Type"), choices=SubPlanKind.choices)
-    unit_id = SelectField(_l("Enhed"), choices=[], validators=[DataRequired(message=_l("Vælg en enhed."))])
+    unit_id = UnitField(_l("Enhed"), validators=[DataRequired(message=_l("Vælg en enhed."))])
     area = StringField(_l("Område"), validators=[Optional(), Length(max=200)])
     plan_id = SelectField(_l("Hører under planen"), choices=[])
     last_revised_on = optional_date(_l("Senest revideret"))
@@ -88,10 +89,10 @@ class ExerciseForm(VersionedForm):
                                                  Length(max=300)])
     exercise_type = SelectField(_l("Øvelsestype"), choices=ExerciseType.choices)
     level = SelectField(_l("Niveau"), choices=ExerciseLevel.choices)
-    responsible_unit_id = SelectField(_l("Ansvarlig enhed"), choices=[])
+    responsible_unit_id = UnitField(_l("Ansvarlig enhed"))
     planned_on = optional_date(_l("Planlagt dato"))
     held_on = optional_date(_l("Afholdt dato"))
-    unit_ids = SelectMultipleField(_l("Deltagende enheder"), choices=[])
+    unit_ids = UnitsField(_l("Deltagende enheder"))
     scenario = TextAreaField(_l("Scenarie"), validators=[Optional()])
     plan_ids = SelectMultipleField(_l("Planer der afprøves"), choices=[])
     sub_plan_ids = SelectMultipleField(_l("Del- og indsatsplaner der afprøves"), choices=[])
@@ -111,7 +112,7 @@ class ImprovementForm(VersionedForm):
     title = StringField(_l("Forbedringspunkt"), validators=[DataRequired(message=_l("Skriv forbedringspunktet.")),
                                                             Length(max=300)])
     description = TextAreaField(_l("Beskrivelse"), validators=[Optional()])
-    owner_unit_id = SelectField(_l("Ansvarlig enhed"), choices=[])
+    owner_unit_id = UnitField(_l("Ansvarlig enhed"))
     due_on = optional_date(_l("Frist"))
     status = SelectField(_l("Status"), choices=ImprovementStatus.choices)
     completed_on = optional_date(_l("Gennemført den"))
@@ -129,7 +130,7 @@ class TargetForm(VersionedForm):
 class IntroductionForm(VersionedForm):
     leader_name = StringField(_l("Leder"), validators=[DataRequired(message=_l("Skriv lederens navn.")),
                                                        Length(max=200)])
-    unit_id = SelectField(_l("Enhed"), choices=[])
+    unit_id = UnitField(_l("Enhed"))
     started_on = optional_date(_l("Tiltrådt som leder"))
     planned_on = optional_date(_l("Planlagt introduktion"))
     introduced_on = optional_date(_l("Introduktion givet den"))

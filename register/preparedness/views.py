@@ -84,7 +84,7 @@ def _plan_form(plan: Plan) -> PlanForm:
                                        for t in sorted(terms, key=lambda t: t.start_year)]
     others = [p for p in services.all_plans() if p.id != plan.id]
     form.follows_plan_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(p.id), p.title) for p in others]
-    form.owner_unit_id.choices = org_services.unit_choices()
+    form.owner_unit_id.keep(plan.owner_unit_id)
     if not form.is_submitted():
         form.council_term_start.data = str(plan.council_term_start or rules.term_for(today).start_year)
         form.follows_plan_id.data = str(plan.follows_plan_id or "")
@@ -249,7 +249,7 @@ def sub_plans():
 
 def _sub_plan_form(sub_plan: SubPlan) -> SubPlanForm:
     form = SubPlanForm(obj=sub_plan)
-    form.unit_id.choices = org_services.unit_choices()
+    form.unit_id.keep(sub_plan.unit_id)
     form.plan_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(pid), title)
                                                       for pid, title in services.plan_choices()]
     if not form.is_submitted():
@@ -301,7 +301,7 @@ def introductions():
 
 def _introduction_form(intro: LeaderIntroduction) -> IntroductionForm:
     form = IntroductionForm(obj=intro)
-    form.unit_id.choices = org_services.unit_choices()
+    form.unit_id.keep(intro.unit_id)
     if not form.is_submitted():
         form.unit_id.data = str(intro.unit_id or "")
     return form

@@ -9,6 +9,7 @@ from register.core.forms import LocalizedForm, SelectField, SelectMultipleField,
 from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
 from register.requirements.models import MATURITY_SCALE, ImplementationStatus
+from register.organisation.forms import UnitField
 
 
 def status_choices(blank_label) -> list[SelectChoice]:
@@ -27,7 +28,7 @@ class AssessmentForm(VersionedForm):
     status = SelectField(_l("Implementeringsstatus"), choices=status_choices(_l("Ikke vurderet")))
     status_from_controls = BooleanField(_l("Beregn status ud fra tilknyttede tiltag"))
     maturity = SelectField(_l("Modenhed (0-5)"), choices=maturity_choices())
-    responsible_unit_id = SelectField(_l("Ansvarlig enhed"), choices=[])
+    responsible_unit_id = UnitField(_l("Ansvarlig enhed"))
     responsible_person = StringField(_l("Ansvarlig person"), validators=[Optional(), Length(max=200)])
     next_review = DateField(_l("Næste gennemgang"), validators=[Optional()],
                             render_kw={"type": "date"})

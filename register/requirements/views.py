@@ -140,7 +140,7 @@ def detail(requirement_id: int):
 def assess(requirement_id: int):
     req, assessment = _requirement_and_assessment(requirement_id)
     form = AssessmentForm(obj=assessment)
-    form.responsible_unit_id.choices = unit_choices()
+    form.responsible_unit_id.keep(assessment.responsible_unit_id if assessment else None)
     if not form.is_submitted():
         form.applicable.data = "no" if assessment and not assessment.applicable else "yes"
         form.status.data = assessment.status.value if assessment and assessment.status else ""

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from register.core.forms import SelectField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.training.models import ApprovalBody, CampaignKind, ManagementBody
+from register.organisation.forms import UnitField
 
 DATE_MESSAGE = _l("Angiv en dato, f.eks. 2025-09-14.")
 
@@ -22,8 +23,8 @@ class CampaignForm(VersionedForm):
 
 
 class ParticipationForm(VersionedForm):
-    unit_id = SelectField(_l("Enhed"), choices=[], validate_choice=True,
-                          validators=[DataRequired(message=_l("Vælg en enhed."))])
+    unit_id = UnitField(_l("Enhed"),
+                        validators=[DataRequired(message=_l("Vælg en enhed."))])
     staff_targeted = IntegerField(_l("Medarbejdere i målgruppen"), validators=[
         InputRequired(message=_l("Angiv antal medarbejdere i målgruppen.")),
         NumberRange(min=0, max=100000, message=_l("Angiv et tal mellem 0 og 100.000."))])
@@ -40,7 +41,7 @@ class TraineeForm(VersionedForm):
     name = StringField(_l("Navn"), validators=[DataRequired(message=_l("Angiv personens navn.")), Length(max=200)])
     role_title = StringField(_l("Rolle"), validators=[Optional(), Length(max=200)])
     body = SelectField(_l("Ledelsesorgan"), choices=ManagementBody.choices)
-    unit_id = SelectField(_l("Enhed"), choices=[], validate_choice=True)
+    unit_id = UnitField(_l("Enhed"))
     active = BooleanField(_l("Aktiv"), default=True)
 
 

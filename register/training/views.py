@@ -7,7 +7,6 @@ from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
 from register.extensions import db
-from register.organisation.services import unit_choices
 from register.training import services
 from register.training.forms import ApprovalForm, CampaignForm, ParticipationForm, TraineeForm, TrainingRecordForm
 from register.training.models import (Approval, ApprovalBody, Campaign, CampaignKind, CampaignUnit,
@@ -73,7 +72,7 @@ def edit_campaign(campaign_id: int):
 
 def _participation_form(row: CampaignUnit) -> ParticipationForm:
     form = ParticipationForm(obj=row if row.id else None)
-    form.unit_id.choices = unit_choices()
+    form.unit_id.keep(row.unit_id)
     if row.id and not form.is_submitted():
         form.unit_id.data = str(row.unit_id)
     return form
@@ -119,7 +118,7 @@ def trainee(trainee_id: int):
 
 def _trainee_form(person: Trainee) -> TraineeForm:
     form = TraineeForm(obj=person if person.id else None)
-    form.unit_id.choices = unit_choices()
+    form.unit_id.keep(person.unit_id)
     if person.id and not form.is_submitted():
         form.unit_id.data = str(person.unit_id or "")
     return form
