@@ -348,6 +348,11 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
             else:
                 timings = [drive(sessions, label, url + p.format(**ids), per_client) for label, p, _ in PAGES]
             if use_wrk:
+                # Warmed like the pages: a worker's first saves compile and prepare their statements (10 ms
+                # for the first, 4-5 ms for the next few, against 3.5 ms), and the run's first second had a
+                # p95 of 45 ms on PostgreSQL against 30 ms for the seconds after it.
+                drive_updates_wrk(sessions[0], url, update_reqs, 1)
+                time.sleep(1)  # saves that wrk left in flight finish before the forms are read again
                 timings.append(drive_updates_wrk(sessions[0], url, update_reqs, seconds))
             else:
                 timings.append(drive_updates(sessions, url, update_reqs, per_client))
