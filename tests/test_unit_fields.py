@@ -1,4 +1,5 @@
-"""Forms that name units: a unit made inactive stays on the records that name it when they are saved again.
+"""Forms that name units (and an exercise's sub-plans): one made inactive stays on the records that name it
+when they are saved again.
 
 A select offers the active units. Before, a record whose unit had since been made inactive showed no unit
 selected, and saving it (to change a status, say) cleared the unit without a word.
@@ -95,7 +96,8 @@ def test_an_exercise_keeps_a_participating_unit_made_inactive_since(app, client,
         assert (exercise.title, exercise.responsible_unit_id) == ("Omdøbt øvelse", old)
         assert sorted(u for (u,) in db.session.execute(sa.select(ExerciseUnit.unit_id))) == sorted([old, current])
     # A new exercise is offered the active units only.
-    assert [label for _s, _v, label in options(html(client.get("/oevelser/ny")), "unit_ids")] == ["Kommunikation"]
+    new = options(html(client.get("/oevelser/ny")), "unit_ids")
+    assert [label for _selected, _value, label in new] == ["Kommunikation"]
 
 
 def test_every_form_naming_one_unit_offers_its_own_inactive_unit(app, client, login, make_unit):
@@ -106,3 +108,32 @@ def test_every_form_naming_one_unit_offers_its_own_inactive_unit(app, client, lo
     login("admin")
     offered = options(html(client.get(f"/organisation/{child}/rediger")), "parent_id")
     assert (True, str(parent), "Gammel forvaltning (inaktiv)") in offered
+
+
+def test_an_exercise_keeps_its_link_to_a_sub_plan_made_inactive_since(app, client, login, make_unit):
+    from register.preparedness.models import ExerciseSubPlan, SubPlan, SubPlanKind
+
+    unit = make_unit(name="IT-drift")
+    with app.app_context():
+        old = SubPlan(title="Nedlagt delplan", kind=SubPlanKind.DELPLAN, unit_id=unit)
+        current = SubPlan(title="Net", kind=SubPlanKind.DELPLAN, unit_id=unit)
+        db.session.add_all([old, current])
+        db.session.commit()
+        old_id, current_id = old.id, current.id
+    login("preparedness")
+    assert client.post("/oevelser/ny", data=exercise_form(
+        planned_on="2027-03-01", sub_plan_ids=[str(old_id), str(current_id)])).status_code == 302
+    with app.app_context():
+        exercise_id = db.session.execute(sa.select(Exercise.id)).scalar_one()
+        db.session.get(SubPlan, old_id).active = False
+        db.session.commit()
+    offered = options(html(client.get(f"/oevelser/{exercise_id}/rediger")), "sub_plan_ids")
+    assert offered == [(True, str(current_id), "Net (IT-drift)"),
+                       (True, str(old_id), "Nedlagt delplan (IT-drift) (inaktiv)")]
+    assert client.post(f"/oevelser/{exercise_id}/rediger", data=exercise_form(
+        title="Omdøbt", planned_on="2027-03-01", sub_plan_ids=[str(old_id), str(current_id)],
+        version="1")).status_code == 302
+    with app.app_context():
+        linked = db.session.execute(sa.select(ExerciseSubPlan.sub_plan_id)).scalars()
+        assert sorted(linked) == sorted([old_id, current_id])
+    assert "Nedlagt delplan" not in html(client.get("/oevelser/ny"))

@@ -84,8 +84,8 @@ def _exercise_form(exercise: Exercise) -> ExerciseForm:
     form.responsible_unit_id.keep(exercise.responsible_unit_id)
     form.unit_ids.keep(link.unit_id for link in exercise.unit_links)
     form.plan_ids.choices = [SelectChoice(str(pid), title) for pid, title in services.plan_choices()]
-    form.sub_plan_ids.choices = [SelectChoice(str(sid), label)
-                                 for sid, label in services.sub_plan_choices(services.today())]
+    form.sub_plan_ids.choices = [SelectChoice(str(sid), label) for sid, label in services.sub_plan_choices(
+        services.today(), keep={link.sub_plan_id for link in exercise.sub_plan_links})]
     linked = {link.requirement_id for link in exercise.requirement_links}
     form.requirement_ids.choices, form.requirement_ids.as_checkboxes = services.requirement_choices(linked)
     if not form.is_submitted():

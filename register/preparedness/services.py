@@ -274,9 +274,10 @@ def sub_plan_rows(today_: dt.date, unit_id: int | None = None) -> list[SubPlanRo
     return sorted(rows, key=lambda r: _sub_plan_order(r.sub_plan.unit.name, r.due.due_on, r.sub_plan.title))
 
 
-def sub_plan_choices(today_: dt.date) -> list[tuple[int, str]]:
+def sub_plan_choices(today_: dt.date, keep=()) -> list[tuple[int, str]]:
     """(id, "title (unit)") of the active sub-plans in sub_plan_rows' order, from their columns alone (kept until
-    the data or the day changes)."""
+    the data or the day changes); then those in `keep` (an exercise's own) that have since been made inactive, so
+    that saving the exercise keeps its links to them."""
     def compute() -> tuple[tuple[int, str], ...]:
         _review, interval = interval_settings()
         rows = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.last_revised_on, Unit.name)
@@ -285,7 +286,14 @@ def sub_plan_choices(today_: dt.date) -> list[tuple[int, str]]:
             r.name, rules.next_due(r.last_revised_on, interval, today_).due_on, r.title))
         return tuple((r.id, f"{r.title} ({r.name})") for r in ordered)
 
-    return list(cached("sub_plan_choices", today_, compute))
+    choices = list(cached("sub_plan_choices", today_, compute))
+    inactive = set(keep) - {sub_plan_id for sub_plan_id, _label in choices}
+    if inactive:
+        rows = db.session.execute(sa.select(SubPlan.id, SubPlan.title, Unit.name)
+                                  .join(Unit, Unit.id == SubPlan.unit_id).where(SubPlan.id.in_(inactive))
+                                  .order_by(SubPlan.title))
+        choices += [(r.id, _("%(name)s (inaktiv)", name=f"{r.title} ({r.name})")) for r in rows]
+    return choices
 
 
 def units_behind(rows: list[SubPlanRow]) -> list[UnitStanding]:
