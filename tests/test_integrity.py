@@ -23,6 +23,34 @@ def test_an_untouched_history_verifies(app, catalogs):
     assert f"OK: {total} entries" in result.output
 
 
+def test_writers_at_the_same_time_extend_one_chain(app):
+    """Six threads save twenty changes each at once. Each entry must link to the one committed before it: a
+    writer that read the newest hash before the previous writer committed would fork the chain."""
+    import threading
+
+    failures = []
+
+    def write(worker):
+        try:
+            with app.app_context():
+                for i in range(20):
+                    db.session.add(Unit(name=f"Enhed {worker}-{i}", kind=UnitKind.TEAM))
+                    db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # reported below: an exception in a thread would not fail the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with app.app_context():
+        report = verify_chain(db.session)
+        assert (report.ok, report.checked, report.reason) == (True, 120, None)
+
+
 def test_an_altered_entry_is_reported(app):
     _units(app, 4)
     with app.app_context():
