@@ -64,6 +64,11 @@ def app(database_url, tmp_path, monkeypatch):
                 conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 for table in reversed(db.metadata.sorted_tables):
                     conn.execute(table.delete())
+                # the planner's statistics too (catalogue loads and some tests take them): with statistics of
+                # another test's data SQLite may plan the next test's statements differently
+                for (stat_table,) in conn.exec_driver_sql(
+                        "SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%'").all():
+                    conn.exec_driver_sql(f"DELETE FROM {stat_table}")
             conn.commit()
         db.engine.dispose()
 

@@ -380,10 +380,13 @@ def _owned_history_statements() -> tuple[sa.Select, sa.Select]:
 
     own_ids, part_ids = newest(own), newest(parts)
     merged = sa.union_all(sa.select(own_ids.c.id, own_ids.c.at), sa.select(part_ids.c.id, part_ids.c.at)).subquery()
-    page_ids = (sa.select(merged.c.id).order_by(merged.c.at.desc(), merged.c.id.desc())
-                .limit(sa.bindparam("per_page")).offset(sa.bindparam("skip")))
-    page = (sa.select(ChangeLog).where(ChangeLog.id.in_(page_ids))
-            .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()))
+    page_ids = (sa.select(merged.c.id, merged.c.at).order_by(merged.c.at.desc(), merged.c.id.desc())
+                .limit(sa.bindparam("per_page")).offset(sa.bindparam("skip")).subquery("page_ids"))
+    # Ordered by the page's own columns, not the table's: ordered by change_log.at, SQLite, with statistics
+    # taken while the log was small (right after the catalogues are loaded), walked the whole log in that
+    # index's order and kept the rows on the page, instead of reading the page's rows by their ids.
+    page = (sa.select(ChangeLog).join(page_ids, page_ids.c.id == ChangeLog.id)
+            .order_by(page_ids.c.at.desc(), page_ids.c.id.desc()))
     return count, page
 
 
