@@ -28,9 +28,10 @@ def test_the_wsgi_entry_point_uses_it(tmp_path):
     """gunicorn loads wsgi:app; a fresh process shows the hook is on that app (and only there, not in tests)."""
     check = ("import wsgi; from register import create_app; "
              "names = lambda a: [f.__name__ for f in a.after_request_funcs[None]]; "
-             "print('count_request' in names(wsgi.app), 'count_request' in names(create_app()))")
+             "print('count_request' in names(wsgi.app), 'count_request' in names(create_app()), "
+             "'count_for_statistics' in names(wsgi.app), 'count_for_statistics' in names(create_app()))")
     env = {**os.environ, "REGISTER_INSTANCE_PATH": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     out = subprocess.run([sys.executable, "-c", check], cwd=Path(__file__).parent.parent, env=env,
                          capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["True", "False"]
+    assert out.split() == ["True", "False", "True", "False"]  # also the statistics' check (core/statistics.py)
