@@ -158,9 +158,14 @@ def incident_page(page: int, now: dt.datetime | None = None) -> Page:
 
 
 def _row(incident: Incident, now: dt.datetime | None, names: dict[int, str]) -> IncidentRow:
-    steps = reporting_clock(incident, incident.reports, now)
-    return IncidentRow(incident, steps, next_step(steps),
-                       ", ".join(sorted((names.get(link.unit_id, "?") for link in incident.units), key=str.lower)))
+    return clocked(incident, incident.reports, now,
+                   ", ".join(sorted((names.get(link.unit_id, "?") for link in incident.units), key=str.lower)))
+
+
+def clocked(incident: "Incident | OpenIncident", reports, now: dt.datetime | None, unit_names: str = "") -> IncidentRow:
+    """An incident's row with its reporting clock at `now`, from the reports made so far."""
+    steps = reporting_clock(incident, reports, now)
+    return IncidentRow(incident, steps, next_step(steps), unit_names)
 
 
 def by_deadline(rows: list[IncidentRow]) -> list[IncidentRow]:
@@ -382,9 +387,5 @@ def home_panel(now: dt.datetime | None = None) -> dict | None:
     if not incidents:
         return None
     now = now or utcnow()
-    rows = []
-    for incident in incidents:
-        steps = reporting_clock(incident, incident.reports, now)
-        rows.append(IncidentRow(incident, steps, next_step(steps)))
-    rows = by_deadline(rows)
+    rows = by_deadline([clocked(incident, incident.reports, now) for incident in incidents])
     return {"rows": rows[:5], "total": len(rows)}
