@@ -237,6 +237,9 @@ def entry_hash(row) -> str:
     return hashlib.sha256((row["prev_hash"] + _canonical(row)).encode("utf-8")).hexdigest()
 
 
+_CHAIN_HEAD = sa.text("SELECT register_chain_head(:key)")
+
+
 def last_hash(conn) -> str:
     """The newest entry's hash, after taking the chain lock for this transaction (on PostgreSQL both in one
     round trip, by a function that reads the hash once it holds the lock: migration f2b6d8e4a1c3)."""
@@ -245,9 +248,6 @@ def last_hash(conn) -> str:
     else:
         value = conn.execute(_last_hash_statement()).scalar()
     return value or GENESIS
-
-
-_CHAIN_HEAD = sa.text("SELECT register_chain_head(:key)")
 
 
 @functools.cache

@@ -4,7 +4,7 @@ SQLite plans from the statistics that ANALYZE takes. They are taken when the cat
 loaded (core.db.update_statistics), while the register is small, and never again by themselves. A
 municipality's register then grows tenfold and more over the years, and plans made for a small register get
 slower: with the statistics of a new instance, the requirement search on the benchmark's large register took
-6.1 ms instead of 4.3 ms. (PostgreSQL's autovacuum takes its statistics again by itself.)
+6.1 ms instead of 4.3-4.6 ms. (PostgreSQL's autovacuum takes its statistics again by itself.)
 
 So each worker checks now and then, after a response has been sent, whether the change log, which every
 change to the register extends, has grown to GROWTH times its size when the statistics were taken, and takes

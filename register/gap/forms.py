@@ -6,9 +6,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from register.core.forms import LocalizedForm, LocalizedSubform, SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
-from register.organisation.forms import UnitField
 from register.gap.models import (AssessorKind, CostLevel, FindingStatus, ImplementationGroup, Priority, Severity,
                                  maturity_scale)
+from register.organisation.forms import UnitField
 
 
 def max_length(limit: int) -> Length:

@@ -12,22 +12,21 @@ class UnitField(SelectField):
     """The unit a record names: the active units, indented by hierarchy, and the record's own unit even if it
     has since been made inactive, so that saving the record keeps it instead of silently clearing it.
 
-    The units are read only when the field is drawn or another unit is chosen; a form saved with its unit
-    unchanged (most status saves) reads none, and no save need wait for the units after every change."""
+    The units are read only when the field is drawn or another unit is chosen: a form saved with its unit
+    unchanged (most status saves) reads none, where every save made the next one read them again."""
 
-    def __init__(self, label=None, validators=None, blank: bool = True, **kwargs):
+    def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.blank = blank
         self.kept = ""
-        self.choices = lambda: unit_choices(include_blank=self.blank, keep=[self.kept])
+        self.choices = lambda: unit_choices(keep=[self.kept])
 
     def keep(self, unit_id: int | None) -> None:
         """The unit the record names now (None for none, or for a new record)."""
         self.kept = str(unit_id) if unit_id else ""
 
     def pre_validate(self, form):
-        if self.data == self.kept and (self.kept or self.blank) and not self.process_errors:
-            return  # unchanged: valid whether or not the unit is still active
+        if self.data == self.kept and not self.process_errors:
+            return  # unchanged (or still none): valid whether or not the unit is still active
         super().pre_validate(form)
 
 

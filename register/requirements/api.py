@@ -8,7 +8,6 @@ from register.api.resources import (Field, Filter, FilterError, Report, Resource
                                     register_report, register_resource, today)
 from register.catalogs.models import Catalog, Requirement
 from register.extensions import db
-from register.organisation.models import Unit
 from register.requirements import compliance
 from register.requirements.models import ImplementationStatus, RequirementAssessment
 

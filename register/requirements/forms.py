@@ -8,8 +8,8 @@ from register.controls.models import Control
 from register.core.forms import LocalizedForm, SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
-from register.requirements.models import MATURITY_SCALE, ImplementationStatus
 from register.organisation.forms import UnitField
+from register.requirements.models import MATURITY_SCALE, ImplementationStatus
 
 
 def status_choices(blank_label) -> list[SelectChoice]:

@@ -4,8 +4,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from register.core.forms import SelectField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
-from register.training.models import ApprovalBody, CampaignKind, ManagementBody
 from register.organisation.forms import UnitField
+from register.training.models import ApprovalBody, CampaignKind, ManagementBody
 
 DATE_MESSAGE = _l("Angiv en dato, f.eks. 2025-09-14.")
 
@@ -23,8 +23,7 @@ class CampaignForm(VersionedForm):
 
 
 class ParticipationForm(VersionedForm):
-    unit_id = UnitField(_l("Enhed"),
-                        validators=[DataRequired(message=_l("Vælg en enhed."))])
+    unit_id = UnitField(_l("Enhed"), validators=[DataRequired(message=_l("Vælg en enhed."))])
     staff_targeted = IntegerField(_l("Medarbejdere i målgruppen"), validators=[
         InputRequired(message=_l("Angiv antal medarbejdere i målgruppen.")),
         NumberRange(min=0, max=100000, message=_l("Angiv et tal mellem 0 og 100.000."))])
