@@ -47,10 +47,9 @@ def test_the_logged_in_user_with_the_data_stamp_is_planned_once(app, large, user
         assert plans and all(generic > 0 for generic, _custom in plans), plans
 
 
-def test_a_requirement_list_page_and_its_mappings_are_planned_once(app, large):
+def test_a_requirement_list_page_and_a_requirement_with_its_surroundings_are_planned_once(app, large):
     from register.catalogs.models import RequirementMapping
-    from register.catalogs.services import mapped_requirements
-    from register.requirements.services import RequirementFilter, requirement_page
+    from register.requirements.services import RequirementFilter, requirement_context, requirement_page
 
     with app.app_context():
         mapped = db.session.execute(sa.select(Requirement).join(
@@ -58,9 +57,9 @@ def test_a_requirement_list_page_and_its_mappings_are_planned_once(app, large):
         for _ in range(RUNS):
             db.session.execute(sa.text("SELECT 1"))  # the statements below must not be the first on the connection
             assert requirement_page(RequirementFilter(page=2)).rows
-            assert mapped_requirements(mapped)
+            assert requirement_context(mapped.id)[0].mapped
         page_plans = _plans("ORDER BY catalog.sort_order")
-        mapping_plans = _plans("requirement_mapping")
+        mapping_plans = _plans("requirement_mapping")  # with the walk up, the children and the assessment
         assert page_plans and all(generic > 0 for generic, _custom in page_plans), page_plans
         assert mapping_plans and all(generic > 0 for generic, _custom in mapping_plans), mapping_plans
 

@@ -224,6 +224,69 @@ def test_list_and_dashboard_query_count_does_not_grow_with_the_data(app, client,
     assert small.count == large.count, (small.statements, large.statements)
 
 
+# --- a requirement's page ----------------------------------------------------------------------------------------
+
+def test_requirement_context_has_its_place_children_mappings_and_assessment(app, catalogs):
+    from register.catalogs.models import MappingRelation
+
+    with app.app_context():
+        place, assessed = services.requirement_context(req_id(app, "nis2:21.2.c"))
+        assert place.requirement.ref == "21.2.c" and assessed is None
+        assert [r.ref for r in place.path] == ["21", "21.2"]  # from the top of the catalogue down
+        assert place.children == []
+        # mapped from this side, with relation and note, catalogue by catalogue in each one's order
+        mapped = [(m.requirement.catalog.code, m.requirement.ref, m.relation, m.note) for m in place.mapped]
+        assert sorted(mapped, key=lambda m: m[:2]) == sorted([
+            ("cis-v8", "11", MappingRelation.SUPPORTS, "Backup og gendannelse"),
+            ("beredskab", "bl25", MappingRelation.RELATED, "Driftskontinuitet og kommunens beredskabsplan"),
+            ("beredskab", "pm.1", MappingRelation.RELATED, "Krisestyring"),
+            ("beredskab", "pm.6", MappingRelation.EQUIVALENT, "Fortsat drift og genopretning"),
+            ("beredskab", "hob.7", MappingRelation.RELATED, "Øvelse af kontinuitetsplaner")], key=lambda m: m[:2])
+        keys = [(m.requirement.catalog_id, m.requirement.position) for m in place.mapped]
+        assert keys == sorted(keys)
+
+        top, assessed = services.requirement_context(req_id(app, "nis2:21.2"))
+        assert top.path[0].ref == "21" and len(top.path) == 1 and assessed is None
+        assert [c.ref for c in top.children] == [f"21.2.{letter}" for letter in "abcdefghij"]
+        root, _ = services.requirement_context(req_id(app, "nis2:21"))
+        assert root.path == [] and [c.ref for c in root.children] == ["21.1", "21.2", "21.3", "21.4"]
+        # mapped to it from the other side
+        cis17, _ = services.requirement_context(req_id(app, "cis-v8:17"))
+        assert {(m.requirement.ref, m.relation) for m in cis17.mapped} == {
+            ("21.2.b", MappingRelation.SUPPORTS), ("23", MappingRelation.RELATED)}
+        assert services.requirement_context(10**9) is None
+    assess(app, "nis2:21.2.c", status=ImplementationStatus.PARTLY)
+    with app.app_context():
+        place, assessed = services.requirement_context(req_id(app, "nis2:21.2.c"))
+        assert assessed.status == ImplementationStatus.PARTLY and assessed.requirement_id == place.requirement.id
+
+
+def test_requirement_page_reads_the_requirement_and_its_surroundings_in_one_statement(app, client, login, catalogs,
+                                                                                       count_queries):
+    """Its place, children, mappings and assessment were four round trips to PostgreSQL; and the controls its
+    history names are the ones linked, already read."""
+    from register.controls.models import Control, ControlRequirement
+
+    rid = req_id(app, "nis2:21.2.c")
+    assess(app, "nis2:21.2.c", status=ImplementationStatus.PARTLY)
+    login("security")
+    with app.app_context():
+        control = Control(title="Daglig backup")
+        db.session.add(control)
+        db.session.flush()
+        db.session.add(ControlRequirement(control_id=control.id, requirement_id=rid))
+        db.session.commit()
+    client.get(f"/krav/{rid}")
+    with count_queries() as counter:
+        page = html(client.get(f"/krav/{rid}"))
+    assert "Minimumsforanstaltninger" in page and "CIS 11" in page and "Tiltag: Daglig backup" in page
+    reads = [" ".join(s.split()) for s in counter.statements]
+    about_it = [s for s in reads if re.search(r"FROM (requirement|requirement_assessment|requirement_mapping)\b", s)]
+    assert len(about_it) == 1, about_it
+    assert "requirement_assessment" in about_it[0] and "requirement_mapping" in about_it[0]
+    assert not [s for s in reads if re.search(r"FROM control WHERE", s)], reads
+
+
 # --- assessment: form, validation, locking, history -----------------------------------------------------------
 
 def _form(**overrides):

@@ -1,4 +1,5 @@
 """Reading catalogues: a catalogue's tree, one requirement with its context."""
+import enum
 import functools
 from dataclasses import dataclass
 
@@ -6,6 +7,7 @@ import sqlalchemy as sa
 
 from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement, RequirementMapping
+from register.core.db import written_in
 from register.core.i18n import localized
 from register.core.picker import Picker, picker
 from register.extensions import db
@@ -26,28 +28,45 @@ def catalog_requirements(catalog: Catalog, include_retired: bool = False) -> lis
 MAX_DEPTH = 50  # far deeper than any catalogue; stops the walk up should a parent link ever loop
 
 
+class Kin(enum.IntEnum):
+    """How a requirement read by `related_requirements` stands to the one asked for; also the order shown."""
+    SELF = 0
+    ANCESTOR = 1
+    CHILD = 2
+    MAPPED = 3
+
+
 @functools.cache
-def _ancestors_statement() -> sa.Select:
-    """The ancestors of the requirement whose parent is `:parent`, top first: a walk up the tree in the database
-    (built once, as statements cost more to build than to run)."""
-    up = (sa.select(Requirement.id, Requirement.parent_id, sa.literal_column("1", sa.Integer).label("level"))
-          .where(Requirement.id == sa.bindparam("parent")).cte("ancestors", recursive=True))
+def related_requirements() -> sa.Subquery:
+    """The requirement `:requirement_id` and those around it, as (id, kin, rank, relation, note): its ancestors
+    (a walk up the tree in the database), its children, and the requirements of other catalogues mapped to it
+    in either direction. One round trip instead of four, for a requirement's page. Built once, as statements
+    cost more to build than to run.
+
+    The mappings come first so that the columns take their types; each is read from its own index (one join
+    on an OR of the two directions was planned afresh on every view on PostgreSQL, which cost ten times
+    running it)."""
+    m = RequirementMapping
+    asked = sa.bindparam("requirement_id", type_=sa.Integer)
+    up = (sa.select(Requirement.id, Requirement.parent_id, written_in(0).label("level"))
+          .where(Requirement.id == asked).cte("ancestors", recursive=True))
     up = up.union_all(sa.select(Requirement.id, Requirement.parent_id, up.c.level + 1)
-                      .join(up, Requirement.id == up.c.parent_id).where(up.c.level < MAX_DEPTH))
-    return sa.select(Requirement).join(up, Requirement.id == up.c.id).order_by(up.c.level.desc())
+                      .join(up, Requirement.id == up.c.parent_id).where(up.c.level < written_in(MAX_DEPTH)))
+    return sa.union_all(
+        sa.select(m.target_id.label("id"), written_in(Kin.MAPPED).label("kin"), written_in(0).label("rank"),
+                  m.relation, m.note).where(m.source_id == asked),
+        sa.select(m.source_id, written_in(Kin.MAPPED), written_in(0), m.relation, m.note).where(m.target_id == asked),
+        # The walk starts at the requirement itself (level 0); the top of the catalogue comes first.
+        sa.select(up.c.id, sa.case((up.c.level == written_in(0), written_in(Kin.SELF)), else_=written_in(Kin.ANCESTOR)),
+                  -up.c.level, sa.null(), sa.null()),
+        sa.select(Requirement.id, written_in(Kin.CHILD), Requirement.position, sa.null(), sa.null())
+        .where(Requirement.parent_id == asked),
+    ).subquery("related")
 
 
-def requirement_path(req: Requirement) -> list[Requirement]:
-    """The requirement's ancestors from the top of its catalogue down (one query, none for a top-level one): only
-    the ancestors are read, not the whole catalogue."""
-    if req.parent_id is None:
-        return []
-    return list(db.session.execute(_ancestors_statement(), {"parent": req.parent_id}).scalars())
-
-
-def children_of(req: Requirement) -> list[Requirement]:
-    return list(db.session.execute(
-        sa.select(Requirement).where(Requirement.parent_id == req.id).order_by(Requirement.position)).scalars())
+def related_order(related: sa.Subquery) -> tuple:
+    """The order `Neighbourhood.of` expects the rows of `related_requirements` in."""
+    return related.c.kin, related.c.rank, Requirement.catalog_id, Requirement.position, Requirement.id
 
 
 @dataclass
@@ -57,25 +76,24 @@ class MappedRequirement:
     note: str | None
 
 
-@functools.cache
-def _mapped_statement() -> sa.Select:
-    # The links from the requirement and those to it, each read from its own index. One join on an OR of the
-    # two directions was planned afresh on every view on PostgreSQL (a plan for any id looked dearer than one
-    # for the id given), which cost ten times what running it did.
-    m = RequirementMapping
-    linked = sa.union_all(
-        sa.select(m.target_id.label("other_id"), m.relation, m.note).where(m.source_id == sa.bindparam("id")),
-        sa.select(m.source_id.label("other_id"), m.relation, m.note).where(m.target_id == sa.bindparam("id")),
-    ).subquery("linked")
-    return (sa.select(Requirement, linked.c.relation, linked.c.note)
-            .join(linked, linked.c.other_id == Requirement.id)
-            .order_by(Requirement.catalog_id, Requirement.position, Requirement.id))
+@dataclass
+class Neighbourhood:
+    """A requirement's place in its catalogue and among the others: what its page shows around it."""
+    requirement: Requirement
+    path: list[Requirement]          # its ancestors from the top of its catalogue down
+    children: list[Requirement]
+    mapped: list[MappedRequirement]  # in catalogue order
 
-
-def mapped_requirements(req: Requirement) -> list[MappedRequirement]:
-    """Requirements of other catalogues linked to this one, in either direction (one query)."""
-    return [MappedRequirement(r, rel, note) for r, rel, note in db.session.execute(_mapped_statement(),
-                                                                                      {"id": req.id}).all()]
+    @classmethod
+    def of(cls, rows) -> "Neighbourhood | None":
+        """From rows of (Requirement, kin, relation, note) in `related_order`; None if the requirement itself is
+        not among them (there is no such requirement)."""
+        found: dict[Kin, list] = {kin: [] for kin in Kin}
+        for req, kin, relation, note in rows:
+            found[kin].append(MappedRequirement(req, relation, note) if kin == Kin.MAPPED else req)
+        if not found[Kin.SELF]:
+            return None
+        return cls(found[Kin.SELF][0], found[Kin.ANCESTOR], found[Kin.CHILD], found[Kin.MAPPED])
 
 
 def requirement_picker(exclude_catalog: str | None = None) -> Picker:

@@ -48,7 +48,7 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 def written_in(n: int) -> sa.ColumnElement:
-    """A number written into the SQL instead of sent as a parameter, for a LIMIT or OFFSET.
+    """A number written into the SQL instead of sent as a parameter: a LIMIT or OFFSET, or a constant.
 
     PostgreSQL plans a prepared statement once and reuses the plan only if a plan for any parameter values
     costs about as much as one for the values given. A LIMIT sent as a parameter could be anything, so the

@@ -15,6 +15,7 @@ from werkzeug.utils import secure_filename
 
 from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement
+from register.catalogs.services import Kin, Neighbourhood, related_order, related_requirements
 from register.controls.models import Control, ControlRequirement
 from register.core.cache import cached
 from register.core.db import written_in
@@ -339,6 +340,25 @@ def requirement_with_assessment(requirement_id: int) -> tuple[Requirement, Requi
     return (row.Requirement, row.RequirementAssessment) if row else None
 
 
+@functools.cache
+def _context_statement() -> sa.Select:
+    related = related_requirements()
+    return (sa.select(Requirement, related.c.kin, related.c.relation, related.c.note, RequirementAssessment)
+            .join(related, related.c.id == Requirement.id)
+            .outerjoin(RequirementAssessment, sa.and_(related.c.kin == written_in(Kin.SELF),
+                                                      RequirementAssessment.requirement_id == Requirement.id))
+            .order_by(*related_order(related)))
+
+
+def requirement_context(requirement_id: int) -> tuple[Neighbourhood, RequirementAssessment | None] | None:
+    """The requirement with its ancestors, children and mapped requirements, and the municipality's assessment
+    of it (None if not assessed yet), in one query: what its page shows about it. None if there is no such
+    requirement."""
+    rows = db.session.execute(_context_statement(), {"requirement_id": requirement_id}).all()
+    place = Neighbourhood.of(row[:4] for row in rows)
+    return (place, rows[0].RequirementAssessment) if place else None  # the requirement's own row comes first
+
+
 def save_assessment(req: Requirement, assessment: RequirementAssessment | None, values: dict) -> RequirementAssessment:
     """Create or change the municipality's assessment of a requirement (flushes)."""
     if not values.get("applicable", True) and not (values.get("applicability_reason") or "").strip():
@@ -533,15 +553,18 @@ class HistoryEntry:
         return self.entry.id, self.entry.hash, self.subject, self.unit_names
 
 
-def requirement_history(req: Requirement, page: int = 1) -> paging.Page:
+def requirement_history(req: Requirement, page: int = 1,
+                        known_titles: Mapping[int, str] | None = None) -> paging.Page:
     """One page of everything recorded about this requirement, newest first (like core.history.history_page):
     the count, the page and the control titles it names, whatever the history's length. Each item is a
-    HistoryEntry."""
+    HistoryEntry. `known_titles` are control titles the caller has read already (the controls linked now,
+    which most entries name): only others are read."""
     result = owned_history_page("requirement", req.id, page)  # parts: assessment, evidence, control links
     entries = result.items
-    control_ids = {e.state.get("control_id") for e in entries if e.entity == "control_requirement"}
-    titles = dict(db.session.execute(sa.select(Control.id, Control.title)
-                                     .where(Control.id.in_(control_ids))).all()) if control_ids else {}
+    titles = dict(known_titles or {})
+    control_ids = {e.state.get("control_id") for e in entries if e.entity == "control_requirement"} - titles.keys()
+    if control_ids:
+        titles.update(db.session.execute(sa.select(Control.id, Control.title).where(Control.id.in_(control_ids))).all())
     out = []
     units = unit_names() if any("responsible_unit_id" in e.changes for e in entries) else {}
     for e in entries:

@@ -103,23 +103,23 @@ def _requirement_and_assessment(requirement_id: int) -> tuple[Requirement, Requi
     return services.requirement_with_assessment(requirement_id) or abort(404)
 
 
-_READ_IT = object()  # _render_detail reads the assessment itself (after a rollback, say)
-
-
-def _render_detail(req: Requirement, status: int = 200, assessment=_READ_IT, **forms):
+def _render_detail(requirement_id: int, status: int = 200, **forms):
+    """The requirement's page; after a refused form (`forms`), with that form's errors and what was entered."""
+    place, assessment = services.requirement_context(requirement_id) or abort(404)
+    req = place.requirement
     link_form = forms.get("link_form") or LinkEvidenceForm(formdata=None)
     file_form = forms.get("file_form") or FileEvidenceForm(formdata=None)
     control_form = forms.get("control_form") or LinkControlForm(formdata=None)
     control_picker = control_services.control_picker()
     control_form.control_id.choices = control_picker.choices
-    if assessment is _READ_IT:
-        assessment = services.assessment_for(req.id)
+    controls = control_services.controls_of(req.id)
     return render_template(
         "requirements/detail.html", req=req, assessment=assessment,
-        path=catalog_services.requirement_path(req), children=catalog_services.children_of(req),
-        mapped=catalog_services.mapped_requirements(req), controls=control_services.controls_of(req.id),
+        path=place.path, children=place.children, mapped=place.mapped, controls=controls,
         evidence=services.evidence_of(req.id), sections=link_sections(current_app, req),
-        history=services.requirement_history(req, page_arg("historik")), units=services.unit_names(),
+        history=services.requirement_history(req, page_arg("historik"),
+                                             known_titles={c.control.id: c.control.title for c in controls}),
+        units=services.unit_names(),
         field_labels=services.FIELD_LABELS, describe=services.describe_value, maturity_scale=MATURITY_SCALE,
         history_row_key=services.HistoryEntry.row_key,
         rollup_rule=ROLLUP_RULE, link_form=link_form, file_form=file_form, control_form=control_form,
@@ -131,8 +131,7 @@ def _render_detail(req: Requirement, status: int = 200, assessment=_READ_IT, **f
 @bp.route("/<int:requirement_id>")
 @requires(Permission.READ)
 def detail(requirement_id: int):
-    req, assessment = _requirement_and_assessment(requirement_id)
-    return _render_detail(req, assessment=assessment)
+    return _render_detail(requirement_id)
 
 
 @bp.route("/<int:requirement_id>/vurdering", methods=["GET", "POST"])
@@ -172,7 +171,7 @@ def add_link(requirement_id: int):
             db.session.commit()
             flash(_("Linket er tilføjet."), "success")
             return redirect(url_for(".detail", requirement_id=req.id, _anchor="dokumentation"))
-    return _render_detail(req, 422, link_form=form)
+    return _render_detail(requirement_id, 422, link_form=form)
 
 
 @bp.route("/<int:requirement_id>/dokumentation/fil", methods=["POST"])
@@ -192,7 +191,7 @@ def add_file(requirement_id: int):
             db.session.commit()
             flash(_("Filen er gemt."), "success")
             return redirect(url_for(".detail", requirement_id=req.id, _anchor="dokumentation"))
-    return _render_detail(req, 422, file_form=form)
+    return _render_detail(requirement_id, 422, file_form=form)
 
 
 @bp.route("/dokumentation/<int:evidence_id>")
@@ -240,7 +239,7 @@ def link_control(requirement_id: int):
             db.session.commit()
             flash(_("Tiltaget er tilknyttet."), "success")
             return redirect(url_for(".detail", requirement_id=req.id, _anchor="tiltag"))
-    return _render_detail(req, 422, control_form=form)
+    return _render_detail(requirement_id, 422, control_form=form)
 
 
 @bp.route("/overblik")
