@@ -294,6 +294,58 @@ def test_requirement_page_shows_findings_exercises_and_incidents(app, client, lo
     assert f'<a href="/oevelser/{records["exercise"]}">' in other
 
 
+def test_requirement_page_lists_each_parts_records_in_their_order(app, client, login, records):
+    """Findings: open before closed, then by priority and due date (none last); exercises and incidents newest
+    first. The sections are read together, so each part's order is kept within its own section."""
+    from register.gap.models import FindingRequirement
+
+    login("board")
+    with app.app_context():
+        rid = requirement_by_key("nis2:21.2.g").id
+
+        def finding(title, severity, due_on=None, status=FindingStatus.OPEN, override=None):
+            return Finding(title=title, severity=severity, identified_on=dt.date(2025, 1, 1), unit_id=records["unit"],
+                           due_on=due_on, status=status, priority_override=override,
+                           closed_on=dt.date(2025, 2, 1) if status == FindingStatus.CLOSED else None,
+                           priority_override_reason="Direktionen" if override else None,
+                           requirement_links=[FindingRequirement(requirement_id=rid)])
+
+        db.session.add_all([
+            finding("F lukket", Severity.CRITICAL, dt.date(2025, 1, 1), status=FindingStatus.CLOSED),
+            finding("F lav uden frist", Severity.LOW),
+            finding("F lav", Severity.LOW, dt.date(2025, 3, 1)),
+            finding("F kritisk sen", Severity.CRITICAL, dt.date(2026, 6, 1)),
+            finding("F kritisk tidlig", Severity.CRITICAL, dt.date(2026, 1, 1)),
+            finding("F løftet", Severity.LOW, dt.date(2027, 1, 1), override=Priority.P1)])
+        for title, held, planned in (("Ø gammel", dt.date(2024, 5, 1), None), ("Ø planlagt", None, dt.date(2027, 1, 1)),
+                                     ("Ø ny", dt.date(2025, 10, 1), None)):
+            db.session.add(Exercise(title=title, exercise_type=ExerciseType.DILEMMA, level=ExerciseLevel.BOARD,
+                                    held_on=held, planned_on=planned,
+                                    requirement_links=[ExerciseRequirement(requirement_id=rid)]))
+        for title, days in (("H ældst", -300), ("H nyest", 30)):
+            incident = Incident(title=title, description="d", detected_at=AWARE + dt.timedelta(days=days),
+                                aware_at=AWARE + dt.timedelta(days=days), significance=Significance.PENDING,
+                                status=IncidentStatus.REGISTERED)
+            db.session.add(incident)
+            db.session.flush()
+            db.session.add(IncidentRequirement(incident_id=incident.id, requirement_id=rid))
+        db.session.commit()
+        expected = [f.title for f in sorted(
+            db.session.execute(sa.select(Finding).where(Finding.title.like("F %"))).scalars(),
+            key=lambda f: (f.status == FindingStatus.CLOSED, int(f.priority.value), f.due_on is None,
+                           f.due_on or dt.date.max))]
+    page = html(client.get(f"/krav/{rid}"))
+
+    def order(*titles):
+        return sorted(titles, key=page.index)
+
+    assert expected == ["F kritisk tidlig", "F kritisk sen", "F løftet", "F lav", "F lav uden frist", "F lukket"], \
+        expected  # an override counts as the priority; closed comes last
+    assert order(*expected) == expected
+    assert order("Ø gammel", "Ø planlagt", "Ø ny") == ["Ø planlagt", "Ø ny", "Ø gammel"]
+    assert order("H ældst", "H nyest", "Phishing mod lønkontoret") == ["H nyest", "Phishing mod lønkontoret", "H ældst"]
+
+
 def test_requirement_page_query_count_does_not_grow_with_linked_items(app, client, login, records, count_queries):
     login("board")
     with app.app_context():

@@ -76,3 +76,17 @@ def test_a_requirement_list_page_looks_up_only_its_own_assessments(app, large):
         # small table), not after all of them were read and hashed.
         assert "(requirement_id = ANY" in plan, plan
 
+
+
+def test_the_sections_other_parts_add_to_a_requirement_page_are_planned_once(app, large):
+    from flask import current_app
+
+    from register.requirements.links import link_sections
+
+    with app.test_request_context():  # the sections link to their records
+        ids = db.session.execute(sa.select(Requirement.id).order_by(Requirement.id).limit(RUNS)).scalars().all()
+        for requirement_id in ids:
+            db.session.execute(sa.text("SELECT 1"))
+            assert len(link_sections(current_app, requirement_id)) == 3
+        plans = _plans("AS part")
+        assert plans and all(generic > 0 for generic, _custom in plans), plans

@@ -413,15 +413,30 @@ def test_old_catalogue_requirement_url_leads_to_the_requirement_page(app, client
     assert response.status_code == 301 and response.headers["Location"].endswith(f"/krav/{rid}")
 
 
-def test_requirement_page_shows_other_parts_linked_items(app, client, login, catalogs):
-    from register.requirements.links import LinkedItem, LinkProvider
+def test_requirement_page_shows_other_parts_linked_items(app, client, login, catalogs, make_unit):
+    """A part that links its records to requirements adds a section: here the units that own the requirement's
+    assessment, under their own heading, in the order the part gives."""
+    from register.organisation.models import Unit
+    from register.requirements.links import LinkedItem, LinkProvider, ranked
 
+    def linked(requirement_id):
+        return (sa.select(*ranked(Unit.id, Unit.name.desc()))
+                .join(RequirementAssessment, RequirementAssessment.responsible_unit_id == Unit.id)
+                .where(RequirementAssessment.requirement_id == requirement_id))
+
+    unit = make_unit(name="Digitalisering")
+    assess(app, "nis2:21.2.d", responsible_unit_id=unit)
     app.blueprints["organisation"].requirement_links = [
-        LinkProvider(50, "Fund", lambda req: [LinkedItem(f"Fund om {req.display_ref}", "/fund/1")])]
+        LinkProvider(50, "Enheder", Unit, linked, lambda units: [LinkedItem(u.name, f"/enhed/{u.id}") for u in units],
+                     "Ingen enheder")]
     try:
         login("board")
         page = html(client.get(f"/krav/{req_id(app, 'nis2:21.2.d')}"))
-        assert "<h2>Fund</h2>" in page and '<a href="/fund/1">Fund om 21(2)(d)</a>' in page
+        assert "<h2>Enheder</h2>" in page and f'<a href="/enhed/{unit}">Digitalisering</a>' in page
+        # the other parts' sections are still there, after this one
+        assert page.index("<h2>Enheder</h2>") < page.index("Fund på handlingsplanen") < page.index("Øvelser, der")
+        other = html(client.get(f"/krav/{req_id(app, 'nis2:21.2.e')}"))
+        assert "<h2>Enheder</h2>" in other and "Ingen enheder" in other
     finally:
         del app.blueprints["organisation"].requirement_links
 

@@ -19,6 +19,7 @@ from register.gap.models import (Assessment, ControlScore, Finding, FindingRequi
                                  FindingStatus, ImplementationGroup, Priority, Severity)
 from register.gap.priority import priority_rank_sql, priority_sql
 from register.organisation.models import Unit
+from register.requirements.links import ranked
 
 CIS_CATALOG = "cis-v8"
 
@@ -360,13 +361,12 @@ def create_linked_finding(source_kind: FindingSource, source_id: int, source_lab
     return finding
 
 
-def findings_for_requirement(requirement_id: int) -> list[Finding]:
-    """Findings linked to one requirement, by priority then due date (one query)."""
-    return list(db.session.execute(
-        sa.select(Finding).join(FindingRequirement, FindingRequirement.finding_id == Finding.id)
-        .where(FindingRequirement.requirement_id == requirement_id)
-        .order_by(Finding.status == FindingStatus.CLOSED, priority_rank_sql(), Finding.due_on.is_(None), Finding.due_on,
-                  Finding.id)).scalars())
+def findings_linked(requirement_id: sa.ColumnElement[int]) -> sa.Select:
+    """Findings linked to one requirement, open ones first, by priority then due date (requirements.links)."""
+    return (sa.select(*ranked(Finding.id, Finding.status == FindingStatus.CLOSED, priority_rank_sql(),
+                              Finding.due_on.is_(None), Finding.due_on, Finding.id))
+            .join(FindingRequirement, FindingRequirement.finding_id == Finding.id)
+            .where(FindingRequirement.requirement_id == requirement_id))
 
 
 def finding_source(app, finding: Finding):

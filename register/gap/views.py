@@ -56,16 +56,16 @@ def home_panel() -> dict | None:
 bp.home_panels = [HomePanel(30, "gap/_home_panel.html", home_panel)]
 
 
-def requirement_findings(requirement) -> list[LinkedItem]:
+def requirement_findings(findings: list[Finding]) -> list[LinkedItem]:
     """The requirement page's section of findings on the requirement."""
     return [LinkedItem(f.title, url_for("gap.finding", finding_id=f.id), f.status,
                        _("prioritet %(p)s", p=f.priority.label)
                        + (_(", frist %(d)s", d=format_date(f.due_on, "d. MMM y")) if f.due_on else ""))
-            for f in services.findings_for_requirement(requirement.id)]
+            for f in findings]
 
 
-bp.requirement_links = [LinkProvider(60, _l("Fund på handlingsplanen"), requirement_findings,
-                                     _l("Ingen fund vedrører kravet."))]
+bp.requirement_links = [LinkProvider(60, _l("Fund på handlingsplanen"), Finding, services.findings_linked,
+                                     requirement_findings, _l("Ingen fund vedrører kravet."))]
 
 
 # --- Overview and assessments ---------------------------------------------------------------------

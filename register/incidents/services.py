@@ -20,6 +20,7 @@ from register.incidents.models import (Incident, IncidentControl, IncidentReport
                                        IncidentUnit, Lesson, LessonStatus, ReportKind, Significance)
 from register.organisation.models import Unit
 from register.organisation.services import unit_names
+from register.requirements.links import ranked
 
 
 class IncidentError(ValueError):
@@ -192,12 +193,11 @@ def lessons_of(incident: Incident) -> list[Lesson]:
         .order_by(Lesson.due_on, Lesson.id)).scalars())
 
 
-def incidents_for_requirement(requirement_id: int) -> list[Incident]:
-    """Incidents linked to one requirement, newest first (one query)."""
-    return list(db.session.execute(
-        sa.select(Incident).join(IncidentRequirement, IncidentRequirement.incident_id == Incident.id)
-        .where(IncidentRequirement.requirement_id == requirement_id)
-        .order_by(Incident.aware_at.desc(), Incident.id)).scalars())
+def incidents_linked(requirement_id: sa.ColumnElement[int]) -> sa.Select:
+    """Incidents linked to one requirement, newest first (requirements.links)."""
+    return (sa.select(*ranked(Incident.id, Incident.aware_at.desc(), Incident.id))
+            .join(IncidentRequirement, IncidentRequirement.incident_id == Incident.id)
+            .where(IncidentRequirement.requirement_id == requirement_id))
 
 
 def control_links(incident: Incident) -> list[IncidentControl]:

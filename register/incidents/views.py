@@ -52,11 +52,11 @@ def _muted(text: str) -> Markup:
     return Markup('<span class="muted">%s</span>') % text
 
 
-def requirement_incidents(requirement) -> list[LinkedItem]:
+def requirement_incidents(incidents: list[Incident]) -> list[LinkedItem]:
     """The requirement page's section of incidents that concern the requirement."""
     return [LinkedItem(i.title, url_for("incidents.detail", incident_id=i.id), i.status,
                        format_date(i.aware_at, "d. MMM y"))
-            for i in services.incidents_for_requirement(requirement.id)]
+            for i in incidents]
 
 
 def finding_source(finding) -> LinkedItem | None:
@@ -69,8 +69,8 @@ def finding_source(finding) -> LinkedItem | None:
                       detail=_("erfaring: %(text)s", text=services.lesson_title(lesson.description)))
 
 
-bp.requirement_links = [LinkProvider(80, _l("Hændelser, der vedrører kravet"), requirement_incidents,
-                                     _l("Ingen hændelser er knyttet til kravet."))]
+bp.requirement_links = [LinkProvider(80, _l("Hændelser, der vedrører kravet"), Incident, services.incidents_linked,
+                                     requirement_incidents, _l("Ingen hændelser er knyttet til kravet."))]
 bp.finding_sources = {FindingSource.INCIDENT: finding_source}
 
 

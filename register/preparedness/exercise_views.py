@@ -25,12 +25,12 @@ bp.nav = [NavItem(41, _l("Øvelser"), "exercises.index",
                   _l("Øvelser for direktion og delplaner, evaluering, forbedringspunkter og årlige mål."))]
 
 
-def requirement_exercises(requirement) -> list[LinkedItem]:
+def requirement_exercises(exercises: list[Exercise]) -> list[LinkedItem]:
     """The requirement page's section of exercises that test the requirement."""
     today = services.today()
     return [LinkedItem(e.title, url_for("exercises.detail", exercise_id=e.id), e.state(today),
                        format_date(e.held_on or e.planned_on, "d. MMM y") if (e.held_on or e.planned_on) else "")
-            for e in services.exercises_for_requirement(requirement.id)]
+            for e in exercises]
 
 
 def finding_source(finding) -> LinkedItem | None:
@@ -43,8 +43,8 @@ def finding_source(finding) -> LinkedItem | None:
                       detail=_("forbedringspunkt: %(title)s", title=point.title))
 
 
-bp.requirement_links = [LinkProvider(70, _l("Øvelser, der afprøver kravet"), requirement_exercises,
-                                     _l("Ingen øvelser afprøver kravet."))]
+bp.requirement_links = [LinkProvider(70, _l("Øvelser, der afprøver kravet"), Exercise, services.exercises_linked,
+                                     requirement_exercises, _l("Ingen øvelser afprøver kravet."))]
 bp.finding_sources = {FindingSource.EXERCISE: finding_source}
 
 

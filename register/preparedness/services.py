@@ -20,6 +20,7 @@ from register.preparedness.models import (
     Exercise, ExerciseLevel, ExercisePlan, ExerciseRequirement, ExerciseState, ExerciseSubPlan, ExerciseTarget,
     ExerciseType, ExerciseUnit, ImprovementPoint, ImprovementStatus, LeaderIntroduction, Milestone,
     MilestoneStatus, Plan, PlanReview, PreparednessSettings, ResponsibleBody, SubPlan, exercise_state)
+from register.requirements.links import ranked
 
 DEFAULT_REVIEW_NOTE = ("Arbejdsgruppen for beredskab gennemgår beredskabsplanen årligt; ansvaret for planerne er "
                        "fortsat decentralt (Direktionens beslutning 26-03-2025).")
@@ -441,13 +442,12 @@ def improvement_of_finding(finding: Finding) -> ImprovementPoint | None:
                               .options(joinedload(ImprovementPoint.exercise))).scalar_one_or_none()
 
 
-def exercises_for_requirement(requirement_id: int) -> list[Exercise]:
-    """Exercises that test one requirement, newest first (one query)."""
-    order = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
-    return list(db.session.execute(
-        sa.select(Exercise).join(ExerciseRequirement, ExerciseRequirement.exercise_id == Exercise.id)
-        .where(ExerciseRequirement.requirement_id == requirement_id)
-        .order_by(order.desc().nulls_last(), Exercise.title)).scalars())
+def exercises_linked(requirement_id: sa.ColumnElement[int]) -> sa.Select:
+    """Exercises that test one requirement, newest first (requirements.links)."""
+    on = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
+    return (sa.select(*ranked(Exercise.id, on.desc().nulls_last(), Exercise.title, Exercise.id))
+            .join(ExerciseRequirement, ExerciseRequirement.exercise_id == Exercise.id)
+            .where(ExerciseRequirement.requirement_id == requirement_id))
 
 
 def check_exercise(exercise: Exercise, today_: dt.date) -> None:

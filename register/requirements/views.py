@@ -116,7 +116,7 @@ def _render_detail(requirement_id: int, status: int = 200, **forms):
     return render_template(
         "requirements/detail.html", req=req, assessment=assessment,
         path=place.path, children=place.children, mapped=place.mapped, controls=controls,
-        evidence=services.evidence_of(req.id), sections=link_sections(current_app, req),
+        evidence=services.evidence_of(req.id), sections=link_sections(current_app, req.id),
         history=services.requirement_history(req, page_arg("historik"),
                                              known_titles={c.control.id: c.control.title for c in controls}),
         units=services.unit_names(),
