@@ -329,6 +329,18 @@ def test_incident_list_is_paged_newest_awareness_first(client, login, make_incid
     assert "51–55 af 55 hændelser" in second and "Hændelse 00" in second and "Hændelse 05" not in second
 
 
+def test_the_incident_count_is_read_once_until_the_data_changes(client, login, make_incident, count_queries):
+    login("board")
+    for i in range(51):
+        make_incident(title=f"Hændelse {i:02d}", status=IncidentStatus.CLOSED)
+    client.get("/haendelser/")
+    with count_queries() as again:
+        assert "1–50 af 51 hændelser" in html(client.get("/haendelser/?page=1"))
+    assert not [s for s in again.statements if s.lstrip().startswith("SELECT count(")], again.statements
+    make_incident(title="Den nyeste", status=IncidentStatus.CLOSED)
+    assert "1–50 af 52 hændelser" in html(client.get("/haendelser/"))
+
+
 def test_the_list_says_for_each_incident_what_is_due_next(client, login, make_incident):
     """The deadline cell: the next report with how long is left, a provisional final report, all sent (with a
     late one marked), an assessment still to be made, and no duty to report."""

@@ -152,7 +152,10 @@ def incident_rows(now: dt.datetime | None = None) -> list[IncidentRow]:
 def incident_page(page: int, now: dt.datetime | None = None) -> Page:
     """One page of the incident list, newest awareness first, each row with its reporting clock."""
     stmt = _with_list_links(sa.select(Incident)).order_by(Incident.aware_at.desc(), Incident.id.desc())
-    result = paginate(stmt, page)
+    # the count kept until the data changes: a round trip on every page
+    total = cached("incidents.count", None,
+                   lambda: db.session.execute(sa.select(sa.func.count(Incident.id))).scalar_one())
+    result = paginate(stmt, page, total=total)
     names = unit_names()
     result.items = [_row(incident, now, names) for incident in result.items]
     return result

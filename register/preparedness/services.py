@@ -357,7 +357,10 @@ def exercise_page(page: int) -> Page:
     """One page of the exercise list as plain columns: what its rows show, the open improvements counted
     and the evaluation's completeness worked out in the database, and the participants in one more query.
     Whole exercises (scenario and evaluation texts) and their links as objects were half of the page's time."""
-    result = paginate(_exercise_list_statement(), page, scalars=False)
+    # the count kept until the data changes: a round trip on every page
+    total = cached("exercises.count", None,
+                   lambda: db.session.execute(sa.select(sa.func.count(Exercise.id))).scalar_one())
+    result = paginate(_exercise_list_statement(), page, scalars=False, total=total)
     rows = {row.id: ExerciseListRow(**row._mapping) for row in result.items}
     if rows:
         participants: dict[int, list[str]] = {}
@@ -467,8 +470,16 @@ def last_exercised_sub_plans() -> dict[int, dt.date]:
 
 
 def targets_progress(today_: dt.date) -> list[rules.TargetProgress]:
-    targets = list(db.session.execute(sa.select(ExerciseTarget).where(ExerciseTarget.active.is_(True))
-                                      .order_by(ExerciseTarget.id)).scalars())
+    """How each active yearly target stands on `today_`, kept until the data changes: it reads every exercise
+    and sub-plan (four statements), and the exercise list shows it on every page."""
+    return list(cached("exercise_targets_progress", today_, lambda: tuple(_targets_progress(today_))))
+
+
+def _targets_progress(today_: dt.date) -> list[rules.TargetProgress]:
+    # plain rows, not records of this session: the result is shared between requests
+    targets = db.session.execute(sa.select(ExerciseTarget.id, ExerciseTarget.kind, ExerciseTarget.value,
+                                           ExerciseTarget.note)
+                                 .where(ExerciseTarget.active.is_(True)).order_by(ExerciseTarget.id)).all()
     if not targets:
         return []
     exercises = db.session.execute(sa.select(Exercise.level, Exercise.planned_on, Exercise.held_on)).all()
