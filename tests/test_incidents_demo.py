@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from register.extensions import db
 from register.incidents.models import Incident, IncidentRequirement, Lesson, Significance
-from register.incidents.services import StepState, incident_rows
+from register.incidents.services import StepState, incident_page
 from register.training import services as training
 from register.training.models import Approval, CampaignUnit
 from register.training.services import TrainingStatus
@@ -16,7 +16,7 @@ def test_demo_has_a_significant_incident_with_a_late_report_and_training_in_ever
     assert "Demo data loaded." in runner.invoke(args=["demo"]).output
     assert "already loaded" in runner.invoke(args=["demo"]).output
     with app.app_context():
-        rows = incident_rows()
+        rows = incident_page(1).items
         assert len(rows) == 3
         significant = [r for r in rows if r.incident.significance == Significance.SIGNIFICANT]
         assert len(significant) == 1
