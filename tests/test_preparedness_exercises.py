@@ -325,3 +325,29 @@ def test_the_exercise_form_keeps_its_choices_until_the_data_changes(app, client,
 
     assert reads_choices(again) == []
     assert len(reads_choices(after_change)) >= 3  # plans, sub-plans, requirements (and their count)
+
+
+def test_the_exercise_form_reads_its_links_ids_not_the_linked_records(app, client, login, catalogs, make_unit,
+                                                                       count_queries):
+    """Each requirement link brought its requirement and catalogue along, each unit link its unit: the form
+    shows the linked ids as chosen options, and the options' labels are kept."""
+    from register.preparedness.models import ExerciseUnit
+
+    unit = make_unit(name="Skoler")
+    with app.app_context():
+        requirements = db.session.execute(sa.select(Requirement.id).order_by(Requirement.id).limit(3)).scalars().all()
+        exercise = Exercise(title="Evakuering", exercise_type=ExerciseType.PROCEDURE, level=ExerciseLevel.SUB_PLAN,
+                            held_on=D("2026-09-10"), unit_links=[ExerciseUnit(unit_id=unit)],
+                            requirement_links=[ExerciseRequirement(requirement_id=r) for r in requirements])
+        db.session.add(exercise)
+        db.session.commit()
+        exercise_id = exercise.id
+    login("preparedness")
+    client.get(f"/oevelser/{exercise_id}/rediger")
+    with count_queries() as again:
+        form = html(client.get(f"/oevelser/{exercise_id}/rediger"))
+    chosen = form.split('name="requirement_ids"')[1].split("</select>")[0]
+    assert re.findall(r'<option selected value="(\d+)">', chosen) == [str(r) for r in requirements]
+    assert f'<option selected value="{unit}">Skoler</option>' in form.split('name="unit_ids"')[1]
+    joined = [s for s in again.statements if re.search(r"JOIN (requirement|catalog|unit|prep_plan|prep_sub_plan)\b", s)]
+    assert joined == [], joined

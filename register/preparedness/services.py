@@ -375,10 +375,14 @@ def exercise_page(page: int) -> Page:
 
 
 def exercise_for_form(exercise_id: int) -> Exercise | None:
-    """An exercise with the links its form shows (not the improvements and findings its page shows)."""
+    """An exercise with the links its form shows (not the improvements and findings its page shows). The form
+    needs the linked ids only: the units, plans, sub-plans and requirements (with their catalogues) that the
+    links otherwise bring along were more than half of the form's time."""
     return db.session.execute(sa.select(Exercise).where(Exercise.id == exercise_id).options(
-        selectinload(Exercise.unit_links), selectinload(Exercise.plan_links), selectinload(Exercise.sub_plan_links),
-        selectinload(Exercise.requirement_links))).scalar_one_or_none()
+        selectinload(Exercise.unit_links).lazyload(ExerciseUnit.unit),
+        selectinload(Exercise.plan_links).lazyload(ExercisePlan.plan),
+        selectinload(Exercise.sub_plan_links).lazyload(ExerciseSubPlan.sub_plan),
+        selectinload(Exercise.requirement_links).lazyload(ExerciseRequirement.requirement))).scalar_one_or_none()
 
 
 def exercise_detail(exercise_id: int) -> Exercise | None:
