@@ -317,8 +317,8 @@ def test_requirement_page_lists_each_parts_records_in_their_order(app, client, l
             finding("F kritisk sen", Severity.CRITICAL, dt.date(2026, 6, 1)),
             finding("F kritisk tidlig", Severity.CRITICAL, dt.date(2026, 1, 1)),
             finding("F løftet", Severity.LOW, dt.date(2027, 1, 1), override=Priority.P1)])
-        for title, held, planned in (("Ø gammel", dt.date(2024, 5, 1), None), ("Ø planlagt", None, dt.date(2027, 1, 1)),
-                                     ("Ø ny", dt.date(2025, 10, 1), None)):
+        for title, held, planned in (("Ø gammel", dt.date(2024, 5, 1), None),
+                                     ("Ø planlagt", None, dt.date(2027, 1, 1)), ("Ø ny", dt.date(2025, 10, 1), None)):
             db.session.add(Exercise(title=title, exercise_type=ExerciseType.DILEMMA, level=ExerciseLevel.BOARD,
                                     held_on=held, planned_on=planned,
                                     requirement_links=[ExerciseRequirement(requirement_id=rid)]))
@@ -343,7 +343,8 @@ def test_requirement_page_lists_each_parts_records_in_their_order(app, client, l
         expected  # an override counts as the priority; closed comes last
     assert order(*expected) == expected
     assert order("Ø gammel", "Ø planlagt", "Ø ny") == ["Ø planlagt", "Ø ny", "Ø gammel"]
-    assert order("H ældst", "H nyest", "Phishing mod lønkontoret") == ["H nyest", "Phishing mod lønkontoret", "H ældst"]
+    assert order("H ældst", "H nyest", "Phishing mod lønkontoret") == [
+        "H nyest", "Phishing mod lønkontoret", "H ældst"]
 
 
 def test_requirement_page_query_count_does_not_grow_with_linked_items(app, client, login, records, count_queries):

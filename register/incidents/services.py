@@ -144,7 +144,7 @@ class IncidentSummary:
 
 
 _SUMMARY = (Incident.id, Incident.title, Incident.status, Incident.significance, Incident.aware_at)
-_NEWEST_FIRST = (Incident.aware_at.desc(), Incident.id.desc())  # newest first, also among equal deadlines
+_NEWEST_FIRST = (Incident.aware_at.desc(), Incident.id.desc())  # the start page keeps it among equal deadlines
 
 
 @dataclass
@@ -171,7 +171,7 @@ def incident_page(page: int, now: dt.datetime | None = None) -> Page:
                           sa.cast(sa.null(), sa.Integer).label("unit_id")).where(IncidentReport.incident_id.in_(ids)),
                 sa.select(IncidentUnit.incident_id, sa.null(), sa.null(), IncidentUnit.unit_id)
                 .where(IncidentUnit.incident_id.in_(ids)))):
-            if row.unit_id is None:
+            if row.unit_id is None:  # a report's row (every unit link names a unit)
                 reports.setdefault(row.incident_id, []).append(row)
             else:
                 units.setdefault(row.incident_id, []).append(row.unit_id)
@@ -185,7 +185,8 @@ def incident_page(page: int, now: dt.datetime | None = None) -> Page:
     return result
 
 
-def clocked(incident: "Incident | IncidentSummary", reports, now: dt.datetime | None, unit_names: str = "") -> IncidentRow:
+def clocked(incident: "Incident | IncidentSummary", reports, now: dt.datetime | None,
+            unit_names: str = "") -> IncidentRow:
     """An incident's row with its reporting clock at `now`, from the reports made so far."""
     steps = reporting_clock(incident, reports, now)
     return IncidentRow(incident, steps, next_step(steps), unit_names)

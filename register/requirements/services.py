@@ -334,8 +334,9 @@ def _requirement_with_assessment_statement() -> sa.Select:
 
 
 def requirement_with_assessment(requirement_id: int) -> tuple[Requirement, RequirementAssessment | None] | None:
-    """The requirement and the municipality's assessment of it (None if not assessed yet), in one query: its
-    page and its assessment form need both. None if there is no such requirement."""
+    """The requirement and the municipality's assessment of it (None if not assessed yet), in one query, for
+    the assessment form (the page reads them with more, `requirement_context`). None if there is no such
+    requirement."""
     row = db.session.execute(_requirement_with_assessment_statement(), {"requirement_id": requirement_id}).first()
     return (row.Requirement, row.RequirementAssessment) if row else None
 
