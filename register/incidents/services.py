@@ -149,7 +149,7 @@ _NEWEST_FIRST = (Incident.aware_at.desc(), Incident.id.desc())  # the start page
 
 @dataclass
 class IncidentRow:
-    incident: "Incident | IncidentSummary"
+    incident: IncidentSummary
     steps: list[ReportStep]
     next: ReportStep | None
     unit_names: str = ""  # the units concerned, in name order
@@ -180,15 +180,14 @@ def incident_page(page: int, now: dt.datetime | None = None) -> Page:
     for row in result.items:
         summary = IncidentSummary(*row, reports=tuple(reports.get(row.id, ())))
         named = ", ".join(sorted((names.get(unit, "?") for unit in units.get(row.id, ())), key=str.lower))
-        rows.append(clocked(summary, summary.reports, now, named))
+        rows.append(clocked(summary, now, named))
     result.items = rows
     return result
 
 
-def clocked(incident: "Incident | IncidentSummary", reports, now: dt.datetime | None,
-            unit_names: str = "") -> IncidentRow:
+def clocked(incident: IncidentSummary, now: dt.datetime | None, unit_names: str = "") -> IncidentRow:
     """An incident's row with its reporting clock at `now`, from the reports made so far."""
-    steps = reporting_clock(incident, reports, now)
+    steps = reporting_clock(incident, incident.reports, now)
     return IncidentRow(incident, steps, next_step(steps), unit_names)
 
 
@@ -395,5 +394,5 @@ def home_panel(now: dt.datetime | None = None) -> dict | None:
     if not incidents:
         return None
     now = now or utcnow()
-    rows = by_deadline([clocked(incident, incident.reports, now) for incident in incidents])
+    rows = by_deadline([clocked(incident, now) for incident in incidents])
     return {"rows": rows[:5], "total": len(rows)}
