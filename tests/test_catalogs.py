@@ -20,7 +20,7 @@ def _by_ref(code):
 def test_catalog_counts(app, catalogs):
     with app.app_context():
         summary = {c.code: (c.version, n) for c, n in loader.catalog_summaries()}
-    assert summary == {"nis2": ("2022/2555", 26), "cis-v8": ("8.0", 18), "beredskab": ("2022", 22)}
+    assert summary == {"nis2": ("2022/2555", 27), "cis-v8": ("8.0", 18), "beredskab": ("2022", 22)}
 
 
 def test_nis2_has_each_article_21_2_point_as_its_own_requirement(app, catalogs):
@@ -34,7 +34,52 @@ def test_nis2_has_each_article_21_2_point_as_its_own_requirement(app, catalogs):
         assert reqs["23.4.a"].attributes == {"deadline_hours": 24}
         assert reqs["23.4.b"].attributes == {"deadline_hours": 72}
         assert reqs["23.4.d"].attributes == {"deadline_months": 1}
-        assert "ikke verificeret" in reqs["23"].national_basis  # [S] in the reference: not presented as settled
+        # § 12 is [S] in the reference (secondary sources only): named, but not presented as read
+        assert reqs["23"].national_basis == "NIS 2-loven § 12 (sekundær kilde) og § 15"
+        assert "ordlyden af § 12 er ikke læst" in reqs["23"].note
+
+
+def test_nis2_titles_are_whole_and_follow_the_danish_act(app, catalogs):
+    """An unquoted comma once cut 21(2)(e) and (i) to their first words; the titles follow NIS 2-loven § 6."""
+    with app.app_context():
+        reqs = _by_ref("nis2")
+        assert reqs["21.2.e"].title_da == ("Sikkerhed ved erhvervelse, udvikling og vedligeholdelse af systemer, "
+                                          "herunder sårbarhedshåndtering")
+        assert "håndtering og offentliggørelse af sårbarheder" in reqs["21.2.e"].text_da
+        assert reqs["21.2.i"].title_da == "Personalesikkerhed, adgangskontrolpolitikker og forvaltning af aktiver"
+        assert reqs["21.2.i"].title_en == "Human resources security, access control policies and asset management"
+
+
+def test_art_23_2_notification_of_recipients_is_in_the_catalogue(app, catalogs):
+    with app.app_context():
+        reqs = _by_ref("nis2")
+        assert reqs["23.2"].display_ref == "23(2)"
+        assert reqs["23.2"].national_basis == "NIS 2-loven § 15"
+        assert reqs["23.2"].parent_id == reqs["23"].id
+        assert reqs["23.4.c"].title_da == "Foreløbig rapport på anmodning"
+
+
+def _mapping(source, target):
+    s_code, s_ref = source.split(":")
+    t_code, t_ref = target.split(":")
+    src, tgt = _by_ref(s_code)[s_ref], _by_ref(t_code)[t_ref]
+    return db.session.execute(sa.select(RequirementMapping).where(
+        RequirementMapping.source_id == src.id, RequirementMapping.target_id == tgt.id)).scalar_one_or_none()
+
+
+def test_mappings_are_not_overstated_and_cover_the_obvious_points(app, catalogs):
+    with app.app_context():
+        # continuity of network and information systems is not the whole municipality's continuity
+        assert _mapping("nis2:21.2.c", "beredskab:pm.6").relation.value == "related"
+        assert db.session.execute(sa.select(sa.func.count(RequirementMapping.id)).where(
+            RequirementMapping.relation == "equivalent")).scalar() == 0
+        for point in "abei":
+            assert db.session.execute(sa.select(sa.func.count(RequirementMapping.id)).where(
+                RequirementMapping.source_id == _by_ref("nis2")[f"21.2.{point}"].id)).scalar() >= 2, point
+        assert _mapping("nis2:21.2.a", "beredskab:hob.1") is not None
+        assert _mapping("nis2:21.2.b", "cis-v8:8") is not None
+        assert _mapping("nis2:21.2.e", "cis-v8:4") is not None
+        assert _mapping("nis2:21.2.i", "cis-v8:2") is not None
 
 
 def test_cis_implementation_group_totals(app, catalogs):
@@ -69,7 +114,7 @@ def test_loading_twice_changes_nothing(app, catalogs):
         assert all(getattr(r, "created", 0) == 0 and getattr(r, "updated", 0) == 0 for r in results)
         assert db.session.execute(sa.select(sa.func.count(ChangeLog.id))).scalar() == before
         assert {r.ref: r.id for r in _by_ref("nis2").values()} == ids
-        assert db.session.execute(sa.select(sa.func.count(RequirementMapping.id))).scalar() == 19
+        assert db.session.execute(sa.select(sa.func.count(RequirementMapping.id))).scalar() == 29
 
 
 NEWER = textwrap.dedent("""\
@@ -123,6 +168,18 @@ def test_a_newer_version_updates_adds_and_retires_but_keeps_user_data(app):
     ("code: [unclosed\n", "ugyldig YAML", 2),
     ("format: register-catalog/1\ncode: x\nversion: 1\ntitle: X\nrequirements:\n  - {ref: 'a b', title: a}\n",
      "ugyldig ref", 6),
+    # the unquoted comma that once cut a NIS2 title: the rest of the title became a stray key
+    ("format: register-catalog/1\ncode: x\nversion: 1\ntitle: X\nrequirements:\n  - ref: A\n"
+     "    title: {da: Sikker anskaffelse, udvikling og vedligeholdelse, en: Secure}\n",
+     "ukendt nøgle 'udvikling og vedligeholdelse' i 'title'", 7),
+    ("format: register-catalog/1\ncode: x\nversion: 1\ntitle: X\nrequirements:\n  - ref: A\n"
+     "    title: a\n    sorce_ref: typo\n", "ukendt nøgle 'sorce_ref' i et krav", 8),
+    ("format: register-catalog/1\ncode: x\nversion: 1\ntitle: X\nauthor: me\nrequirements:\n  - {ref: A, title: a}\n",
+     "ukendt nøgle 'author' i kataloget", 5),
+    ("format: register-catalog/1\ncode: x\nversion: 1\ntitle: X\nrequirements:\n  - ref: A\n"
+     "    title: {en: only English}\n", "feltet 'da' mangler", 7),
+    ("format: register-mappings/1\nmappings:\n  - {from: 'a:1', to: 'b:2', relaton: related}\n",
+     "ukendt nøgle 'relaton' i en kobling", 3),
 ])
 def test_malformed_files_are_refused_with_line_and_reason(app, text, message, line):
     with app.app_context():
@@ -130,6 +187,7 @@ def test_malformed_files_are_refused_with_line_and_reason(app, text, message, li
             loader.load_text(text, "bad.yaml")
         assert message in str(err.value)
         assert err.value.line == line
+        assert str(err.value).startswith(f"bad.yaml: linje {line}: ")  # file, line and key in one message
 
 
 def test_mapping_to_an_unknown_requirement_is_refused(app, catalogs):

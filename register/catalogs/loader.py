@@ -32,6 +32,7 @@ class CatalogFileError(ValueError):
 
 class _LineDict(dict):
     line: int | None = None
+    key_lines: dict | None = None  # the line each key is written on, for "unknown key" messages
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -41,7 +42,10 @@ class _LineLoader(yaml.SafeLoader):
 def _construct_map(loader: _LineLoader, node):
     mapping = _LineDict()
     mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
     yield mapping
+    for key_node, _value in node.value:
+        mapping.key_lines.setdefault(getattr(key_node, "value", None), key_node.start_mark.line + 1)
     mapping.update(loader.construct_mapping(node))
 
 
@@ -97,6 +101,29 @@ class MappingResult:
     problems: list[str] = field(default_factory=list)
 
 
+# The schema of our own formats: the keys each kind of mapping may hold. A key outside it is refused rather
+# than ignored: an unquoted comma in a flow mapping ({da: Sikker anskaffelse, udvikling ...}) cuts a title and
+# turns the rest into a stray key, and only a strict loader notices.
+CATALOG_KEYS = frozenset({"format", "code", "version", "sort_order", "title", "description", "source_url",
+                          "licence", "requirements"})
+REQUIREMENT_KEYS = frozenset({"ref", "display_ref", "kind", "title", "text", "source_ref", "source_url",
+                              "national_basis", "note", "attributes", "children"})
+LANG_KEYS = frozenset({"da", "en"})
+MAPPINGS_KEYS = frozenset({"format", "mappings"})
+MAPPING_KEYS = frozenset({"from", "to", "relation", "note"})
+
+
+def check_keys(node: dict, allowed: frozenset, source: str, where: str) -> None:
+    """Refuse a key the schema does not know, naming it and the line it is written on."""
+    for key in node:
+        if key not in allowed:
+            lines = getattr(node, "key_lines", None) or {}
+            line = lines.get(key, getattr(node, "line", None))
+            known = ", ".join(sorted(allowed))
+            raise CatalogFileError(f"ukendt nøgle {str(key)!r} i {where} (tilladt: {known}); "
+                                   "er der et komma i en tekst uden anførselstegn?", line, source)
+
+
 def _text(node: dict, key: str, source: str, required: bool = False, max_len: int | None = None) -> str | None:
     value = node.get(key)
     if value is None:
@@ -115,6 +142,7 @@ def _lang(node: dict, key: str, source: str, required: bool = False, max_len: in
     """A {da, en} pair; a plain string counts as Danish."""
     value = node.get(key)
     if isinstance(value, dict):
+        check_keys(value, LANG_KEYS, source, f"'{key}'")
         da = _text(value, "da", source, required, max_len)
         return da, _text(value, "en", source, False, max_len)
     return _text(node, key, source, required, max_len), None
@@ -133,6 +161,7 @@ def parse_catalog(doc, source: str) -> CatalogData:
     if doc.get("format") != CATALOG_FORMAT:
         raise CatalogFileError(f"ukendt format {doc.get('format')!r}; forventede '{CATALOG_FORMAT}'",
                                getattr(doc, "line", 1), source)
+    check_keys(doc, CATALOG_KEYS, source, "kataloget")
     code = _text(doc, "code", source, required=True, max_len=64)
     if not REF_PATTERN.match(code):
         raise CatalogFileError(f"ugyldig katalogkode {code!r}", doc.line, source)
@@ -160,6 +189,7 @@ def parse_catalog(doc, source: str) -> CatalogData:
         for node in nodes:
             if not isinstance(node, dict):
                 raise CatalogFileError("hvert krav skal være en mapping med 'ref' og 'title'", None, source)
+            check_keys(node, REQUIREMENT_KEYS, source, "et krav")
             ref = _text(node, "ref", source, required=True, max_len=64)
             if not REF_PATTERN.match(ref):
                 raise CatalogFileError(f"ugyldig ref {ref!r} (brug bogstaver, tal, punktum, bindestreg, parenteser)",
@@ -255,6 +285,7 @@ def upsert_catalog(data: CatalogData) -> LoadResult:
 def parse_mappings(doc, source: str) -> list[dict]:
     if not isinstance(doc, dict) or doc.get("format") != MAPPINGS_FORMAT:
         raise CatalogFileError(f"forventede format '{MAPPINGS_FORMAT}'", 1, source)
+    check_keys(doc, MAPPINGS_KEYS, source, "koblingsfilen")
     items = doc.get("mappings")
     if not isinstance(items, list):
         raise CatalogFileError("'mappings' skal være en liste", doc.line, source)
@@ -262,6 +293,7 @@ def parse_mappings(doc, source: str) -> list[dict]:
     for node in items:
         if not isinstance(node, dict):
             raise CatalogFileError("hver kobling skal være en mapping med 'from' og 'to'", None, source)
+        check_keys(node, MAPPING_KEYS, source, "en kobling")
         relation = _text(node, "relation", source) or "related"
         try:
             relation = MappingRelation(relation)
