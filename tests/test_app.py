@@ -93,7 +93,7 @@ def test_start_page_in_danish_with_the_municipality_and_the_parts(client, login,
     assert '<html lang="da">' in page
     assert "Fjordby Kommune" in page
     assert "Krav" in page and "Organisation" in page
-    assert "66</span>" in page  # requirements in the shipped catalogues
+    assert "67</span>" in page  # requirements in the shipped catalogues
 
 
 def test_unknown_page_gives_a_danish_404(client, login):
