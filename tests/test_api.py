@@ -414,7 +414,9 @@ def test_incident_filters_and_deadlines(api, data):
     aware = dt.datetime.fromisoformat(one["aware_at"])
     assert dt.datetime.fromisoformat(one["early_warning_due"]) == aware + dt.timedelta(hours=24)
     assert dt.datetime.fromisoformat(one["notification_due"]) == aware + dt.timedelta(hours=72)
-    assert one["final_report_due_provisional"] is True and one["early_warning_submitted_at"]
+    # still being handled a month on: a progress report was due then, the final report a month after handling
+    assert one["progress_report_due"] and one["final_report_due"] is None and one["handled_at"] is None
+    assert one["final_report_due_provisional"] is False and one["early_warning_submitted_at"]
     assert one["next_deadline"] == one["notification_due"] and one["deadline_missed"] is True  # 2025 is past
     other = api(f"{base}?significance=not_significant").get_json()["data"][0]
     assert other["early_warning_due"] is None and other["deadline_missed"] is False

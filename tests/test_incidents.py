@@ -164,7 +164,38 @@ def test_recording_reports_with_receipts_marks_a_late_one(app, client, login, ma
     page = html(client.get(f"/haendelser/{incident_id}"))
     assert "Indsendt for sent" in page and "Indsendt rettidigt" in page and "VIRK-2025-0001" in page
     # the final report is now due one month after the notification was actually submitted
-    assert "3. okt. 2025 15:30" in page and "Foreløbig" not in page
+    assert "3. okt. 2025 15:30" in page and "Foreløbig</span>" not in page
+
+
+def test_a_long_incident_with_a_progress_report_on_time_is_not_late_through_the_ui(app, client, login,
+                                                                                   make_incident):
+    """Art. 23(4)(c) and (e) on the incident page: a foreløbig rapport on request, a statusrapport at the mark,
+    the final report a month after handling; nothing reads as late."""
+    aware = dt.datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
+    incident_id = make_incident(aware_at=aware)
+    login("security")
+    for kind, at in (("early_warning", "2025-09-01T20:00"), ("notification", "2025-09-03T10:00"),
+                     ("intermediate", "2025-09-20T09:00"), ("progress", "2025-10-02T09:00")):
+        response = client.post(f"/haendelser/{incident_id}/indberetning/{kind}",
+                               data={"submitted_at": at, "receipt_ref": f"VIRK-{kind}", "version": "0"})
+        assert response.status_code == 302, kind
+    page = html(client.get(f"/haendelser/{incident_id}"))
+    assert "Foreløbig rapport" in page and "Statusrapport" in page and "litra e" in page
+    assert "Afventer, at hændelsen er håndteret" in page
+    assert "Fristen er overskredet" not in page and "Indsendt for sent" not in page
+    # handled on 20 November: the final report is due a month later, shown in Danish time
+    response = client.post(f"/haendelser/{incident_id}/rediger", data=form_data(
+        aware_at="2025-09-01T10:00", detected_at="2025-09-01T10:00", status="closed",
+        handled_at="2025-11-20T15:00", version="1"))
+    assert response.status_code == 302
+    page = html(client.get(f"/haendelser/{incident_id}"))
+    assert "20. dec. 2025 15:00" in page and "Fristen er overskredet" in page  # no final report sent by then
+    with app.app_context():
+        assert db.session.get(Incident, incident_id).handled_at == dt.datetime(2025, 11, 20, 14, 0, tzinfo=UTC)
+    # handled before the municipality knew of it: refused, nothing changed
+    response = client.post(f"/haendelser/{incident_id}/rediger", data=form_data(
+        aware_at="2025-09-01T10:00", detected_at="2025-09-01T10:00", handled_at="2025-08-01T10:00", version="2"))
+    assert response.status_code == 422 or "før kommunen fik kendskab" in html(response)
 
 
 def test_a_report_is_validated_and_only_for_significant_incidents(app, client, login, make_incident):

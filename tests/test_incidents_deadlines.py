@@ -110,8 +110,87 @@ def test_add_local_months_keeps_aware_utc():
     assert add_local_months(utc(2025, 1, 15, 11, 0)).tzinfo == UTC
 
 
-def _incident(aware, significance=Significance.SIGNIFICANT):
-    return Incident(title="x", description="x", aware_at=aware, detected_at=aware, significance=significance)
+def _incident(aware, significance=Significance.SIGNIFICANT, handled_at=None):
+    return Incident(title="x", description="x", aware_at=aware, detected_at=aware, significance=significance,
+                    handled_at=handled_at)
+
+
+def _report(kind, at):
+    return IncidentReport(kind=kind, submitted_at=at, receipt_ref=kind.value)
+
+
+_ON_TIME_START = (_report(ReportKind.EARLY_WARNING, utc(2025, 9, 1, 20, 0)),
+                  _report(ReportKind.NOTIFICATION, utc(2025, 9, 3, 8, 0)))  # final report due 3 Oct 08:00 UTC
+
+
+def _states(steps):
+    return {s.kind: s.state for s in steps}
+
+
+def test_an_intermediate_report_is_owed_only_on_request_and_never_late():
+    """Art. 23(4)(c): a "foreløbig rapport" when the CSIRT or the authority asks; it has no deadline here."""
+    aware = utc(2025, 9, 1, 8, 0)
+    steps = reporting_clock(_incident(aware), list(_ON_TIME_START), now=utc(2025, 9, 20))
+    step = next(s for s in steps if s.kind == ReportKind.INTERMEDIATE)
+    assert step.due is None and step.state == StepState.ON_REQUEST and step.legal_ref.endswith("litra c")
+    assert ReportKind.INTERMEDIATE.label == "Foreløbig rapport"
+    sent = reporting_clock(_incident(aware), [*_ON_TIME_START, _report(ReportKind.INTERMEDIATE, utc(2025, 9, 10))],
+                           now=utc(2025, 9, 20))
+    assert _states(sent)[ReportKind.INTERMEDIATE] == StepState.SUBMITTED
+    assert next_step(sent).kind == ReportKind.FINAL  # the request does not become the next deadline
+
+
+def test_before_the_one_month_mark_the_final_report_is_due_as_usual():
+    aware = utc(2025, 9, 1, 8, 0)
+    steps = reporting_clock(_incident(aware), list(_ON_TIME_START), now=utc(2025, 10, 1))
+    assert ReportKind.PROGRESS not in _states(steps)
+    assert steps[-1].kind == ReportKind.FINAL and steps[-1].due == utc(2025, 10, 3, 8, 0)
+
+
+def test_an_incident_still_ongoing_at_the_mark_owes_a_progress_report_then_and_the_final_report_after_handling():
+    """Art. 23(4)(e): ongoing when the final report falls due -> progress report at that time, final report
+    within one month of handling the incident."""
+    aware = utc(2025, 9, 1, 8, 0)
+    # not handled yet, the mark has passed and no progress report: that one is overdue
+    steps = reporting_clock(_incident(aware), list(_ON_TIME_START), now=utc(2025, 10, 5))
+    states = _states(steps)
+    assert states[ReportKind.PROGRESS] == StepState.OVERDUE
+    assert states[ReportKind.FINAL] == StepState.AFTER_HANDLING
+    final = steps[-1]
+    assert final.due is None and final.legal_ref.endswith("litra e")
+    progress = next(s for s in steps if s.kind == ReportKind.PROGRESS)
+    assert progress.due == utc(2025, 10, 3, 8, 0) and progress.legal_ref.endswith("litra e")
+
+    # a progress report on time: nothing is late, whatever the day
+    reports = [*_ON_TIME_START, _report(ReportKind.PROGRESS, utc(2025, 10, 2, 12, 0))]
+    for now in (utc(2025, 10, 5), utc(2026, 3, 1)):
+        states = _states(reporting_clock(_incident(aware), reports, now=now))
+        assert not {StepState.LATE, StepState.OVERDUE} & set(states.values()), now
+        assert states[ReportKind.PROGRESS] == StepState.ON_TIME
+
+    # handled on 20 November (Danish time): the final report is due a month later
+    handled = local(2025, 11, 20, 15, 0)
+    steps = reporting_clock(_incident(aware, handled_at=handled), reports, now=utc(2025, 12, 1))
+    final = steps[-1]
+    assert final.state == StepState.PENDING
+    assert final.due.astimezone(CPH).replace(tzinfo=None) == dt.datetime(2025, 12, 20, 15, 0)
+    late = reporting_clock(_incident(aware, handled_at=handled), reports, now=local(2025, 12, 21))
+    assert late[-1].state == StepState.OVERDUE
+    sent = reporting_clock(_incident(aware, handled_at=handled),
+                           [*reports, _report(ReportKind.FINAL, local(2025, 12, 19, 9, 0))], now=local(2025, 12, 21))
+    assert _states(sent)[ReportKind.FINAL] == StepState.ON_TIME
+
+
+def test_an_incident_handled_before_the_mark_keeps_the_ordinary_final_report():
+    aware = utc(2025, 9, 1, 8, 0)
+    steps = reporting_clock(_incident(aware, handled_at=utc(2025, 9, 15)), list(_ON_TIME_START),
+                            now=utc(2025, 10, 5))
+    assert ReportKind.PROGRESS not in _states(steps)
+    assert _states(steps)[ReportKind.FINAL] == StepState.OVERDUE  # due 3 October, not sent
+    # and a final report sent within the month closes the clock even if the handling time was never entered
+    done = reporting_clock(_incident(aware), [*_ON_TIME_START, _report(ReportKind.FINAL, utc(2025, 10, 1))],
+                           now=utc(2025, 12, 1))
+    assert ReportKind.PROGRESS not in _states(done) and _states(done)[ReportKind.FINAL] == StepState.ON_TIME
 
 
 def test_clock_marks_late_on_time_overdue_and_pending():
@@ -121,15 +200,16 @@ def test_clock_marks_late_on_time_overdue_and_pending():
     steps = reporting_clock(_incident(aware), reports, now=utc(2025, 9, 20))
     states = {s.kind: s.state for s in steps}
     assert states == {ReportKind.EARLY_WARNING: StepState.LATE, ReportKind.NOTIFICATION: StepState.ON_TIME,
-                      ReportKind.FINAL: StepState.PENDING}
-    final = steps[2]
+                      ReportKind.INTERMEDIATE: StepState.ON_REQUEST, ReportKind.FINAL: StepState.PENDING}
+    final = steps[-1]
     assert not final.provisional and final.due == utc(2025, 10, 3, 8, 0)
     assert final.remaining == dt.timedelta(days=13, hours=8)
     assert next_step(steps) is final
 
     overdue = reporting_clock(_incident(aware), [], now=utc(2025, 9, 2, 9, 0))
-    assert [s.state for s in overdue] == [StepState.OVERDUE, StepState.PENDING, StepState.PENDING]
-    assert overdue[2].provisional
+    assert [s.state for s in overdue] == [StepState.OVERDUE, StepState.PENDING, StepState.ON_REQUEST,
+                                          StepState.PENDING]
+    assert overdue[-1].provisional
     assert overdue[0].remaining == dt.timedelta(hours=-1)
 
 

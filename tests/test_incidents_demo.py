@@ -21,7 +21,7 @@ def test_demo_has_a_significant_incident_with_a_late_report_and_training_in_ever
         significant = [r for r in rows if r.incident.significance == Significance.SIGNIFICANT]
         assert len(significant) == 1
         states = [s.state for s in significant[0].steps]
-        assert states == [StepState.LATE, StepState.ON_TIME, StepState.PENDING]
+        assert states == [StepState.LATE, StepState.ON_TIME, StepState.ON_REQUEST, StepState.PENDING]
         assert db.session.execute(sa.select(sa.func.count(IncidentRequirement.id))).scalar() == 2
         assert db.session.execute(sa.select(sa.func.count(Lesson.id))).scalar() == 2
         statuses = {row.status for row in training.trainee_rows()}

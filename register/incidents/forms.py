@@ -58,10 +58,15 @@ class IncidentForm(VersionedForm):
     significance = SelectField(_l("Væsentlig hændelse (art. 23, stk. 3)?"), choices=Significance.choices)
     significance_reason = TextAreaField(_l("Begrundelse for vurderingen"), validators=[Length(max=5000)])
     status = SelectField(_l("Håndteringsstatus"), choices=IncidentStatus.choices)
+    handled_at = LocalDateTimeField(_l("Håndteret"), validators=[Optional(), not_in_future])
 
     def validate_aware_at(self, field):
         if field.data and self.detected_at.data and field.data < self.detected_at.data:
             raise ValidationError(_l("Kommunen kan ikke have fået kendskab til hændelsen, før den blev opdaget."))
+
+    def validate_handled_at(self, field):
+        if field.data and self.aware_at.data and field.data < self.aware_at.data:
+            raise ValidationError(_l("Hændelsen kan ikke være håndteret, før kommunen fik kendskab til den."))
 
     def validate_significance_reason(self, field):
         """The assessment must be justified either way: supervisors ask why an incident was (not) reported."""

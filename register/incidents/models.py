@@ -45,15 +45,18 @@ class Significance(LabelledEnum):
 
 
 class ReportKind(LabelledEnum):
-    """The reports Art. 23(4) requires for a significant incident, in order."""
+    """The reports Art. 23(4) names for a significant incident, in order."""
 
     EARLY_WARNING = "early_warning"
     NOTIFICATION = "notification"
+    INTERMEDIATE = "intermediate"  # (c): only when the CSIRT or the authority asks for one
+    PROGRESS = "progress"  # (e): when the incident is still ongoing as the final report falls due
     FINAL = "final"
 
     @classmethod
     def _label_map(cls):
         return {"early_warning": _l("Tidlig varsling"), "notification": _l("Hændelsesunderretning"),
+                "intermediate": _l("Foreløbig rapport"), "progress": _l("Statusrapport"),
                 "final": _l("Endelig rapport")}
 
 
@@ -71,6 +74,9 @@ class Incident(Tracked, db.Model):
     significance_reason: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[IncidentStatus] = mapped_column(enum_column(IncidentStatus), nullable=False,
                                                    default=IncidentStatus.REGISTERED, index=True)
+    # When the incident was handled: Art. 23(4)(e) counts the final report of an incident still ongoing at the
+    # one-month mark from here.
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -36,19 +36,28 @@ class StepState(LabelledEnum):
     OVERDUE = "overdue"
     ON_TIME = "on_time"
     LATE = "late"
+    ON_REQUEST = "on_request"  # a report due only if the authorities ask (23(4)(c))
+    SUBMITTED = "submitted"  # sent, with no deadline to measure it against
+    AFTER_HANDLING = "after_handling"  # the final report of an ongoing incident: due a month after it is handled
 
     @classmethod
     def _label_map(cls):
         return {"pending": _l("Afventer"), "overdue": _l("Fristen er overskredet"),
-                "on_time": _l("Indsendt rettidigt"), "late": _l("Indsendt for sent")}
+                "on_time": _l("Indsendt rettidigt"), "late": _l("Indsendt for sent"),
+                "on_request": _l("Kun efter anmodning"), "submitted": _l("Indsendt"),
+                "after_handling": _l("Afventer, at hændelsen er håndteret")}
 
     @classmethod
     def _tone_map(cls):
-        return {"pending": "warning", "overdue": "error", "on_time": "success", "late": "error"}
+        return {"pending": "warning", "overdue": "error", "on_time": "success", "late": "error",
+                "on_request": "neutral", "submitted": "success", "after_handling": "info"}
 
 
 LEGAL_REFS = {ReportKind.EARLY_WARNING: "art. 23, stk. 4, litra a", ReportKind.NOTIFICATION: "art. 23, stk. 4, litra b",
+              ReportKind.INTERMEDIATE: "art. 23, stk. 4, litra c", ReportKind.PROGRESS: "art. 23, stk. 4, litra e",
               ReportKind.FINAL: "art. 23, stk. 4, litra d"}
+# The states that mean a report was not made on time (the annual report and the API count these).
+MISSED = (StepState.OVERDUE, StepState.LATE)
 
 
 @dataclass
@@ -56,7 +65,7 @@ class ReportStep:
     """One Art. 23(4) report of a significant incident: its deadline and what became of it."""
 
     kind: ReportKind
-    due: dt.datetime
+    due: dt.datetime | None  # None: no deadline yet (on request, or until the incident is handled)
     provisional: bool
     report: IncidentReport | None
     state: StepState
@@ -64,6 +73,8 @@ class ReportStep:
 
     @property
     def legal_ref(self) -> str:
+        if self.kind == ReportKind.FINAL and self.state == StepState.AFTER_HANDLING:
+            return LEGAL_REFS[ReportKind.PROGRESS]
         return LEGAL_REFS[self.kind]
 
     @property
@@ -71,34 +82,56 @@ class ReportStep:
         return describe_remaining(self.remaining) if self.remaining is not None else ""
 
 
+def _step(kind, due, provisional, report, now) -> ReportStep:
+    if report is not None:
+        return ReportStep(kind, due, provisional, report,
+                          StepState.LATE if deadlines.is_late(due, report.submitted_at) else StepState.ON_TIME, None)
+    return ReportStep(kind, due, provisional, None, StepState.OVERDUE if now > due else StepState.PENDING, due - now)
+
+
 def reporting_clock(incident: Incident, reports: list[IncidentReport], now: dt.datetime | None = None
                     ) -> list[ReportStep]:
-    """The three deadlines of a significant incident with their state; empty for any other incident."""
+    """The Art. 23(4) reports of a significant incident with their state; empty for any other incident.
+
+    The final report is due a month after the incident notification (d). An incident still ongoing at that
+    mark (not handled by then) owes a progress report at the mark instead, and the final report a month after
+    it is handled (e); until it is handled that report has no deadline, so it is neither late nor overdue. An
+    intermediate report (c) is owed only on request and has no deadline of its own here."""
     if incident.significance != Significance.SIGNIFICANT:
         return []
     now = now or utcnow()
     by_kind = {r.kind: r for r in reports}
     notification = by_kind.get(ReportKind.NOTIFICATION)
     final = deadlines.final_report_due(incident.aware_at, notification.submitted_at if notification else None)
-    dues = [(ReportKind.EARLY_WARNING, deadlines.early_warning_due(incident.aware_at), False),
-            (ReportKind.NOTIFICATION, deadlines.notification_due(incident.aware_at), False),
-            (ReportKind.FINAL, final.due, final.provisional)]
-    steps = []
-    for kind, due, provisional in dues:
-        report = by_kind.get(kind)
-        if report is not None:
-            state = StepState.LATE if deadlines.is_late(due, report.submitted_at) else StepState.ON_TIME
-            remaining = None
+    steps = [_step(ReportKind.EARLY_WARNING, deadlines.early_warning_due(incident.aware_at), False,
+                   by_kind.get(ReportKind.EARLY_WARNING), now),
+             _step(ReportKind.NOTIFICATION, deadlines.notification_due(incident.aware_at), False, notification, now)]
+    intermediate = by_kind.get(ReportKind.INTERMEDIATE)
+    steps.append(ReportStep(ReportKind.INTERMEDIATE, None, False, intermediate,
+                            StepState.SUBMITTED if intermediate else StepState.ON_REQUEST, None))
+    handled_at = incident.handled_at
+    final_report = by_kind.get(ReportKind.FINAL)
+    ongoing = (deadlines.ongoing_at_final_due(final.due, handled_at, now)
+               # a closed incident without a handling time, or a final report sent by the month, ran its course
+               and not (handled_at is None and incident.status == IncidentStatus.CLOSED)
+               and not (final_report is not None and not deadlines.is_late(final.due, final_report.submitted_at)))
+    if ongoing or ReportKind.PROGRESS in by_kind:
+        steps.append(_step(ReportKind.PROGRESS, final.due, final.provisional, by_kind.get(ReportKind.PROGRESS), now))
+    if ongoing:
+        if handled_at is None:
+            steps.append(ReportStep(ReportKind.FINAL, None, False, final_report,
+                                    StepState.SUBMITTED if final_report else StepState.AFTER_HANDLING, None))
         else:
-            state = StepState.OVERDUE if now > due else StepState.PENDING
-            remaining = due - now
-        steps.append(ReportStep(kind, due, provisional, report, state, remaining))
+            steps.append(_step(ReportKind.FINAL, deadlines.final_report_after_handling(handled_at), False,
+                               final_report, now))
+    else:
+        steps.append(_step(ReportKind.FINAL, final.due, final.provisional, final_report, now))
     return steps
 
 
 def next_step(steps: list[ReportStep]) -> ReportStep | None:
-    """The earliest report still to be submitted."""
-    waiting = [s for s in steps if s.report is None]
+    """The earliest report still to be submitted by a deadline."""
+    waiting = [s for s in steps if s.report is None and s.due is not None]
     return min(waiting, key=lambda s: s.due) if waiting else None
 
 
@@ -140,10 +173,12 @@ class IncidentSummary:
     status: IncidentStatus
     significance: Significance
     aware_at: dt.datetime
+    handled_at: dt.datetime | None
     reports: tuple  # of sa.Row(kind, submitted_at), what reporting_clock reads of a report
 
 
-_SUMMARY = (Incident.id, Incident.title, Incident.status, Incident.significance, Incident.aware_at)
+_SUMMARY = (Incident.id, Incident.title, Incident.status, Incident.significance, Incident.aware_at,
+            Incident.handled_at)
 _NEWEST_FIRST = (Incident.aware_at.desc(), Incident.id.desc())  # the start page keeps it among equal deadlines
 
 
@@ -264,8 +299,12 @@ def save_incident(incident: Incident, values: dict, unit_ids: list[int]) -> Inci
     reason = (values.get("significance_reason") or "").strip() or None
     if values["significance"] != Significance.PENDING and reason is None:
         raise IncidentError(_("Begrund vurderingen af, om hændelsen er væsentlig."), "significance_reason")
+    handled_at = values.get("handled_at")
+    if handled_at is not None and handled_at < values["aware_at"]:
+        raise IncidentError(_("Hændelsen kan ikke være håndteret, før kommunen fik kendskab til den."), "handled_at")
     for key in ("title", "detected_at", "aware_at", "description", "significance", "status"):
         setattr(incident, key, values[key])
+    incident.handled_at = handled_at
     incident.title = incident.title.strip()
     incident.systems_affected = (values.get("systems_affected") or "").strip() or None
     incident.significance_reason = reason

@@ -39,6 +39,9 @@ def next_step(row: services.IncidentRow) -> Markup:
         provisional = " (%s)" % escape(_("foreløbig")) if step.provisional else ""
         return Markup(f"{escape(step.kind.label)}: {escape(datetime_filter(step.due))}{provisional}<br>\n"
                       f'{badge(step.state)} <span class="deadline-remaining">{escape(step.remaining_text)}</span>')
+    waiting = [s for s in row.steps if s.state == services.StepState.AFTER_HANDLING]
+    if waiting:
+        return Markup(f"{escape(waiting[0].kind.label)}: {badge(waiting[0].state)}")
     if row.steps:
         late = [s for s in row.steps if s.state == services.StepState.LATE]
         sent = escape(_("Alle indberetninger er sendt"))
@@ -118,8 +121,8 @@ def _incident_form(incident: Incident | None) -> IncidentForm:
 
 
 def _save_incident(form: IncidentForm, incident: Incident) -> None:
-    values = {name: form[name].data for name in ("title", "detected_at", "aware_at", "systems_affected",
-                                                 "description", "significance_reason")}
+    values = {name: form[name].data for name in ("title", "detected_at", "aware_at", "handled_at",
+                                                 "systems_affected", "description", "significance_reason")}
     values["significance"] = Significance(form.significance.data)
     values["status"] = IncidentStatus(form.status.data)
     services.save_incident(incident, values, [int(v) for v in form.unit_ids.data])
@@ -167,7 +170,9 @@ def report(incident_id: int, kind: str):
     if not incident.is_significant:
         abort(404)
     existing = next((r for r in incident.reports if r.kind == report_kind), None)
-    step = next(s for s in services.reporting_clock(incident, incident.reports) if s.kind == report_kind)
+    # a progress report may be sent before the one-month mark makes it due
+    step = next((s for s in services.reporting_clock(incident, incident.reports) if s.kind == report_kind),
+                None) or services.ReportStep(report_kind, None, False, existing, services.StepState.PENDING, None)
     form = ReportForm(obj=existing)
     saved = save_versioned(form, existing, lambda: services.record_report(
         incident, report_kind, form.submitted_at.data, form.receipt_ref.data, form.note.data, existing),

@@ -639,7 +639,7 @@ def _exercises(data: _Data) -> d.Section:
 def _clock_text(steps) -> str:
     if not steps:
         return "–"
-    counts = Counter(s.state for s in steps)
+    counts = Counter(s.state for s in steps if s.state != StepState.ON_REQUEST)  # not owed unless asked for
     parts = [f"{counts[state]} {state.label.lower()}" for state in StepState if counts[state]]
     return ", ".join(parts)
 
