@@ -13,7 +13,7 @@ from conftest import html
 from test_requirements import req_id
 
 EDIT_URLS = [  # (method, url template, roles that must be refused)
-    ("GET", "/krav/{req}/vurdering", ["board", "preparedness"]),
+    ("GET", "/krav/{req}/vurdering", ["board", "preparedness"]),  # preparedness: a NIS2 requirement
     ("POST", "/krav/{req}/vurdering", ["board", "preparedness"]),
     ("POST", "/krav/masseredigering", ["board", "preparedness"]),
     ("POST", "/krav/{req}/dokumentation/link", ["board", "preparedness"]),
@@ -71,3 +71,38 @@ def test_edit_buttons_are_hidden_from_readers(app, client, login, catalogs):
     assert "Opret tiltag" not in html(client.get("/tiltag/"))
     login("security")
     assert "/vurdering" in html(client.get(f"/krav/{rid}"))
+
+
+@pytest.mark.parametrize("ref", ["beredskab:hob.1", "beredskab:hob.9", "beredskab:pm.6"])
+def test_preparedness_assesses_planning_elements_and_plan_material_through_the_ui(app, client, login, catalogs, ref):
+    """The role table: the preparedness working group assesses the nine planning elements and the
+    plan-material headings (and documents them); security data stays with security."""
+    from register.requirements.models import RequirementAssessment
+
+    rid = req_id(app, ref)
+    login("preparedness")
+    page = html(client.get(f"/krav/{rid}"))
+    assert f"/krav/{rid}/vurdering" in page and "Tilføj link" in page
+    assert client.get(f"/krav/{rid}/vurdering").status_code == 200
+    response = client.post(f"/krav/{rid}/vurdering", data={
+        "applicable": "yes", "applicability_reason": "", "status": "partly", "maturity": "2",
+        "responsible_unit_id": "", "responsible_person": "Beredskabschefen", "next_review": "2026-09-01",
+        "notes": "Øvelsesplan for 2026 mangler", "version": "0"})
+    assert response.status_code == 302
+    assert client.post(f"/krav/{rid}/dokumentation/link", data={
+        "url": "https://intranet.example/beredskabsplan", "title": "Beredskabsplan"}).status_code == 302
+    with app.app_context():
+        assessment = db.session.execute(sa.select(RequirementAssessment).where(
+            RequirementAssessment.requirement_id == rid)).scalar_one()
+        assert assessment.status.value == "partly" and assessment.maturity == 2
+        evidence = db.session.execute(sa.select(RequirementEvidence).where(
+            RequirementEvidence.requirement_id == rid)).scalar_one()
+    assert client.post(f"/krav/dokumentation/{evidence.id}/slet").status_code == 302
+
+
+def test_preparedness_cannot_assess_security_requirements(app, client, login, catalogs):
+    login("preparedness")
+    for ref in ("nis2:21.2.c", "cis-v8:11"):
+        rid = req_id(app, ref)
+        assert f"/krav/{rid}/vurdering" not in html(client.get(f"/krav/{rid}")), ref
+        assert client.get(f"/krav/{rid}/vurdering").status_code == 403, ref

@@ -33,13 +33,16 @@ class Permission(enum.Enum):
     READ = "read"                              # every page and report
     EDIT_SECURITY = "edit_security"            # requirements, controls, gap analysis, incidents
     EDIT_PREPAREDNESS = "edit_preparedness"    # plans, sub-plans, exercises
+    # assess requirements and attach their documentation: IT security all of them, preparedness the
+    # preparedness catalogue (requirements.services.may_assess draws the line per requirement)
+    ASSESS_REQUIREMENTS = "assess_requirements"
     ADMINISTER = "administer"                  # users, units, catalogues
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.SECURITY: frozenset({Permission.READ, Permission.EDIT_SECURITY}),
-    Role.PREPAREDNESS: frozenset({Permission.READ, Permission.EDIT_PREPAREDNESS}),
+    Role.SECURITY: frozenset({Permission.READ, Permission.EDIT_SECURITY, Permission.ASSESS_REQUIREMENTS}),
+    Role.PREPAREDNESS: frozenset({Permission.READ, Permission.EDIT_PREPAREDNESS, Permission.ASSESS_REQUIREMENTS}),
     Role.BOARD: frozenset({Permission.READ}),
 }
 

@@ -333,6 +333,24 @@ def _requirement_with_assessment_statement() -> sa.Select:
             .where(Requirement.id == sa.bindparam("requirement_id")))
 
 
+# The catalogue the preparedness working group assesses: § 25, the nine planning elements, the plan-material
+# headings and the § 210 health plan. Every other catalogue is security data and stays with IT security.
+PREPAREDNESS_CATALOG = "beredskab"
+
+
+def may_assess(user, requirement: Requirement) -> bool:
+    """Whether the user may assess this requirement and attach documentation to it."""
+    from register.catalogs.models import Catalog
+    from register.core.permissions import Permission
+
+    if user.can(Permission.EDIT_SECURITY):
+        return True
+    if not user.can(Permission.ASSESS_REQUIREMENTS):
+        return False
+    code = db.session.execute(sa.select(Catalog.code).where(Catalog.id == requirement.catalog_id)).scalar()
+    return code == PREPAREDNESS_CATALOG
+
+
 def requirement_with_assessment(requirement_id: int) -> tuple[Requirement, RequirementAssessment | None] | None:
     """The requirement and the municipality's assessment of it (None if not assessed yet), in one query, for
     the assessment form (the page reads them with more, `requirement_context`). None if there is no such

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
+from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
@@ -115,6 +116,7 @@ def _render_detail(requirement_id: int, status: int = 200, **forms):
     controls = control_services.controls_of(req.id)
     return render_template(
         "requirements/detail.html", req=req, assessment=assessment,
+        can_assess=services.may_assess(current_user, req),
         path=place.path, children=place.children, mapped=place.mapped, controls=controls,
         evidence=services.evidence_of(req.id), sections=link_sections(current_app, req.id),
         history=services.requirement_history(req, page_arg("historik"),
@@ -134,10 +136,18 @@ def detail(requirement_id: int):
     return _render_detail(requirement_id)
 
 
+def _assessable(req: Requirement) -> Requirement:
+    """403 unless the user may assess this requirement (preparedness: the preparedness catalogue only)."""
+    if not services.may_assess(current_user, req):
+        abort(403)
+    return req
+
+
 @bp.route("/<int:requirement_id>/vurdering", methods=["GET", "POST"])
-@requires(Permission.EDIT_SECURITY)
+@requires(Permission.ASSESS_REQUIREMENTS)
 def assess(requirement_id: int):
     req, assessment = _requirement_and_assessment(requirement_id)
+    _assessable(req)
     form = AssessmentForm(obj=assessment)
     form.responsible_unit_id.keep(assessment.responsible_unit_id if assessment else None)
     if not form.is_submitted():
@@ -157,9 +167,9 @@ def assess(requirement_id: int):
 
 
 @bp.route("/<int:requirement_id>/dokumentation/link", methods=["POST"])
-@requires(Permission.EDIT_SECURITY)
+@requires(Permission.ASSESS_REQUIREMENTS)
 def add_link(requirement_id: int):
-    req = _requirement(requirement_id)
+    req = _assessable(_requirement(requirement_id))
     form = LinkEvidenceForm()
     if form.validate_on_submit():
         try:
@@ -175,9 +185,9 @@ def add_link(requirement_id: int):
 
 
 @bp.route("/<int:requirement_id>/dokumentation/fil", methods=["POST"])
-@requires(Permission.EDIT_SECURITY)
+@requires(Permission.ASSESS_REQUIREMENTS)
 def add_file(requirement_id: int):
-    req = _requirement(requirement_id)
+    req = _assessable(_requirement(requirement_id))
     form = FileEvidenceForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -209,9 +219,10 @@ def download(evidence_id: int):
 
 
 @bp.route("/dokumentation/<int:evidence_id>/slet", methods=["POST"])
-@requires(Permission.EDIT_SECURITY)
+@requires(Permission.ASSESS_REQUIREMENTS)
 def delete_evidence(evidence_id: int):
     evidence = db.session.get(RequirementEvidence, evidence_id) or abort(404)
+    _assessable(_requirement(evidence.requirement_id))
     if not ActionForm().validate_on_submit():
         abort(400)
     requirement_id = evidence.requirement_id
