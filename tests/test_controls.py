@@ -183,3 +183,31 @@ def test_a_page_of_the_list_is_read_in_title_order_without_sorting_every_control
         with db.engine.connect() as conn:
             plan = " ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
         assert "ix_control_title" in plan and "TEMP B-TREE" not in plan
+
+
+def test_overdue_controls_are_flagged_like_overdue_findings(app, client, login, catalogs):
+    """A control past its date and not in place is marked on the list, its page and its requirements' pages,
+    counted, and can be listed alone; an implemented or discontinued one is never overdue."""
+    import datetime as dt
+
+    login("security")
+    late = _create(client, title="Backup-test af økonomisystem", due_date="2025-01-15", status="in_progress")
+    _create(client, title="Logning af adminkonti", due_date="2025-01-15", status="implemented")
+    _create(client, title="Ophørt tiltag", due_date="2025-01-15", status="discontinued")
+    _create(client, title="Fremtidigt tiltag", due_date="2999-01-01", status="planned")
+    rid = req_id(app, "nis2:21.2.c")
+    assert client.post(f"/tiltag/{late}/krav", data={"requirement": "nis2:21.2.c"}).status_code == 302
+
+    listing = html(client.get("/tiltag/"))
+    assert listing.count('class="overdue"') == 1
+    assert "1 tiltag har overskredet sin frist." in listing
+    only = html(client.get("/tiltag/?overdue=1"))
+    assert "Backup-test af økonomisystem" in only
+    assert not any(t in only for t in ("Logning af adminkonti", "Ophørt tiltag", "Fremtidigt tiltag"))
+    assert "Overskredet" in html(client.get(f"/tiltag/{late}"))
+    assert "Overskredet" in html(client.get(f"/krav/{rid}"))
+    with app.app_context():
+        controls = {c.title: c for c in db.session.execute(sa.select(Control)).scalars()}
+        today = dt.date(2025, 6, 1)
+        assert [t for t, c in controls.items() if c.is_overdue(today)] == ["Backup-test af økonomisystem"]
+        assert not controls["Backup-test af økonomisystem"].is_overdue(dt.date(2025, 1, 15))  # due that day

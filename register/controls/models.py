@@ -48,6 +48,14 @@ class Control(Tracked, db.Model):
 
     owner_unit = relationship("Unit", lazy="raise")
 
+    def is_overdue(self, today: dt.date) -> bool:
+        """Past its date and still not in place (an implemented or discontinued control is done with)."""
+        return self.due_date is not None and self.due_date < today and self.status not in CONTROL_DONE
+
+
+# The statuses with nothing left to do: a control in one of them is never overdue.
+CONTROL_DONE = (ControlStatus.IMPLEMENTED, ControlStatus.DISCONTINUED)
+
 
 class ControlRequirement(Tracked, db.Model):
     """A control satisfies (part of) a requirement; one control can serve several catalogues."""

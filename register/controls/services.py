@@ -1,4 +1,5 @@
 """Controls (tiltag): listing, saving, and linking them to the requirements they satisfy."""
+import datetime as dt
 import functools
 from dataclasses import dataclass
 
@@ -6,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from register.catalogs.models import Catalog, Requirement
-from register.controls.models import Control, ControlRequirement, ControlStatus
+from register.controls.models import CONTROL_DONE, Control, ControlRequirement, ControlStatus
 from register.core.i18n import gettext as _
 from register.core.paging import Page, paginate
 from register.core.picker import Picker, containing, picker
@@ -27,7 +28,17 @@ class ControlRow:
     requirement_count: int
 
 
-def list_controls(status: str = "", unit_id: int | None = None, q: str = "", page: int = 1) -> Page:
+def overdue_clause(today: dt.date) -> sa.ColumnElement[bool]:
+    """Controls past their date and not yet in place, as a finding past its date is flagged."""
+    return sa.and_(Control.due_date < today, Control.status.not_in(CONTROL_DONE))
+
+
+def overdue_count(today: dt.date) -> int:
+    return db.session.execute(sa.select(sa.func.count(Control.id)).where(overdue_clause(today))).scalar_one()
+
+
+def list_controls(status: str = "", unit_id: int | None = None, q: str = "", page: int = 1,
+                  overdue_on: dt.date | None = None) -> Page:
     """One page of controls with owner unit and number of linked requirements: three queries whatever the data.
 
     The page's ids are chosen first, then their rows read: PostgreSQL works out every selected column of the
@@ -37,6 +48,8 @@ def list_controls(status: str = "", unit_id: int | None = None, q: str = "", pag
         ids = ids.where(Control.status == ControlStatus(status))
     if unit_id:
         ids = ids.where(Control.owner_unit_id == unit_id)
+    if overdue_on is not None:
+        ids = ids.where(overdue_clause(overdue_on))
     if q:
         needle = f"%{q.lower()}%"
         ids = ids.where(sa.or_(sa.func.lower(Control.title).like(needle),

@@ -5,6 +5,7 @@ from register.controls import services
 from register.controls.forms import ControlForm, LinkRequirementForm
 from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.core.concurrency import save_versioned
+from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.history import history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
@@ -28,10 +29,14 @@ def index():
     status = request.args.get("status", "")
     unit = int_arg("unit")
     q = (request.args.get("q") or "").strip()[:200]
-    page = services.list_controls(status, unit, q, page_arg())
-    filters = {k: v for k, v in {"status": status, "unit": unit, "q": q}.items() if v}
+    overdue = request.args.get("overdue") == "1"
+    today = local_today()
+    page = services.list_controls(status, unit, q, page_arg(), overdue_on=today if overdue else None)
+    filters = {k: v for k, v in {"status": status, "unit": unit, "q": q, "overdue": "1" if overdue else ""}.items()
+               if v}
     return render_template("controls/index.html", page=page, filters=filters, status=status,
-                           unit=unit, q=q, statuses=ControlStatus, units=unit_choices())
+                           unit=unit, q=q, overdue=overdue, today=today, overdue_count=services.overdue_count(today),
+                           statuses=ControlStatus, units=unit_choices())
 
 
 def _control(control_id: int) -> Control:
@@ -46,7 +51,7 @@ def _render_detail(control: Control, link_form: LinkRequirementForm | None = Non
         "controls/detail.html", control=control, owner=owner, requirements=services.requirements_of(control),
         incidents=services.incidents_of(control.id),
         history=history_page(Control, control.id), link_form=link_form or LinkRequirementForm(formdata=None),
-        action_form=ActionForm(), rollup_rule=ROLLUP_RULE), status
+        action_form=ActionForm(), rollup_rule=ROLLUP_RULE, today=local_today()), status
 
 
 @bp.route("/<int:control_id>")

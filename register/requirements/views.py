@@ -14,6 +14,7 @@ from register.catalogs.models import Requirement
 from register.controls import services as control_services
 from register.core.cache import cached
 from register.core.concurrency import save_versioned
+from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
@@ -116,7 +117,7 @@ def _render_detail(requirement_id: int, status: int = 200, **forms):
     controls = control_services.controls_of(req.id)
     return render_template(
         "requirements/detail.html", req=req, assessment=assessment,
-        can_assess=services.may_assess(current_user, req),
+        can_assess=services.may_assess(current_user, req), today=local_today(),
         path=place.path, children=place.children, mapped=place.mapped, controls=controls,
         evidence=services.evidence_of(req.id), sections=link_sections(current_app, req.id),
         history=services.requirement_history(req, page_arg("historik"),
