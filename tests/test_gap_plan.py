@@ -137,7 +137,7 @@ def test_action_plan_query_count_does_not_grow_with_rows(app, client, login, mak
 def test_home_page_shows_the_gap_panel(client, login, plan):
     login("board")
     page = html(client.get("/"))
-    assert "GAP-analyse og handlingsplan" in page and "med overskredet frist" in page
+    assert "Gap-analyse og handlingsplan" in page and "med overskredet frist" in page
 
 
 def test_overdue_follows_the_danish_calendar_day_not_the_servers(client, login, make_finding, catalogs,

@@ -151,7 +151,7 @@ def build_blueprint() -> Blueprint:
 
 def describe_unauthorized() -> tuple:
     return jsonify(error=_("Ikke logget ind"),
-                   message=_("Angiv et gyldigt API-nøgle i headeren Authorization: Bearer <nøgle>.")), 401
+                   message=_("Angiv en gyldig API-nøgle i headeren Authorization: Bearer <nøgle>.")), 401
 
 
 tokens_bp = Blueprint("tokens", __name__, url_prefix="/konto/api-noegler")

@@ -1,4 +1,4 @@
-"""GAP-analyse: assessments, scores per CIS control, findings, import and the action plan."""
+"""Gap-analyse: assessments, scores per CIS control, findings, import and the action plan."""
 import datetime as dt
 
 import sqlalchemy as sa
@@ -27,7 +27,7 @@ from register.gap.models import (Assessment, AssessorKind, CostLevel, Finding, F
 from register.requirements.links import LinkedItem, LinkProvider
 
 bp = Blueprint("gap", __name__, url_prefix="/gap-analyse")
-bp.nav = [NavItem(30, _l("GAP-analyse"), "gap.index",
+bp.nav = [NavItem(30, _l("Gap-analyse"), "gap.index",
                   _l("Modenhed pr. CIS-kontrol, fund fra gap-analyser og handlingsplanen, som direktionen følger."))]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

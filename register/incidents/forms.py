@@ -20,7 +20,7 @@ class LocalDateTimeField(DateTimeLocalField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", [INPUT_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"])
-        kwargs.setdefault("invalid_value_message", _l("Angiv dato og klokkeslæt, f.eks. 2025-09-14 08:30."))
+        kwargs.setdefault("invalid_value_message", _l("Angiv dato og klokkeslæt, fx 2025-09-14 08:30."))
         super().__init__(*args, **kwargs)
 
     def _value(self):
@@ -98,5 +98,5 @@ class LessonForm(VersionedForm):
     owner_unit_id = UnitField(_l("Ansvarlig enhed"),
                               validators=[DataRequired(message=_l("Vælg den ansvarlige enhed."))])
     due_on = DateField(_l("Frist"), validators=[InputRequired(message=_l("Angiv en frist."))],
-                       invalid_value_message=_l("Angiv en dato, f.eks. 2025-12-31."))
+                       invalid_value_message=_l("Angiv en dato, fx 2025-12-31."))
     status = SelectField(_l("Status"), choices=LessonStatus.choices)

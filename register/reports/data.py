@@ -671,8 +671,8 @@ def _incidents_training(data: _Data) -> d.Section:
         body_rows.append(["I alt", fmt.number(overall.total), fmt.number(overall.covered),
                           fmt.number(overall.total - overall.covered), fmt.percent(overall.covered, overall.total)])
     blocks.append(d.Section("Ledelsens uddannelse og godkendelser", [
-        d.Para(f"NIS2 art. 20, stk. 2: ledelsen skal deltage i uddannelse. Uddannelse regnes som gyldig i "
-               f"{tr['refresh']} måneder."),
+        d.Para(f"NIS2 art. 20, stk. 2 (NIS 2-loven § 7, stk. 2): ledelsen skal deltage i relevante kurser. Et kursus "
+               f"regnes som gyldigt i {tr['refresh']} måneder."),
         d.Table(["Ledelsesorgan", "Personer", "Gyldig uddannelse", "Mangler", "Andel"], body_rows,
                 caption=f"Ledelsens uddannelse pr. {fmt.date(data.as_of)}", widths=[3, 1, 1.5, 1, 1],
                 numeric={1, 2, 3, 4}, empty="Der er ikke registreret medlemmer af ledelsen."),

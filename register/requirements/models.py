@@ -37,7 +37,7 @@ NOT_ASSESSED_LABEL = _l("Ikke vurderet")
 
 # A CMMI-style maturity scale; shown beside every maturity score so the number is never read alone.
 MATURITY_SCALE = {
-    0: (_l("Ikke-eksisterende"), _l("Der er ingen praksis.")),
+    0: (_l("Ikke til stede"), _l("Der er ingen praksis.")),
     1: (_l("Initial"), _l("Praksis findes, men er tilfældig og personafhængig.")),
     2: (_l("Gentagelig"), _l("Praksis gentages, men er ikke dokumenteret.")),
     3: (_l("Defineret"), _l("Praksis er dokumenteret, godkendt og kendt.")),

@@ -7,7 +7,7 @@ from register.core.i18n import lazy_gettext as _l
 from register.organisation.forms import UnitField
 from register.training.models import ApprovalBody, CampaignKind, ManagementBody
 
-DATE_MESSAGE = _l("Angiv en dato, f.eks. 2025-09-14.")
+DATE_MESSAGE = _l("Angiv en dato, fx 2025-09-14.")
 
 
 def date_field(label, message):

@@ -212,7 +212,7 @@ def save_trainee(trainee: Trainee, name: str, role_title: str | None, body: Mana
 def save_record(record: TrainingRecord, course: str, provider: str | None, completed_on: dt.date,
                 note: str | None) -> TrainingRecord:
     if completed_on > local_today():
-        raise TrainingError(_("Datoen ligger i fremtiden. Registrér kurset, når det er gennemført."), "completed_on")
+        raise TrainingError(_("Datoen ligger i fremtiden. Registrer kurset, når det er gennemført."), "completed_on")
     record.course = course.strip()
     record.provider = (provider or "").strip() or None
     record.completed_on = completed_on
