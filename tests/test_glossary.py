@@ -48,8 +48,10 @@ def test_the_glossary_has_one_form_for_each_word(preferred, variant, why):
 
 def test_the_variants_are_caught():
     """The patterns themselves: each catches the variant it is there for and leaves the preferred form alone."""
-    samples = {0: ("GAP-analyse", "Gap-analyse"), 1: ("f.eks. 2025", "fx 2025"), 2: ("Registrér kursus", "Registrer kursus"),
-               3: ("Angiv et gyldigt API-nøgle", "Angiv en gyldig API-nøgle"), 4: ("Ikke-eksisterende", "Ikke til stede"),
+    samples = {0: ("GAP-analyse", "Gap-analyse"), 1: ("f.eks. 2025", "fx 2025"),
+               2: ("Registrér kursus", "Registrer kursus"),
+               3: ("Angiv et gyldigt API-nøgle", "Angiv en gyldig API-nøgle"),
+               4: ("Ikke-eksisterende", "Ikke til stede"),
                7: ("fra Direktionens møde 19-02-2025", "fra direktionens møde")}
     for index, (bad, good) in samples.items():
         assert GLOSSARY[index][1].search(bad) and not GLOSSARY[index][1].search(good), GLOSSARY[index][0]
