@@ -26,12 +26,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
-    from register.core import errors, i18n, security, templating
+    from register.core import errors, history_display, i18n, security, templating
 
     errors.register(app)
     i18n.register(app)
     security.register(app)
     templating.register(app)
+    history_display.register(app)
     return app
 
 

@@ -49,7 +49,7 @@ def test_create_edit_and_list_a_control(app, client, login, make_unit):
     listing = html(client.get("/tiltag/?status=in_progress"))
     assert "MFA på fjernadgang" in listing and "I gang" in listing
     assert "MFA på fjernadgang" not in html(client.get("/tiltag/?status=implemented"))
-    assert "<del>planned</del>" in html(client.get(f"/tiltag/{cid}"))
+    assert "<del>Planlagt</del>" in html(client.get(f"/tiltag/{cid}"))  # the label, as the reader reads it
 
 
 def test_control_needs_a_title_and_conflicts_are_refused(app, client, login):

@@ -20,7 +20,8 @@ from register.controls.models import Control, ControlRequirement
 from register.core.cache import cached
 from register.core.db import written_in
 from register.core.history import ChangeLog, current_actor, owned_history_page
-from register.core.i18n import gettext as _, lazy_gettext as _l
+from register.core.history_display import actor_name
+from register.core.i18n import date_filter, gettext as _, lazy_gettext as _l
 from register.core import paging
 from register.core.paging import count_rows
 from register.core.params import MAX_ID
@@ -565,11 +566,12 @@ class HistoryEntry:
     entry: ChangeLog
     subject: str
     unit_names: tuple = ()  # the names, as they are now, of the units its changes name
+    actor: str = ""  # who made the change, by name as it is now
 
     def row_key(self) -> tuple:
         """Everything its history row shows besides the language (core/rows.py): the entry, which is never
-        changed once written, its subject, and the names of the units it names."""
-        return self.entry.id, self.entry.hash, self.subject, self.unit_names
+        changed once written, its subject, the names of the units it names and of the person who made it."""
+        return self.entry.id, self.entry.hash, self.subject, self.unit_names, self.actor
 
 
 def requirement_history(req: Requirement, page: int = 1,
@@ -596,7 +598,7 @@ def requirement_history(req: Requirement, page: int = 1,
         else:
             subject = _("Tiltag: %(title)s", title=titles.get(e.state.get("control_id"), "?"))
         named = tuple(units.get(u) for u in e.changes.get("responsible_unit_id", ()) if u is not None)
-        out.append(HistoryEntry(e, str(subject), named))
+        out.append(HistoryEntry(e, str(subject), named, actor_name(e.actor)))
     result.items = out
     return result
 
@@ -623,7 +625,7 @@ def describe_value(field: str, value, units: dict[int, str]) -> str:
     if isinstance(value, bool):
         return _("Ja") if value else _("Nej")
     if field == "next_review":
-        return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
+        return date_filter(dt.date.fromisoformat(value))
     return str(value)
 
 
