@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from register.accounts.models import User
+from register.catalogs.models import Catalog
 from register.extensions import db
 from register.organisation.models import Unit
 
@@ -42,9 +43,21 @@ def test_users_create_refuses_a_duplicate(app):
 def test_catalogs_load_and_list(app):
     runner = app.test_cli_runner()
     loaded = runner.invoke(args=["catalogs", "load"])
-    assert loaded.exit_code == 0 and "nis2 2022/2555: 26 new" in loaded.output
+    assert loaded.exit_code == 0 and "nis2 2022/2555: 27 new" in loaded.output
     listed = runner.invoke(args=["catalogs", "list"])
-    assert listed.output.splitlines() == ["nis2\t2022/2555\t26", "cis-v8\t8.0\t18", "beredskab\t2022\t22"]
+    assert listed.output.splitlines() == ["nis2\t2022/2555\t27", "cis-v8\t8.0\t18", "beredskab\t2022\t22"]
+
+
+def test_catalogs_load_refuses_a_file_with_a_stray_key_naming_file_line_and_key(app, tmp_path):
+    stray = tmp_path / "stray.yaml"
+    stray.write_text("format: register-catalog/1\ncode: st\nversion: 1\ntitle: St\nrequirements:\n"
+                     "  - ref: A\n    title: {da: Sikker anskaffelse, udvikling og vedligeholdelse}\n",
+                     encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["catalogs", "load", str(stray)])
+    assert result.exit_code != 0
+    assert "stray.yaml: linje 7: ukendt nøgle 'udvikling og vedligeholdelse'" in result.output
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(Catalog.id))).scalar() == 0
 
 
 def test_catalogs_load_of_a_bad_file_fails_and_stores_nothing(app, tmp_path):

@@ -39,7 +39,8 @@ def make_plan(app):
 def plan_form(**overrides):
     return {"title": "Politik og Plan for Fortsat Drift 2026-2029", "legal_basis": "beredskabsloven_25",
             "council_term_start": str(rules.term_for(real_today()).start_year), "status": "draft", "adopted_on": "",
-            "submitted_to_brs_on": "", "in_force_from": "", "follows_plan_id": "", "owner_unit_id": "",
+            "submitted_to_brs_on": "", "brs_consulted_on": "", "sst_advice_on": "", "in_force_from": "",
+            "follows_plan_id": "", "owner_unit_id": "",
             "facilitator": "", "note": "", "version": "0"} | overrides
 
 
@@ -61,6 +62,37 @@ def test_register_a_plan_and_a_plan_that_follows_it(app, client, login, make_uni
     page = html(client.get(f"/beredskab/plan/{main.id}"))
     assert "Planer der følger denne" in page and "Sundhedsberedskabsplan 2026-2029" in page
     assert "indsendes til Beredskabsstyrelsen" in page  # the legal rule of § 25 is spelled out
+
+
+def test_submission_to_brs_follows_adoption_and_a_consultation_is_its_own_step_through_the_ui(app, client, login):
+    """§ 25, stk. 4 on the plan form: a submission dated before the council's adoption is refused (nothing
+    saved) with a pointer to the consultation field; the consultation and the submission both show on the plan."""
+    login("preparedness")
+    early = client.post("/beredskab/plan/ny", data=plan_form(status="approved", adopted_on="2026-09-24",
+                                                             submitted_to_brs_on="2026-06-18"))
+    assert early.status_code == 422 and "Sendt til udtalelse hos Beredskabsstyrelsen" in html(early)
+    assert "kan ikke ligge før kommunalbestyrelsens vedtagelse" in html(early)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(Plan.id))).scalar() == 0
+    response = client.post("/beredskab/plan/ny", data=plan_form(status="approved", adopted_on="2026-09-24",
+                                                                brs_consulted_on="2026-06-18",
+                                                                submitted_to_brs_on="2026-09-30"))
+    assert response.status_code == 302
+    page = html(client.get(response.headers["Location"]))
+    assert "Sendt til udtalelse hos Beredskabsstyrelsen" in page and "18. jun. 2026" in page
+    assert "30. sep. 2026" in page
+
+
+def test_sundhedsstyrelsens_advice_is_recorded_on_the_health_plan_through_the_ui(app, client, login):
+    login("preparedness")
+    health = dict(title="Sundhedsberedskabsplan 2026-2029", legal_basis="sundhedsloven_210", status="approved",
+                  adopted_on="2026-09-24")
+    late = client.post("/beredskab/plan/ny", data=plan_form(**health, sst_advice_on="2026-10-01"))
+    assert late.status_code == 422 and "skal indhentes før vedtagelsen" in html(late)
+    response = client.post("/beredskab/plan/ny", data=plan_form(**health, sst_advice_on="2026-08-20"))
+    assert response.status_code == 302
+    page = html(client.get(response.headers["Location"]))
+    assert "Rådgivning fra Sundhedsstyrelsen indhentet" in page and "20. aug. 2026" in page
 
 
 def test_invalid_plan_is_reshown_with_danish_errors_and_nothing_saved(app, client, login):

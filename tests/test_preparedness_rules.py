@@ -88,6 +88,8 @@ def plan(basis=LegalBasis.BEREDSKABSLOVEN_25, status=PlanStatus.IN_FORCE, adopte
     return SimpleNamespace(id=kw.get("id", 1), title=title, legal_basis=basis, status=status,
                            adopted_on=D(adopted) if adopted else None,
                            submitted_to_brs_on=D(submitted) if submitted else None,
+                           brs_consulted_on=D(kw["consulted"]) if kw.get("consulted") else None,
+                           sst_advice_on=D(kw.get("sst", "2025-08-01")) if kw.get("sst", "2025-08-01") else None,
                            in_force_from=D(kw["in_force"]) if kw.get("in_force") else None)
 
 
@@ -112,7 +114,8 @@ def test_section_25_at_the_edges_of_a_council_term(ctx):
 
 
 def test_section_25_is_satisfied_by_an_adoption_inside_the_term(ctx):
-    adopted = [plan(adopted="2026-01-01"), plan(LegalBasis.SUNDHEDSLOVEN_210, adopted="2029-12-31", id=2)]
+    adopted = [plan(adopted="2026-01-01", submitted="2026-01-12"),
+               plan(LegalBasis.SUNDHEDSLOVEN_210, adopted="2029-12-31", id=2)]
     assert rules.section25_warnings(adopted, D("2029-12-31")) == []
     # The next term starts the next day with no adoption yet.
     assert len(rules.section25_warnings(adopted, D("2030-01-01"))) == 2
@@ -169,3 +172,31 @@ def test_sub_plans_exercised_within_n_years_on_known_data():
     progress = rules.target_progress(target, [], subs, exercised, D("2026-11-23"))
     assert (progress.achieved, progress.required) == (1, 3)
     assert [s.title for s in progress.missing] == ["Delplan 2", "Delplan 3"]
+
+
+def test_section_25_4_submission_is_the_adopted_plan_and_the_order_is_checked(ctx):
+    """§ 25, stk. 4: "indsendes" is the adopted plan, so on or after the council's adoption; a draft sent before
+    is a consultation (til udtalelse), recorded as its own step and never mistaken for the submission."""
+    in_order = plan(adopted="2026-03-01", submitted="2026-03-10", consulted="2025-12-01")
+    assert rules.submission_in_order(in_order) is True
+    assert not [w for w in rules.section25_warnings([in_order], D("2026-06-01")) if "Beredskabsstyrelsen" in w.text]
+    same_day = plan(adopted="2026-03-01", submitted="2026-03-01")
+    assert rules.submission_in_order(same_day) is True
+    early = plan(adopted="2026-03-01", submitted="2026-01-15")
+    assert rules.submission_in_order(early) is False
+    [warning] = [w for w in rules.section25_warnings([early], D("2026-06-01")) if "Beredskabsstyrelsen" in w.text]
+    assert warning.tone == "error" and "før kommunalbestyrelsen vedtog den" in warning.text
+    assert "til udtalelse" in warning.text
+    assert rules.submission_in_order(plan(adopted=None, submitted=None, status=PlanStatus.DRAFT)) is None
+
+
+def test_sundhedsstyrelsens_advice_is_a_tracked_step_before_adoption(ctx):
+    health = LegalBasis.SUNDHEDSLOVEN_210
+    advised = plan(health, adopted="2026-03-01", sst="2026-01-20")
+    assert not [w for w in rules.section25_warnings([advised], D("2026-06-01")) if "Sundhedsstyrelsen" in w.text]
+    missing = plan(health, adopted="2026-03-01", sst=None)
+    [warning] = [w for w in rules.section25_warnings([missing], D("2026-06-01")) if "Sundhedsstyrelsen" in w.text]
+    assert warning.tone == "warning" and "§ 210" in warning.text
+    late = plan(health, adopted="2026-03-01", sst="2026-04-01")
+    [warning] = [w for w in rules.section25_warnings([late], D("2026-06-01")) if "Sundhedsstyrelsen" in w.text]
+    assert warning.tone == "error" and "forud for vedtagelsen" in warning.text

@@ -259,9 +259,12 @@ def test_demo_contains_the_minutes_timeline(app):
                                   ).scalar_one()
         milestones = db.session.execute(sa.select(Milestone).where(Milestone.plan_id == plan.id)
                                         .order_by(Milestone.position)).scalars().all()
-        assert len(milestones) == 6
+        assert len(milestones) == 7
         assert (milestones[3].window_start, milestones[3].window_end) == (D("2025-08-01"), D("2025-09-01"))
         assert milestones[3].responsible_body == ResponsibleBody.KOMMUNALBESTYRELSEN
         assert plan.adopted_on == D("2025-09-24") and plan.status == PlanStatus.IN_FORCE
-        assert milestones[4].status == MilestoneStatus.PLANNED  # workshops: not done in the demo
+        assert milestones[5].status == MilestoneStatus.PLANNED  # workshops: not done in the demo
+        # § 25, stk. 4: the June draft went for comments; the adopted plan was submitted after the adoption
+        assert "udtalelse" in milestones[2].title and plan.brs_consulted_on == D("2025-06-18")
+        assert plan.submitted_to_brs_on == D("2025-10-01") >= plan.adopted_on
     assert "already loaded" in app.test_cli_runner().invoke(args=["demo"]).output

@@ -45,10 +45,13 @@ def load_preparedness_demo() -> dict:
     term = int(data["council_term"].split("-")[0])
     milestones = data["milestones"]
     adoption = next(m for m in milestones if m["responsible"] == "Kommunalbestyrelsen" and "godkend" in m["title"])
-    submission = next(m for m in milestones if m["responsible"] == "Beredskabsstyrelsen")
+    # § 25, stk. 4: the adopted plan is submitted after the council's adoption; the earlier draft went for comments
+    submission = next(m for m in milestones if m["responsible"] == "Beredskabsstyrelsen" and "indsendes" in m["title"])
+    consultation = next(m for m in milestones if "udtalelse" in m["title"])
     plan = Plan(title=data["plan"], legal_basis=LegalBasis.BEREDSKABSLOVEN_25, council_term_start=term,
                 status=PlanStatus.IN_FORCE, adopted_on=D(adoption["done"]),
-                submitted_to_brs_on=D(submission["done"]), in_force_from=D(milestones[-1]["done"]),
+                submitted_to_brs_on=D(submission["done"]), brs_consulted_on=D(consultation["done"]),
+                in_force_from=D(milestones[-1]["done"]),
                 owner_unit_id=unit["Direktionssekretariatet"].id, facilitator=data["facilitator"], is_demo=True,
                 note="Revideret efter tidsplanen i Direktionens referat af 19-02-2025 (punkt 1). Arbejdsgruppen for "
                      "beredskab gennemgår planen årligt (referat 26-03-2025, punkt 2).")
@@ -57,6 +60,7 @@ def load_preparedness_demo() -> dict:
     health = Plan(title="Sundhedsberedskabsplan 2026-2029", legal_basis=LegalBasis.SUNDHEDSLOVEN_210,
                   council_term_start=term, status=PlanStatus.IN_FORCE, adopted_on=plan.adopted_on,
                   in_force_from=plan.in_force_from, follows_plan_id=plan.id, owner_unit_id=unit["Sundhed og Omsorg"].id,
+                  sst_advice_on=D("2025-08-20"),
                   legal_basis_note="Delplan til beredskabsplanen, hjemlet i sundhedsloven; følger Politik og Plan for "
                                    "Fortsat Drift i den politiske godkendelse. Rådgivning fra Sundhedsstyrelsen "
                                    "indhentet forud for vedtagelsen.", is_demo=True)

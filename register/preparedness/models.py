@@ -207,7 +207,12 @@ class Plan(Tracked, db.Model):
     council_term_start: Mapped[int] = mapped_column(sa.Integer, nullable=False)  # first year of the term
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus), nullable=False, default=PlanStatus.DRAFT)
     adopted_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # § 25, stk. 4: the adopted plan is submitted ("indsendes") to Beredskabsstyrelsen, on or after adoption. A
+    # draft sent to Beredskabsstyrelsen for comments before adoption is a consultation, a step of its own.
     submitted_to_brs_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    brs_consulted_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # Sundhedsloven § 210: Sundhedsstyrelsen's advice is sought before the health plan is adopted.
+    sst_advice_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     in_force_from: Mapped[dt.date | None] = mapped_column(sa.Date)
     follows_plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("prep_plan.id", ondelete="SET NULL"),
                                                         index=True)

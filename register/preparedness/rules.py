@@ -247,13 +247,50 @@ def section25_warnings(plans, today: dt.date) -> list[RuleWarning]:
                 text += " " + _("Seneste vedtagelse: „%(title)s“ den %(date)s, i den forrige valgperiode.",
                                 title=earlier[-1].title, date=format_date(earlier[-1].adopted_on, "d. MMMM y"))
         warnings.append(RuleWarning(tone, text))
-    for plan in plans:  # § 25, stk. 4: plans and revisions are submitted to Beredskabsstyrelsen
-        if (plan.legal_basis == LegalBasis.BEREDSKABSLOVEN_25 and plan.status.adopted
-                and plan.status != PlanStatus.SUPERSEDED and plan.submitted_to_brs_on is None):
-            warnings.append(RuleWarning("warning", _("„%(title)s“ er vedtaget, men det er ikke registreret, at den er "
-                                                     "indsendt til Beredskabsstyrelsen (§ 25, stk. 4).",
-                                                     title=plan.title), plan.id))
+    for plan in plans:  # § 25, stk. 4: plans and revisions are submitted to Beredskabsstyrelsen once adopted
+        current = plan.status.adopted and plan.status != PlanStatus.SUPERSEDED
+        if plan.legal_basis == LegalBasis.BEREDSKABSLOVEN_25 and current:
+            warnings += _submission_warnings(plan)
+        if plan.legal_basis == LegalBasis.SUNDHEDSLOVEN_210 and current:
+            warnings += _health_advice_warnings(plan)
     return warnings
+
+
+def submission_in_order(plan) -> bool | None:
+    """§ 25, stk. 4: the submission follows the council's adoption (None while either date is missing)."""
+    if plan.submitted_to_brs_on is None or plan.adopted_on is None:
+        return None
+    return plan.submitted_to_brs_on >= plan.adopted_on
+
+
+def _submission_warnings(plan) -> list[RuleWarning]:
+    from register.core.i18n import gettext as _
+
+    if plan.submitted_to_brs_on is None:
+        return [RuleWarning("warning", _("„%(title)s“ er vedtaget, men det er ikke registreret, at den er indsendt til "
+                                         "Beredskabsstyrelsen (§ 25, stk. 4).", title=plan.title), plan.id)]
+    if submission_in_order(plan) is False:
+        return [RuleWarning("error", _("„%(title)s“ er registreret som indsendt til Beredskabsstyrelsen %(sent)s, før "
+                                       "kommunalbestyrelsen vedtog den %(adopted)s. Efter § 25, stk. 4 indsendes den "
+                                       "vedtagne plan; et udkast sendt før vedtagelsen er en høring (til udtalelse).",
+                                       title=plan.title, sent=format_date(plan.submitted_to_brs_on, "d. MMMM y"),
+                                       adopted=format_date(plan.adopted_on, "d. MMMM y")), plan.id)]
+    return []
+
+
+def _health_advice_warnings(plan) -> list[RuleWarning]:
+    """Sundhedsloven § 210: Sundhedsstyrelsen's advice is sought before the health plan is adopted."""
+    from register.core.i18n import gettext as _
+
+    if plan.sst_advice_on is None:
+        return [RuleWarning("warning", _("„%(title)s“ er vedtaget, men det er ikke registreret, at rådgivningen fra "
+                                         "Sundhedsstyrelsen er indhentet (sundhedsloven § 210).", title=plan.title),
+                            plan.id)]
+    if plan.adopted_on is not None and plan.sst_advice_on > plan.adopted_on:
+        return [RuleWarning("error", _("Rådgivningen fra Sundhedsstyrelsen om „%(title)s“ er registreret efter "
+                                       "vedtagelsen; den skal indhentes forud for vedtagelsen (sundhedsloven § 210).",
+                                       title=plan.title), plan.id)]
+    return []
 
 
 def review_basis(plan, reviews) -> dt.date | None:

@@ -106,6 +106,16 @@ def check_plan(plan: Plan) -> None:
     if plan.status.adopted and plan.adopted_on is None:
         raise PreparednessError(_("En godkendt eller gældende plan skal have en vedtagelsesdato "
                                   "(vedtaget af kommunalbestyrelsen i et møde)."), "adopted_on")
+    if plan.submitted_to_brs_on is not None and (plan.adopted_on is None
+                                                 or plan.submitted_to_brs_on < plan.adopted_on):
+        # § 25, stk. 4: what is submitted is the adopted plan; a draft sent earlier is a consultation
+        raise PreparednessError(_("Indsendelsen til Beredskabsstyrelsen (§ 25, stk. 4) er den vedtagne plan og kan "
+                                  "ikke ligge før kommunalbestyrelsens vedtagelse. Er et udkast sendt til "
+                                  "udtalelse, så registrer det som „Sendt til udtalelse hos "
+                                  "Beredskabsstyrelsen“."), "submitted_to_brs_on")
+    if plan.sst_advice_on is not None and plan.adopted_on is not None and plan.sst_advice_on > plan.adopted_on:
+        raise PreparednessError(_("Rådgivningen fra Sundhedsstyrelsen skal indhentes før vedtagelsen "
+                                  "(sundhedsloven § 210)."), "sst_advice_on")
     if plan.follows_plan_id is not None and plan.follows_plan_id == plan.id:
         raise PreparednessError(_("En plan kan ikke følge sig selv."), "follows_plan_id")
 

@@ -123,6 +123,12 @@ def _plan_hints() -> dict:
             "council_term_start": _("Den valgperiode planen gælder for. En valgperiode løber fra 1. januar efter "
                                     "valget (tredje tirsdag i november) til 31. december fire år senere."),
             "adopted_on": _("Datoen for kommunalbestyrelsens møde. Den tæller for den valgperiode, mødet ligger i."),
+            "brs_consulted_on": _("Hvis et udkast er sendt til Beredskabsstyrelsen til udtalelse før vedtagelsen. "
+                                  "Det er ikke indsendelsen efter § 25, stk. 4."),
+            "submitted_to_brs_on": _("§ 25, stk. 4: den vedtagne plan indsendes til Beredskabsstyrelsen, altså samme "
+                                     "dag som vedtagelsen eller senere."),
+            "sst_advice_on": _("Sundhedsloven § 210: rådgivningen fra Sundhedsstyrelsen indhentes, før planen for "
+                               "sundhedsberedskabet vedtages."),
             "follows_plan_id": _("Fx sundhedsberedskabsplanen, der følger beredskabsplanen gennem den politiske "
                                  "godkendelse.")}
 
