@@ -6,7 +6,7 @@ from register.core.forms import LocalizedForm, SelectField, SelectMultipleField,
 from register.core.i18n import lazy_gettext as _l
 from register.organisation.forms import UnitField, UnitsField
 from register.preparedness import rules
-from register.preparedness.models import (ExerciseLevel, ExerciseType, ImprovementStatus, LegalBasis,
+from register.preparedness.models import (BodyKind, ExerciseLevel, ExerciseType, ImprovementStatus, LegalBasis,
                                           MilestoneStatus, PlanStatus, SubPlanKind, TargetKind)
 
 DATE_MESSAGE = _l("Skriv en dato som ÅÅÅÅ-MM-DD.")
@@ -127,6 +127,15 @@ class TargetForm(VersionedForm):
                                      NumberRange(min=1, max=50, message=_l("Mellem 1 og 50."))])
     note = TextAreaField(_l("Begrundelse"), validators=[Optional()])
     active = BooleanField(_l("Aktivt"), default=True)
+
+
+class BodyForm(VersionedForm):
+    kind = SelectField(_l("Art"), choices=BodyKind.choices)
+    name = StringField(_l("Navn"), validators=[DataRequired(message=_l("Organet skal have et navn.")),
+                                               Length(max=200)])
+    mandate = TextAreaField(_l("Mandat"), validators=[Optional(), Length(max=10000)])
+    members = TextAreaField(_l("Medlemmer"), validators=[Optional(), Length(max=10000)])
+    active = BooleanField(_l("Aktivt"))
 
 
 class IntroductionForm(VersionedForm):

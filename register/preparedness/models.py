@@ -69,13 +69,14 @@ class ResponsibleBody(LabelledEnum):
     BRAND_OG_REDNING = "brand_og_redning"
     ARBEJDSGRUPPEN = "arbejdsgruppen"
     SUNDHEDSSTYRELSEN = "sundhedsstyrelsen"
+    IT_STYREGRUPPEN = "it_styregruppen"
 
     @classmethod
     def _label_map(cls):
         return {"direktionen": _l("Direktionen"), "kommunalbestyrelsen": _l("Kommunalbestyrelsen"),
                 "beredskabsstyrelsen": _l("Beredskabsstyrelsen"), "brand_og_redning": _l("Brand og redning"),
                 "arbejdsgruppen": _l("Arbejdsgruppen for beredskab"),
-                "sundhedsstyrelsen": _l("Sundhedsstyrelsen")}
+                "sundhedsstyrelsen": _l("Sundhedsstyrelsen"), "it_styregruppen": _l("IT-sikkerhedsstyregruppen")}
 
 
 class MilestoneStatus(LabelledEnum):
@@ -476,6 +477,43 @@ class LeaderIntroduction(Tracked, db.Model):
     unit = relationship("Unit", lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class BodyKind(LabelledEnum):
+    """The bodies that prepare, approve and oversee the municipality's preparedness and security work."""
+
+    COUNCIL = "council"
+    EXECUTIVE = "executive"
+    STEERING = "steering"
+    WORKING_GROUP = "working_group"
+    OTHER = "other"
+
+    @classmethod
+    def _label_map(cls):
+        return {"council": _l("Kommunalbestyrelsen"), "executive": _l("Direktionen"),
+                "steering": _l("IT-sikkerhedsstyregruppen"), "working_group": _l("Arbejdsgruppe"),
+                "other": _l("Andet organ")}
+
+
+class GovernanceBody(Tracked, db.Model):
+    """A body with its mandate and members: the preparedness working group, the IT-security steering group,
+    the executive board, the council. Approvals and milestones name them."""
+
+    __tablename__ = "prep_body"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[BodyKind] = mapped_column(enum_column(BodyKind), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    mandate: Mapped[str | None] = mapped_column(sa.Text)
+    members: Mapped[str | None] = mapped_column(sa.Text)  # one member a line: name, role, unit as the body lists them
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def member_lines(self) -> list[str]:
+        return [line.strip() for line in (self.members or "").splitlines() if line.strip()]
 
 
 class CalendarToken(db.Model):

@@ -17,8 +17,9 @@ from register.gap.models import Finding, FindingSource
 from register.organisation.models import Unit
 from register.preparedness import rules
 from register.preparedness.models import (
-    Exercise, ExerciseLevel, ExercisePlan, ExerciseRequirement, ExerciseState, ExerciseSubPlan, ExerciseTarget,
-    ExerciseType, ExerciseUnit, ImprovementPoint, ImprovementStatus, LeaderIntroduction, Milestone,
+    BodyKind, Exercise, ExerciseLevel, ExercisePlan, ExerciseRequirement, ExerciseState, ExerciseSubPlan,
+    ExerciseTarget, ExerciseType, ExerciseUnit, GovernanceBody, ImprovementPoint, ImprovementStatus,
+    LeaderIntroduction, Milestone,
     MilestoneStatus, Plan, PlanReview, PreparednessSettings, ResponsibleBody, SubPlan, exercise_state)
 from register.requirements.links import ranked
 
@@ -541,6 +542,13 @@ def link_requirement(exercise: Exercise, requirement_id: int) -> bool:
 
 
 # --- leader introductions -----------------------------------------------------------------------
+
+def bodies() -> list[GovernanceBody]:
+    """The governance bodies, active first, in the order of their kind (council first, working groups last)."""
+    order = sa.case({kind.value: n for n, kind in enumerate(BodyKind)}, value=GovernanceBody.kind)
+    return list(db.session.execute(sa.select(GovernanceBody).order_by(
+        GovernanceBody.active.desc(), order, GovernanceBody.name)).scalars())
+
 
 def introductions() -> list[LeaderIntroduction]:
     return list(db.session.execute(

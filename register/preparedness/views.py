@@ -11,10 +11,11 @@ from register.core.templating import HomePanel, NavItem
 from register.extensions import db
 from register.organisation import services as org_services
 from register.preparedness import rules, services
-from register.preparedness.forms import (IntroductionForm, MilestoneBatchForm, MilestoneForm, PlanForm, ReviewForm,
+from register.preparedness.forms import (BodyForm, IntroductionForm, MilestoneBatchForm, MilestoneForm, PlanForm, ReviewForm,
                                          SettingsForm, SubPlanForm)
-from register.preparedness.models import (LeaderIntroduction, LegalBasis, Milestone, MilestoneStatus, Plan,
-                                          PlanStatus, PreparednessSettings, ResponsibleBody, SubPlan, SubPlanKind)
+from register.preparedness.models import (BodyKind, GovernanceBody, LeaderIntroduction, LegalBasis, Milestone,
+                                          MilestoneStatus, Plan, PlanStatus, PreparednessSettings, ResponsibleBody,
+                                          SubPlan, SubPlanKind)
 
 bp = Blueprint("preparedness", __name__, url_prefix="/beredskab")
 bp.nav = [NavItem(40, _l("Beredskabsplan"), "preparedness.index",
@@ -294,6 +295,54 @@ def sub_plan_edit(sub_plan_id: int):
     return edit_record(sub_plan, form, _apply_sub_plan(form, sub_plan), "preparedness/form.html",
                        url_for(".sub_plans"), heading=_("Rediger %(title)s", title=sub_plan.title),
                        cancel=url_for(".sub_plans"), history=history_page(SubPlan, sub_plan.id))
+
+
+# --- governance bodies --------------------------------------------------------------------------
+
+@bp.route("/organer/")
+@requires(Permission.READ)
+def bodies():
+    return render_template("preparedness/bodies.html", rows=services.bodies())
+
+
+def _body_form(body: GovernanceBody) -> BodyForm:
+    form = BodyForm(obj=body)
+    if not form.is_submitted():
+        form.kind.data = body.kind.value if body.kind else BodyKind.WORKING_GROUP.value
+    return form
+
+
+def _apply_body(form: BodyForm, body: GovernanceBody):
+    def apply():
+        form.populate_obj(body)
+        body.kind = BodyKind(form.kind.data)
+        body.name = body.name.strip()
+        body.mandate = strip_or_none(body.mandate)
+        body.members = strip_or_none(body.members)
+    return apply
+
+
+_BODY_HINTS = {"mandate": _l("Hvad organet skal og må: opgaver, beslutningskompetence, hvem det refererer til."),
+               "members": _l("Ét medlem pr. linje, fx „Anne Holm, beredskabschef, Brand og redning“.")}
+
+
+@bp.route("/organer/ny", methods=["GET", "POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def body_create():
+    body = GovernanceBody(name="", kind=BodyKind.WORKING_GROUP, active=True)
+    form = _body_form(body)
+    return edit_record(body, form, _apply_body(form, body), "preparedness/form.html", url_for(".bodies"),
+                       heading=_("Registrer organ"), cancel=url_for(".bodies"), hints=_BODY_HINTS)
+
+
+@bp.route("/organer/<int:body_id>/rediger", methods=["GET", "POST"])
+@requires(Permission.EDIT_PREPAREDNESS)
+def body_edit(body_id: int):
+    body = db.session.get(GovernanceBody, body_id) or abort(404)
+    form = _body_form(body)
+    return edit_record(body, form, _apply_body(form, body), "preparedness/form.html", url_for(".bodies"),
+                       heading=_("Rediger %(title)s", title=body.name), cancel=url_for(".bodies"),
+                       hints=_BODY_HINTS, history=history_page(GovernanceBody, body.id))
 
 
 # --- leader introductions -----------------------------------------------------------------------

@@ -119,10 +119,12 @@ class TrainingRecord(Tracked, db.Model):
 class ApprovalBody(LabelledEnum):
     EXECUTIVE = "executive"
     COUNCIL = "council"
+    STEERING = "steering"  # an IT-security steering group the management body has given the task
 
     @classmethod
     def _label_map(cls):
-        return {"executive": _l("Direktionen"), "council": _l("Kommunalbestyrelsen")}
+        return {"executive": _l("Direktionen"), "council": _l("Kommunalbestyrelsen"),
+                "steering": _l("IT-sikkerhedsstyregruppen")}
 
 
 class Approval(Tracked, db.Model):
