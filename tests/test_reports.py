@@ -118,7 +118,7 @@ def test_the_pdf_states_the_known_datasets_figures(app, known):
         report = build_report(2025, AS_OF)
     text = _text(report)
     assert text.startswith("Testkommune") and "Status pr. 31. marts 2025" in text
-    assert "2 af 21" in text  # NIS2: 22 counted, one not relevant, two implemented
+    assert "2 af 22" in text  # NIS2: 23 counted, one not relevant, two implemented
     assert "Vedtaget" in text and "Vedtaget 01.06.2022 i valgperioden 2022-2025." in text
     assert "1 af 1" in text  # the board exercise target
     assert "Mangler totrinsgodkendelse" in text
@@ -165,9 +165,9 @@ def test_the_as_of_date_reads_the_history_not_todays_state(app, known):
         current = build_report(local_today().year)
         before = build_report(2025, dt.date(2025, 2, 1))
     assert end_of_2025.as_of == dt.date(2025, 12, 31)
-    assert "2 af 21" in _text(end_of_2025)
+    assert "2 af 22" in _text(end_of_2025)
     assert _table(end_of_2025, "Gap-analyse", "Fund over frist").rows[0][0] == "Mangler totrinsgodkendelse"
-    assert "3 af 21" in _text(current)
+    assert "3 af 22" in _text(current)
     assert _table(current, "Gap-analyse", "Fund over frist").rows == []
     assert current.as_of == local_today()  # the app's day is Copenhagen's, not the machine's UTC date
     text = _text(before)  # before the dataset was entered: nothing
@@ -187,7 +187,7 @@ def test_the_html_page_renders_the_same_report_accessibly(app, client, login, kn
     assert "<caption>Fund over frist</caption>" in page and '<th scope="col">Kritikalitet</th>' in page
     assert '<th scope="row">Mangler totrinsgodkendelse</th>' in page
     assert "Modenhed pr. CIS-kontrol: diagrammets tal" in page  # the chart's data as a table
-    assert 'lang="da"' in page and "2 af 21" in page
+    assert 'lang="da"' in page and "2 af 22" in page
     assert 'href="/rapporter/pdf?year=2025&amp;as_of=2025-03-31"' in page
 
 
@@ -196,7 +196,7 @@ def test_pdf_download_and_bad_input(app, client, login, known):
     response = client.get("/rapporter/pdf?year=2025&as_of=2025-03-31")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert 'filename="statusrapport-2025-pr-2025-03-31.pdf"' in response.headers["Content-Disposition"]
-    assert "2 af 21" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert "2 af 22" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
     future = local_today().year + 1
     response = client.get(f"/rapporter/pdf?year={future}")
     assert response.status_code == 422 and f"Året skal ligge mellem 2000 og {future - 1}." in html(response)
