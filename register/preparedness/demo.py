@@ -8,8 +8,8 @@ from register.extensions import db
 from register.organisation.models import Unit
 from register.preparedness import rules, services
 from register.preparedness.models import (
-    Exercise, ExerciseLevel, ExerciseTarget, ExerciseType, ImprovementPoint, ImprovementStatus, LeaderIntroduction,
-    LegalBasis, Plan, PlanStatus, SubPlan, SubPlanKind, TargetKind)
+    BodyKind, Exercise, ExerciseLevel, ExerciseTarget, ExerciseType, GovernanceBody, ImprovementPoint,
+    ImprovementStatus, LeaderIntroduction, LegalBasis, Plan, PlanStatus, SubPlan, SubPlanKind, TargetKind)
 
 D = dt.date.fromisoformat
 
@@ -65,6 +65,16 @@ def load_preparedness_demo() -> dict:
                                    "Fortsat Drift i den politiske godkendelse. Rådgivning fra Sundhedsstyrelsen "
                                    "indhentet forud for vedtagelsen.", is_demo=True)
     db.session.add(health)
+    db.session.add_all([  # fictional people of the fictional demo municipality
+        GovernanceBody(kind=BodyKind.WORKING_GROUP, name="Arbejdsgruppen for beredskab", active=True,
+                       mandate="Reviderer Politik og Plan for Fortsat Drift i hver valgperiode, gennemgår planen "
+                               "årligt og følger op på øvelser. Refererer til direktionen.",
+                       members="Beredskabskoordinator, Direktionssekretariatet\nIT-sikkerhedskoordinator, "
+                               "Digitalisering og IT\nKommunikationskonsulent\nRepræsentant for brand og redning"),
+        GovernanceBody(kind=BodyKind.STEERING, name="IT-sikkerhedsstyregruppen", active=True,
+                       mandate="Godkender risikovurderinger og sikkerhedsforanstaltninger på direktionens vegne og "
+                               "følger handlingsplanen.",
+                       members="Kommunaldirektør (formand)\nIT-chef\nInformationssikkerhedskoordinator")])
     lines = []
     for number, m in enumerate(milestones, start=1):
         start, end = rules.parse_window(m["window"])
