@@ -51,6 +51,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from register.core.sqlite_queue import QueuedWriterConnection
 
+        config_module.create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options["connect_args"] = {"factory": QueuedWriterConnection, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

@@ -60,3 +60,18 @@ def instance_secret_key(instance_path: str) -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def create_private_sqlite_file(url: str) -> None:
+    """Create a new SQLite database file readable by its owner only (SQLite gives its journal and WAL files
+    the same mode); left alone if it exists."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:") or Path(database).exists():
+        return
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # another worker made it meanwhile
+        pass

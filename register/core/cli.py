@@ -51,11 +51,15 @@ def backup_command(out: Path):
 @click.option("--yes", is_flag=True, help="Replace the current data without asking.")
 @with_appcontext
 def restore_command(archive: Path, yes: bool):
-    """Replace this installation's database and uploads with the backup in ARCHIVE."""
+    """Replace this installation's database and uploads with the backup in ARCHIVE, once it has been checked.
+
+    Every file is checked against the manifest's SHA-256, and the database in a temporary place (integrity,
+    schema revision, the history chain) before anything is replaced; the current data is kept aside."""
     if not yes:
         click.confirm("This replaces all data of this installation. Continue?", abort=True)
     try:
         info = backup_service.restore_backup(current_app, archive)
     except backup_service.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Restored {info['database']} and {info['files']} uploaded files from {archive}.")
+    click.echo(f"Restored {info['database']} and {info['files']} uploaded files from {archive}. "
+               f"The data it replaced is kept in {info['kept']}.")
