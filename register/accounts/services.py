@@ -65,8 +65,19 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email or "")
     if user is None or not user.active or not user.check_password(password or ""):
         return None
-    user.last_login_at = utcnow()
+    # A plain UPDATE: through the ORM it bumped the row's version, and two logins at once (a double click)
+    # made the second a conflict (409). The login time is not register data (not in the history).
+    db.session.execute(sa.update(User).where(User.id == user.id).values(last_login_at=utcnow())
+                       .execution_options(synchronize_session=False))
     return user
+
+
+def end_sessions(user_id: int) -> None:
+    """End every session of the user on the server (their cookies stop working); a plain UPDATE, so that a
+    logout never conflicts with an administrator saving the account."""
+    db.session.execute(sa.update(User).where(User.id == user_id)
+                       .values(session_generation=User.session_generation + 1)
+                       .execution_options(synchronize_session=False))
 
 
 @functools.cache

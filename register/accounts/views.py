@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from register.accounts import oidc, throttle
 from register.accounts.forms import LanguageForm, LoginForm
 from register.accounts.models import User
-from register.accounts.services import authenticate, user_of_request
+from register.accounts.services import authenticate, end_sessions, user_of_request
 from register.core.forms import ActionForm
 from register.core.history import acting_as
 from register.core.i18n import gettext as _
@@ -21,7 +21,13 @@ bp = Blueprint("accounts", __name__, url_prefix="/konto")
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return user_of_request(int(user_id)) if user_id.isdigit() else None
+    """The session's user, unless the session was ended on the server (logout elsewhere, a new password,
+    deactivation): then the session is emptied and the request is anonymous."""
+    user = user_of_request(int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or session.get("generation") != user.session_generation:
+        session.clear()
+        return None
+    return user
 
 
 def safe_next(target: str | None) -> str:
@@ -62,6 +68,7 @@ def start_session(user: User) -> None:
     """A fresh session for a fresh login (no fixation), with the clocks for expiry."""
     session.clear()
     login_user(user)
+    session["generation"] = user.session_generation
     session.permanent = True
     session["login_at"] = session["seen_at"] = int(time.time())
 
@@ -123,6 +130,8 @@ def oidc_callback():
 @requires(Permission.READ)
 def logout():
     if ActionForm().validate_on_submit():
+        end_sessions(current_user.id)
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("Du er logget ud."), "success")
