@@ -21,10 +21,13 @@ class Defaults:
     # The cookie is written when the session changes (login, language, the idle clock once a minute), not on
     # every response: the lifetime above is checked on the server, so the cookie's expiry need not slide.
     SESSION_REFRESH_EACH_REQUEST = False
-    LOGIN_MAX_FAILURES = 5                 # per account within the window below
+    LOGIN_MAX_FAILURES = 5                 # per account and address (or per recognised browser) within the window
     LOGIN_MAX_FAILURES_PER_IP = 30         # per client address within the window
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 20    # per account from all addresses (not from the owner's known browsers)
     LOGIN_THROTTLE_MINUTES = 15
-    PROXY_FIX = None  # behind the municipality's web server: {"x_for": 1, "x_proto": 1}
+    # Behind the municipality's web server: {"x_for": 1, "x_proto": 1}, the numbers being how many proxies
+    # set X-Forwarded-For/-Proto in front of the app; the login throttle counts per client address from it.
+    PROXY_FIX = None
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a long form is not lost to a timeout
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     PAGE_SIZE = 50

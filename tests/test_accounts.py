@@ -96,3 +96,27 @@ def test_user_lookup_is_case_insensitive(app, users):
     with app.app_context():
         assert find_by_email(" Admin@Test.Example").id == users["admin"]
         assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 4
+
+
+@pytest.mark.parametrize("password", ["password1234", "Sommer2024!", "Velkommen2025", "qwertyuiop12",
+                                      "Testkommune2026", "hanne.jensen1", "1234567890"])
+def test_common_and_easily_guessed_passwords_are_refused(app, password):
+    from register.accounts.services import AccountError, create_user
+
+    with app.app_context(), pytest.raises(AccountError, match="for let at gætte"):
+        create_user("hanne.jensen@test.example", "board", password, name="Hanne Jensen")
+
+
+def test_the_users_command_refuses_a_common_password_and_creates_nothing(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "--email", "a@b.example", "--role", "board",
+                                 "--password-stdin"], input="Password123!\n")
+    assert result.exit_code == 1 and "for let at gætte" in result.output
+    assert "a@b.example" not in runner.invoke(args=["users", "list"]).output
+
+
+def test_a_long_unusual_password_is_accepted(app):
+    from register.accounts.services import create_user
+
+    with app.app_context():
+        assert create_user("a@test.example", "board", "tårn kaffe blyant 7 skov").id

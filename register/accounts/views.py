@@ -46,7 +46,8 @@ def login():
     error, status = None, 200
     if form.validate_on_submit():
         email, ip = form.email.data.strip().lower(), request.remote_addr or "-"
-        wait = throttle.retry_after(email, ip)
+        device = throttle.device_of(email)
+        attempt_id, wait = throttle.begin(email, ip, device)
         if wait:
             error, status = _("For mange mislykkede forsøg. Prøv igen om %(n)d minutter.", n=wait), 429
             return login_page(form, error, status)
@@ -55,11 +56,14 @@ def login():
             # The same answer when only the role is wrong, so the form does not confirm a guessed password.
             db.session.rollback()
             user = None
-        throttle.record(email, ip, success=user is not None)
+        if user:
+            throttle.succeeded(attempt_id)
         db.session.commit()
         if user:
             start_session(user)
-            return redirect(safe_next(form.next.data))
+            response = redirect(safe_next(form.next.data))
+            throttle.set_device_cookie(response, email, device)
+            return response
         error, status = _("Forkert e-mail eller adgangskode."), 401
     return login_page(form, error, status)
 
