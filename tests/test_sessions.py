@@ -97,31 +97,36 @@ def test_activity_keeps_a_session_alive_without_resigning_the_cookie_on_every_re
     assert "Set-Cookie" not in client.get("/").headers  # seen a moment ago: nothing to write
 
 
-def _copied_session(client):
-    return client.get_cookie("session").value
+def _browser(app, role=None):
+    """A test client of its own. Not pytest-flask's `client`: that one keeps its last request's context pushed,
+    and another client's request made meanwhile would run in it, as its user."""
+    browser = app.test_client()
+    if role:
+        assert browser.post("/konto/login", data={"email": f"{role}@test.example",
+                                                  "password": PASSWORD}).status_code == 302
+    return browser
 
 
 def _visit_with(app, cookie):
-    other = app.test_client()
+    other = _browser(app)
     other.set_cookie("session", cookie)
     return other.get("/")
 
 
-def test_a_session_cookie_copied_before_logout_opens_nothing_after_it(app, client, login):
-    login("board")
-    copied = _copied_session(client)
+def test_a_session_cookie_copied_before_logout_opens_nothing_after_it(app, users):
+    board = _browser(app, "board")
+    copied = board.get_cookie("session").value
     assert _visit_with(app, copied).status_code == 200
-    client.post("/konto/logout")
+    board.post("/konto/logout")
     response = _visit_with(app, copied)
     assert response.status_code == 302 and "/konto/login" in response.headers["Location"]
 
 
-def test_logout_ends_the_users_other_sessions_too(app, client, users):
-    other = app.test_client()
-    for c in (client, other):
-        assert c.post("/konto/login", data={"email": "board@test.example", "password": PASSWORD}).status_code == 302
-    client.post("/konto/logout")
-    assert other.get("/").status_code == 302
+def test_logout_ends_the_users_other_sessions_too(app, users):
+    first, second = _browser(app, "board"), _browser(app, "board")
+    assert second.get("/").status_code == 200
+    first.post("/konto/logout")
+    assert second.get("/").status_code == 302
 
 
 def _change_user(app, user_id, change):
@@ -134,28 +139,30 @@ def _change_user(app, user_id, change):
         db.session.commit()
 
 
-def test_deactivation_ends_every_session_of_the_user(app, client, login, users):
-    login("security")
-    copied = _copied_session(client)
+def test_deactivation_ends_every_session_of_the_user(app, users):
+    security = _browser(app, "security")
+    copied = security.get_cookie("session").value
+    assert security.get("/").status_code == 200
     _change_user(app, users["security"], lambda user: setattr(user, "active", False))
-    assert client.get("/").status_code == 302
+    assert security.get("/").status_code == 302
     assert _visit_with(app, copied).status_code == 302
 
 
-def test_a_new_password_ends_every_session_of_the_user(app, client, login, users):
-    login("security")
+def test_a_new_password_ends_every_session_of_the_user(app, users):
+    security = _browser(app, "security")
+    assert security.get("/").status_code == 200
     _change_user(app, users["security"], lambda user: user.set_password("a-new-password-2026"))
-    response = client.get("/")
+    response = security.get("/")
     assert response.status_code == 302 and "/konto/login" in response.headers["Location"]
-    assert client.post("/konto/login", data={"email": "security@test.example",
-                                             "password": "a-new-password-2026"}).status_code == 302
-    assert client.get("/").status_code == 200
+    assert security.post("/konto/login", data={"email": "security@test.example",
+                                               "password": "a-new-password-2026"}).status_code == 302
+    assert security.get("/").status_code == 200
 
 
-def test_a_change_of_name_leaves_the_sessions_alone(app, client, login, users):
-    login("security")
+def test_a_change_of_name_leaves_the_sessions_alone(app, users):
+    security = _browser(app, "security")
     _change_user(app, users["security"], lambda user: setattr(user, "name", "Nyt navn"))
-    assert client.get("/").status_code == 200
+    assert security.get("/").status_code == 200
 
 
 def test_two_logins_at_once_both_succeed(app, users, monkeypatch):

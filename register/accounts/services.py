@@ -117,3 +117,22 @@ def user_of_request(user_id: int) -> User | None:
         return None
     keep_data_version(row)
     return row.User
+
+
+def set_active(user: User, active: bool, by: User) -> None:
+    """Deactivate or reactivate an account (deactivation ends its sessions). Flushes, does not commit."""
+    if not active and user.id == by.id:
+        raise AccountError(_("Du kan ikke deaktivere din egen konto."))
+    user.active = active
+    db.session.flush()
+
+
+def reset_password(user: User, password: str) -> None:
+    """Give the account a new password (it ends the account's sessions). Flushes, does not commit."""
+    check_password_strength(password, user.email, user.name)
+    user.set_password(password)
+    db.session.flush()
+
+
+def all_users() -> list[User]:
+    return list(db.session.execute(sa.select(User).order_by(User.name, User.email)).scalars())

@@ -6,17 +6,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 
 from register.accounts import oidc, throttle
-from register.accounts.forms import LanguageForm, LoginForm
+from register.accounts import services
+from register.accounts.forms import LanguageForm, LoginForm, PasswordResetForm
 from register.accounts.models import User
 from register.accounts.services import authenticate, end_sessions, user_of_request
 from register.core.forms import ActionForm
-from register.core.history import acting_as
-from register.core.i18n import gettext as _
+from register.core.history import acting_as, history_page
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, Role, public, requires
+from register.core.templating import NavItem
 from register.core.transactions import writes_on_get
 from register.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__, url_prefix="/konto")
+bp.nav = [NavItem(95, _l("Brugere"), "accounts.users", _l("Brugere og roller: deaktivér, ny adgangskode."),
+                  Permission.ADMINISTER)]
 
 
 @login_manager.user_loader
@@ -152,3 +156,59 @@ def set_language():
             current_user.language = form.language.data
             db.session.commit()
     return redirect(safe_next(form.next.data))
+
+
+@bp.route("/brugere")
+@requires(Permission.ADMINISTER)
+def users():
+    return render_template("accounts/users.html", users=services.all_users())
+
+
+def _user_page(user: User, password_form: PasswordResetForm | None = None, status: int = 200):
+    return render_template("accounts/user.html", user=user, action=ActionForm(),
+                           password_form=password_form or PasswordResetForm(formdata=None),
+                           history=history_page(User, user.id)), status
+
+
+@bp.route("/brugere/<int:user_id>")
+@requires(Permission.ADMINISTER)
+def user_detail(user_id: int):
+    return _user_page(db.session.get(User, user_id) or abort(404))
+
+
+@bp.route("/brugere/<int:user_id>/aktiv", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def user_active(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(user, active, current_user)
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".user_detail", user_id=user_id))
+    db.session.commit()
+    flash(_("Kontoen er aktiveret.") if active else _("Kontoen er deaktiveret, og dens sessioner er afsluttet."),
+          "success")
+    return redirect(url_for(".user_detail", user_id=user_id))
+
+
+@bp.route("/brugere/<int:user_id>/adgangskode", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def user_password(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Adgangskoden er skiftet, og brugerens sessioner er afsluttet. Giv den nye adgangskode "
+                    "videre ad en sikker vej."), "success")
+            return redirect(url_for(".user_detail", user_id=user_id))
+    return _user_page(user, form, 422)
