@@ -58,6 +58,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
+    if not app.config.get("HISTORY_KEY"):
+        app.config["HISTORY_KEY"] = config_module.instance_secret_key(app.instance_path, "history_key")
 
 
 def register_extensions(app: Flask) -> None:

@@ -44,6 +44,9 @@ class Defaults:
     OIDC_BUTTON_LABEL = None      # None = "Log ind med kommunens login"
     OIDC_ONLY = False             # hide password login; then only administrators may still use a password
     OIDC_TIMEOUT = 10             # seconds per request to the identity provider
+    # The change history's chain is an HMAC with this key, kept outside the database (instance/history_key,
+    # generated on first start) so that whoever can write the database cannot re-hash a forged entry.
+    HISTORY_KEY = None
 
 
 def database_url(url: str) -> str:
@@ -54,14 +57,18 @@ def database_url(url: str) -> str:
     return url
 
 
-def instance_secret_key(instance_path: str) -> str:
-    """Read the instance's secret key, generating it on first start (never committed)."""
-    path = Path(instance_path) / "secret_key"
+def instance_secret_key(instance_path: str, name: str = "secret_key") -> str:
+    """Read one of the instance's keys, generating it on first start (mode 0600, never committed)."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it meanwhile
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 

@@ -212,3 +212,13 @@ def user_password(user_id: int):
                     "videre ad en sikker vej."), "success")
             return redirect(url_for(".user_detail", user_id=user_id))
     return _user_page(user, form, 422)
+
+
+@bp.route("/historikkens-tilstand")
+@requires(Permission.ADMINISTER)
+def history_state():
+    """The change history's chain, its anchors, the accounts against their history (the checks of `history
+    verify`), for administrators."""
+    from register.core.integrity import check_integrity
+
+    return render_template("accounts/history_state.html", report=check_integrity(db.session))

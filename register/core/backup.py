@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from register.core.history import chain_head, write_anchor
 from register.extensions import db
 
 FORMAT = "register-backup/2"
@@ -111,16 +112,6 @@ def _dump_database(url, folder: Path) -> tuple[str, dict, list[str]]:
     raise BackupError(f"unsupported database: {url.get_backend_name()}")
 
 
-def chain_head(session: Session) -> dict:
-    """The newest history entry's id and hash, and how many entries there are."""
-    from register.core.history import ChangeLog
-
-    table = ChangeLog.__table__
-    newest = session.execute(sa.select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)).first()
-    count = session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-    return {"id": newest.id if newest else None, "hash": newest.hash if newest else None, "entries": count}
-
-
 def _revisions(session: Session) -> list[str]:
     return sorted(session.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
 
@@ -157,6 +148,7 @@ def make_backup(app: Flask, out: Path) -> dict:
             for path in files:
                 tar.add(path, arcname=f"uploads/{path.relative_to(uploads).as_posix()}")
         partial.replace(out)  # a backup file is either complete or absent
+    write_anchor(head, f"backup {out.name}")
     return manifest
 
 
