@@ -258,3 +258,25 @@ def test_administrators_see_an_intact_history(app, users, client, login):
     login("admin")
     text = client.get("/konto/historikkens-tilstand").get_data(as_text=True)
     assert "Historikken er intakt." in text and "alle intakte" in text
+
+
+def test_each_archived_report_anchors_the_chain_head(app, catalogs):
+    import datetime as dt
+    from pathlib import Path
+
+    from register.core.history import acting_as
+    from register.reports import services
+
+    _units(app, 2)
+    with app.app_context(), acting_as("test"):
+        head = db.session.execute(sa.select(ChangeLog.id, ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1)).one()
+        entry = services.archive_report(2025, dt.date(2025, 12, 31), "test", "Direktionen", dt.date(2026, 1, 15), None)
+        db.session.commit()
+        assert (entry.chain_head_id, entry.chain_head_hash) == (head.id, head.hash)
+    (Path(app.instance_path) / "history-anchors.jsonl").unlink()  # the archive record alone must tell
+    with app.app_context():  # the units' entries and all after them removed
+        db.session.execute(sa.delete(ChangeLog).where(ChangeLog.id >= head.id - 1))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["history", "verify"])
+    assert result.exit_code == 1 and f"Anchor: entry {head.id}" in result.output
+    assert "(archived report 2025), is missing (removed)" in result.output

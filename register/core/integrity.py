@@ -44,15 +44,15 @@ def backup_anchor(archive: Path) -> dict:
 def check_integrity(session: Session, extra_anchors: list[dict] = ()) -> IntegrityReport:
     """Check everything; read-only."""
     from register.accounts.models import User
-    from register.reports.services import verify_archive
+    from register.reports.services import archive_anchors, verify_archive
 
-    anchors = [*read_anchors(), *extra_anchors]
+    anchors = [*read_anchors(), *archive_anchors(session), *extra_anchors]
     archive = verify_archive(session)
     return IntegrityReport(
         chain=verify_chain(session), head=chain_head(session), anchors_checked=len(anchors),
         anchor_problems=check_anchors(session, anchors),
         row_problems=check_current_rows(session, User),
         archive_checked=archive.checked,
-        archive_problems=[f"archived report {year} (id {report_id}): the PDF does not match its stored SHA-256"
+        archive_problems=[f"Archived report {year} (id {report_id}): the PDF does not match its stored SHA-256"
                           for report_id, year in archive.mismatches],
     )
