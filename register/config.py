@@ -78,9 +78,9 @@ def create_private_sqlite_file(url: str) -> None:
     from sqlalchemy.engine import make_url
 
     database = make_url(url).database
-    if not database or database == ":memory:" or database.startswith("file:") or Path(database).exists():
+    if (not database or database == ":memory:" or database.startswith("file:") or Path(database).exists()
+            or not Path(database).parent.is_dir()):
         return
-    Path(database).parent.mkdir(parents=True, exist_ok=True)
     try:
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:  # another worker made it meanwhile
