@@ -35,8 +35,10 @@ def load_user(user_id: str) -> User | None:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only same-site relative paths are followed after login (no open redirect). A control character (CR/LF
+    would end the Location header) or a backslash (browsers read "/\\" as "//") sends the user home."""
+    if (target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
+            and not any(ord(c) < 32 or c in "\x7f\\" for c in target)):
         return target
     return url_for("home.index")
 

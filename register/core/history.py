@@ -377,8 +377,9 @@ def end_of_day(day: dt.date, tz_name: str = "Europe/Copenhagen") -> dt.datetime:
     """The last instant of a local calendar day, in UTC: 'as of 31 Dec' includes all of 31 Dec."""
     from zoneinfo import ZoneInfo
 
-    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=ZoneInfo(tz_name))
-    return (local - dt.timedelta(microseconds=1)).astimezone(dt.timezone.utc)
+    # The day's own last microsecond (Danish clocks never change at midnight): the next day's first one, minus a
+    # microsecond, does not exist after 9999-12-31.
+    return dt.datetime.combine(day, dt.time.max, tzinfo=ZoneInfo(tz_name)).astimezone(dt.timezone.utc)
 
 
 def _as_instant(when: dt.date | dt.datetime) -> dt.datetime:
