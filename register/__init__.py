@@ -52,11 +52,15 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from register.core.sqlite_queue import QueuedWriterConnection
 
+        config_module.create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options["connect_args"] = {"factory": QueuedWriterConnection, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
+    if not app.config.get("HISTORY_KEY"):
+        app.config["HISTORY_KEY"] = config_module.instance_secret_key(app.instance_path, "history_key")
 
 
 def register_extensions(app: Flask) -> None:

@@ -21,10 +21,13 @@ class Defaults:
     # The cookie is written when the session changes (login, language, the idle clock once a minute), not on
     # every response: the lifetime above is checked on the server, so the cookie's expiry need not slide.
     SESSION_REFRESH_EACH_REQUEST = False
-    LOGIN_MAX_FAILURES = 5                 # per account within the window below
+    LOGIN_MAX_FAILURES = 5                 # per account and address (or per recognised browser) within the window
     LOGIN_MAX_FAILURES_PER_IP = 30         # per client address within the window
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 20    # per account from all addresses (not from the owner's known browsers)
     LOGIN_THROTTLE_MINUTES = 15
-    PROXY_FIX = None  # behind the municipality's web server: {"x_for": 1, "x_proto": 1}
+    # Behind the municipality's web server: {"x_for": 1, "x_proto": 1}, the numbers being how many proxies
+    # set X-Forwarded-For/-Proto in front of the app; the login throttle counts per client address from it.
+    PROXY_FIX = None
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a long form is not lost to a timeout
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     PAGE_SIZE = 50
@@ -41,6 +44,9 @@ class Defaults:
     OIDC_BUTTON_LABEL = None      # None = "Log ind med kommunens login"
     OIDC_ONLY = False             # hide password login; then only administrators may still use a password
     OIDC_TIMEOUT = 10             # seconds per request to the identity provider
+    # The change history's chain is an HMAC with this key, kept outside the database (instance/history_key,
+    # generated on first start) so that whoever can write the database cannot re-hash a forged entry.
+    HISTORY_KEY = None
 
 
 def database_url(url: str) -> str:
@@ -51,12 +57,31 @@ def database_url(url: str) -> str:
     return url
 
 
-def instance_secret_key(instance_path: str) -> str:
-    """Read the instance's secret key, generating it on first start (never committed)."""
-    path = Path(instance_path) / "secret_key"
+def instance_secret_key(instance_path: str, name: str = "secret_key") -> str:
+    """Read one of the instance's keys, generating it on first start (mode 0600, never committed)."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it meanwhile
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def create_private_sqlite_file(url: str) -> None:
+    """Create a new SQLite database file readable by its owner only (SQLite gives its journal and WAL files
+    the same mode); left alone if it exists."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if (not database or database == ":memory:" or database.startswith("file:") or Path(database).exists()
+            or not Path(database).parent.is_dir()):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # another worker made it meanwhile
+        pass

@@ -96,3 +96,84 @@ def test_user_lookup_is_case_insensitive(app, users):
     with app.app_context():
         assert find_by_email(" Admin@Test.Example").id == users["admin"]
         assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 4
+
+
+@pytest.mark.parametrize("password", ["password1234", "Sommer2024!", "Velkommen2025", "qwertyuiop12",
+                                      "Testkommune2026", "hanne.jensen1", "1234567890"])
+def test_common_and_easily_guessed_passwords_are_refused(app, password):
+    from register.accounts.services import AccountError, create_user
+
+    with app.app_context(), pytest.raises(AccountError, match="for let at gætte"):
+        create_user("hanne.jensen@test.example", "board", password, name="Hanne Jensen")
+
+
+def test_the_users_command_refuses_a_common_password_and_creates_nothing(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "--email", "a@b.example", "--role", "board",
+                                 "--password-stdin"], input="Password123!\n")
+    assert result.exit_code == 1 and "for let at gætte" in result.output
+    assert "a@b.example" not in runner.invoke(args=["users", "list"]).output
+
+
+def test_a_long_unusual_password_is_accepted(app):
+    from register.accounts.services import create_user
+
+    with app.app_context():
+        assert create_user("a@test.example", "board", "tårn kaffe blyant 7 skov").id
+
+
+def _history(app, user_id):
+    from register.core.history import history_of
+
+    with app.app_context():
+        return [(e.actor, e.changes) for e in history_of(db.session, User, user_id)]
+
+
+def _browser(app, role):
+    """A client of its own (pytest-flask's `client` keeps its last request's context pushed, in which another
+    client's request would run as its user)."""
+    browser = app.test_client()
+    assert browser.post("/konto/login", data={"email": f"{role}@test.example", "password": PASSWORD}).status_code == 302
+    return browser
+
+
+def test_an_administrator_deactivates_a_user_in_the_ui_and_it_is_recorded(app, users):
+    security, client = _browser(app, "security"), _browser(app, "admin")
+    page = client.get(f"/konto/brugere/{users['security']}")
+    assert page.status_code == 200 and "Deaktivér kontoen" in html(page)
+    assert "security@test.example" in html(client.get("/konto/brugere"))
+    response = client.post(f"/konto/brugere/{users['security']}/aktiv", data={"active": "0"}, follow_redirects=True)
+    assert "Kontoen er deaktiveret" in html(response) and "Aktivér kontoen igen" in html(response)
+    assert security.get("/").status_code == 302  # the user's open session has ended
+    assert security.post("/konto/login", data={"email": "security@test.example",
+                                               "password": PASSWORD}).status_code == 401
+    assert ("admin@test.example", {"active": [True, False]}) in _history(app, users["security"])
+    client.post(f"/konto/brugere/{users['security']}/aktiv", data={"active": "1"})
+    assert security.post("/konto/login", data={"email": "security@test.example",
+                                               "password": PASSWORD}).status_code == 302
+
+
+def test_an_administrator_cannot_deactivate_their_own_account(app, client, login, users):
+    login("admin")
+    response = client.post(f"/konto/brugere/{users['admin']}/aktiv", data={"active": "0"}, follow_redirects=True)
+    assert "Du kan ikke deaktivere din egen konto." in html(response)
+    with app.app_context():
+        assert db.session.get(User, users["admin"]).active
+
+
+def test_an_administrator_resets_a_password_in_the_ui_and_it_is_recorded(app, users):
+    board, client = _browser(app, "board"), _browser(app, "admin")
+    url = f"/konto/brugere/{users['board']}/adgangskode"
+    weak = client.post(url, data={"password": "Sommer2024!", "confirm": "Sommer2024!"})
+    assert weak.status_code == 422 and "for let at gætte" in html(weak)
+    mismatch = client.post(url, data={"password": "blyant tårn kaffe 7", "confirm": "blyant tårn kaffe 8"})
+    assert mismatch.status_code == 422 and "De to adgangskoder er ikke ens." in html(mismatch)
+    assert board.get("/").status_code == 200  # nothing changed yet
+    done = client.post(url, data={"password": "blyant tårn kaffe 7", "confirm": "blyant tårn kaffe 7"},
+                       follow_redirects=True)
+    assert "Adgangskoden er skiftet" in html(done)
+    assert board.get("/").status_code == 302
+    assert board.post("/konto/login", data={"email": "board@test.example", "password": PASSWORD}).status_code == 401
+    assert board.post("/konto/login", data={"email": "board@test.example",
+                                            "password": "blyant tårn kaffe 7"}).status_code == 302
+    assert ("admin@test.example", {"password_hash": ["(skjult)", "(skjult)"]}) in _history(app, users["board"])

@@ -55,7 +55,7 @@ def test_healthz_reports_503_when_the_database_is_unreachable(tmp_path, monkeypa
     assert response.status_code == 503
     body = json.loads(response.data)
     assert body["status"] == "error"
-    assert "OperationalError" in body["database"]
+    assert "is missing" in body["database"]
 
 
 def test_anonymous_users_are_sent_to_login(client):
@@ -190,3 +190,54 @@ def test_the_kept_menus_stay_bounded_whatever_script_root_requests_claim(app, cl
         page = html(client.get("/", base_url=f"http://localhost/k{n}/"))
         assert f'href="/k{n}/krav/"' in page
     assert len(app.extensions["register.nav_links"]) <= NAV_LINKS_KEPT
+
+
+def _app_on(url, tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "inst"))
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+
+
+def _health(app):
+    from register.extensions import db
+
+    try:
+        response = app.test_client().get("/healthz")
+        return response.status_code, response.get_json()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _sqlite_copy(app, database_url, tmp_path):
+    import shutil
+
+    import pytest
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("a SQLite file")
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copy(database_url.removeprefix("sqlite:///"), copy)
+    return copy
+
+
+def test_healthz_says_503_when_the_sqlite_file_is_missing(app, database_url, tmp_path, monkeypatch):
+    copy = _sqlite_copy(app, database_url, tmp_path)
+    other = _app_on(f"sqlite:///{copy}", tmp_path, monkeypatch)
+    assert _health(other)[0] == 200
+    copy.unlink()  # deleted under the running app (its pooled connection could still read the old file)
+    status, body = _health(other)
+    assert status == 503 and "missing" in body["database"]
+
+
+def test_healthz_says_503_when_the_database_is_read_only(app, database_url, tmp_path, monkeypatch):
+    copy = _sqlite_copy(app, database_url, tmp_path)
+    # Opened read-only by SQLite itself: the tests run as root, for whom file modes do not count.
+    other = _app_on(f"sqlite:///file:{copy}?mode=ro&uri=true", tmp_path, monkeypatch)
+    status, body = _health(other)
+    assert status == 503 and "readonly" in body["database"]
+
+
+def test_healthz_says_503_when_postgresql_cannot_be_reached(tmp_path, monkeypatch):
+    other = _app_on("postgresql://nobody@127.0.0.1:9/register", tmp_path, monkeypatch)
+    status, body = _health(other)
+    assert status == 503 and body["status"] == "error"

@@ -165,3 +165,118 @@ def test_restore_refuses_a_file_that_is_not_a_backup(app, tmp_path):
     bogus.write_bytes(b"not a tarball")
     result = app.test_cli_runner().invoke(args=["restore", "--yes", str(bogus)])
     assert result.exit_code == 1 and "not a readable backup" in result.output
+
+
+def _rehash_from(app, first_id, digest):
+    """Re-hash every entry from `first_id` on with `digest(prev_hash, row)`, as a forger with database access."""
+    with app.app_context():
+        rows = [dict(r) for r in db.session.execute(
+            sa.select(ChangeLog.__table__).order_by(ChangeLog.id)).mappings()]
+        previous = next((r["hash"] for r in reversed(rows) if r["id"] < first_id), "0" * 64)
+        for row in rows:
+            if row["id"] < first_id:
+                continue
+            row["prev_hash"] = previous
+            row["hash"] = previous = digest(row)
+            db.session.execute(sa.update(ChangeLog).where(ChangeLog.id == row["id"]).values(
+                actor=row["actor"], prev_hash=row["prev_hash"], hash=row["hash"]))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("forger_key", [None, b"a guessed key"], ids=["unkeyed SHA-256", "another key"])
+def test_a_forgery_rehashed_to_the_end_of_the_chain_is_reported(app, forger_key):
+    """The whole chain after a forged entry re-hashed, as someone with write access to the database could with
+    the unkeyed hash: without the instance's key the hashes do not verify."""
+    import hashlib
+    import hmac
+
+    from register.core.history import _canonical
+
+    def digest(row):
+        message = (row["prev_hash"] + _canonical(row)).encode()
+        if forger_key is None:
+            return hashlib.sha256(message).hexdigest()
+        return hmac.new(forger_key, message, hashlib.sha256).hexdigest()
+
+    _units(app, 4)
+    with app.app_context():
+        first = db.session.execute(sa.select(sa.func.min(ChangeLog.id))).scalar()
+        db.session.execute(sa.update(ChangeLog).where(ChangeLog.id == first + 1).values(actor="forger"))
+        db.session.commit()
+    _rehash_from(app, first, digest)
+    result = app.test_cli_runner().invoke(args=["history", "verify"])
+    assert result.exit_code == 1 and f"Broken at entry {first}: the entry's content does not match" in result.output
+
+
+def test_the_history_key_is_kept_in_the_instance_folder_readable_by_its_owner_only(app):
+    import stat
+    from pathlib import Path
+
+    key = Path(app.instance_path) / "history_key"
+    assert key.read_text().strip() == app.config["HISTORY_KEY"] and len(app.config["HISTORY_KEY"]) == 64
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_deleting_the_newest_entries_shows_against_the_anchor_of_the_last_backup(app, tmp_path):
+    from pathlib import Path
+
+    _units(app, 3)
+    archive = tmp_path / "nightly.tar.gz"
+    assert app.test_cli_runner().invoke(args=["backup", str(archive)]).exit_code == 0
+    with app.app_context():
+        newest = db.session.execute(sa.select(sa.func.max(ChangeLog.id))).scalar()
+        db.session.execute(sa.delete(ChangeLog).where(ChangeLog.id >= newest - 1))
+        db.session.commit()
+        assert verify_chain(db.session).ok  # the chain alone cannot tell: what is left is intact
+    result = app.test_cli_runner().invoke(args=["history", "verify"])
+    assert result.exit_code == 1
+    assert f"Anchor: entry {newest}, anchored at" in result.output and "is missing (removed)" in result.output
+    # Without the instance's anchor file, the backup itself is the anchor.
+    (Path(app.instance_path) / "history-anchors.jsonl").unlink()
+    assert app.test_cli_runner().invoke(args=["history", "verify"]).exit_code == 0
+    against_backup = app.test_cli_runner().invoke(args=["history", "verify", "--backup", str(archive)])
+    assert against_backup.exit_code == 1 and f"entry {newest}" in against_backup.output
+
+
+def test_a_role_changed_directly_in_the_user_table_is_reported(app, users, client, login):
+    assert app.test_cli_runner().invoke(args=["history", "verify"]).exit_code == 0
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE user_account SET role = 'admin' WHERE id = :id"), {"id": users["board"]})
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["history", "verify"])
+    assert result.exit_code == 1
+    assert f"Accounts: user_account {users['board']}: role differ from the history" in result.output
+    login("admin")
+    page = client.get("/konto/historikkens-tilstand")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Historikken holder ikke" in text and f"user_account {users['board']}: role differ" in text
+
+
+def test_administrators_see_an_intact_history(app, users, client, login):
+    _units(app, 2)
+    login("admin")
+    text = client.get("/konto/historikkens-tilstand").get_data(as_text=True)
+    assert "Historikken er intakt." in text and "alle intakte" in text
+
+
+def test_each_archived_report_anchors_the_chain_head(app, catalogs):
+    import datetime as dt
+    from pathlib import Path
+
+    from register.core.history import acting_as
+    from register.reports import services
+
+    _units(app, 2)
+    with app.app_context(), acting_as("test"):
+        head = db.session.execute(sa.select(ChangeLog.id, ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1)).one()
+        entry = services.archive_report(2025, dt.date(2025, 12, 31), "test", "Direktionen", dt.date(2026, 1, 15), None)
+        db.session.commit()
+        assert (entry.chain_head_id, entry.chain_head_hash) == (head.id, head.hash)
+    (Path(app.instance_path) / "history-anchors.jsonl").unlink()  # the archive record alone must tell
+    with app.app_context():  # the units' entries and all after them removed
+        db.session.execute(sa.delete(ChangeLog).where(ChangeLog.id >= head.id - 1))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["history", "verify"])
+    assert result.exit_code == 1 and f"Anchor: entry {head.id}" in result.output
+    assert "(archived report 2025), is missing (removed)" in result.output

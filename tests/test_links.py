@@ -75,8 +75,17 @@ def log_size(app) -> int:
 
 # --- exercise improvement point -> finding -------------------------------------------------------------------
 
-def test_improvement_point_becomes_a_finding_on_the_exercises_requirements(app, client, login, records):
+def test_preparedness_may_not_create_a_finding_from_an_improvement_point(app, client, login, records):
+    """Findings are gap analysis, which the role table gives to IT security (README, Roles)."""
     login("preparedness")
+    assert "Opret fund" not in html(client.get(f"/oevelser/{records['exercise']}"))
+    assert client.post(f"/oevelser/forbedring/{records['point']}/fund").status_code == 403
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(Finding.id))).scalar() == 0
+
+
+def test_improvement_point_becomes_a_finding_on_the_exercises_requirements(app, client, login, records):
+    login("security")
     page = html(client.get(f"/oevelser/{records['exercise']}"))
     assert f'action="/oevelser/forbedring/{records["point"]}/fund"' in page and "Opret fund" in page
 
@@ -104,7 +113,7 @@ def test_improvement_point_becomes_a_finding_on_the_exercises_requirements(app, 
 
 
 def test_a_second_finding_for_the_same_point_is_refused(app, client, login, records):
-    login("preparedness")
+    login("security")
     client.post(f"/oevelser/forbedring/{records['point']}/fund")
     before = log_size(app)
     response = client.post(f"/oevelser/forbedring/{records['point']}/fund", follow_redirects=True)
@@ -115,11 +124,11 @@ def test_a_second_finding_for_the_same_point_is_refused(app, client, login, reco
 
 
 def test_the_finding_is_in_the_history_of_both_records(app, client, login, records):
-    login("preparedness")
+    login("security")
     client.post(f"/oevelser/forbedring/{records['point']}/fund")
     with app.app_context():
         entities = set(db.session.execute(sa.select(ChangeLog.entity).where(
-            ChangeLog.actor == "preparedness@test.example")).scalars())
+            ChangeLog.actor == "security@test.example")).scalars())
     assert {"gap_finding", "gap_finding_requirement", "prep_improvement"} <= entities
 
 
@@ -242,7 +251,7 @@ def test_unlinking_another_incidents_control_is_404(app, client, login, records)
 # --- access ---------------------------------------------------------------------------------------------------
 
 EDIT_URLS = [  # (method, url template, roles without the permission)
-    ("POST", "/oevelser/forbedring/{point}/fund", ["board", "security"]),
+    ("POST", "/oevelser/forbedring/{point}/fund", ["board", "preparedness"]),
     ("POST", "/haendelser/erfaringer/{lesson}/fund", ["board", "preparedness"]),
     ("POST", "/haendelser/{incident}/tiltag", ["board", "preparedness"]),
     ("POST", "/haendelser/{incident}/tiltag/{link}/fjern", ["board", "preparedness"]),
@@ -408,7 +417,7 @@ def test_findings_due_dates_are_in_the_wheel_with_a_link(app, client, login, rec
 
 def test_the_owner_unit_is_reminded_of_a_findings_due_date(app, client, login, records, smtp_server):
     port, inbox = smtp_server
-    login("preparedness")
+    login("security")
     client.post(f"/oevelser/forbedring/{records['point']}/fund")
     finding = finding_of(app, FindingSource.EXERCISE)
     result = run_reminders(app, port, "--today", records["today"].isoformat())

@@ -16,7 +16,7 @@ from register.extensions import db
 class User(Tracked, UserMixin, db.Model):
     __tablename__ = "user_account"
     __history_redact__ = frozenset({"password_hash"})
-    __history_ignore__ = frozenset({"version", "last_login_at"})
+    __history_ignore__ = frozenset({"version", "last_login_at", "session_generation"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True, nullable=False)
@@ -33,6 +33,9 @@ class User(Tracked, UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    # Every session carries the generation it was started in and ends when this moves on: at logout, a new
+    # password or deactivation (a copied session cookie then opens nothing).
+    session_generation: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1, server_default="1")
 
     unit = relationship("Unit")
 
@@ -52,5 +55,21 @@ class User(Tracked, UserMixin, db.Model):
     def can(self, permission: Permission) -> bool:
         return self.active and role_can(self.role, permission)
 
+    def end_sessions(self) -> None:
+        """End every session of this user at their next request (flushed with the change that calls it)."""
+        self.session_generation = (self.session_generation or 1) + 1
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+@sa.event.listens_for(User.password_hash, "set")
+def _new_password_ends_sessions(user, value, old, _initiator):
+    if old not in (None, value, sa.orm.attributes.NO_VALUE, sa.orm.attributes.NEVER_SET):
+        user.end_sessions()
+
+
+@sa.event.listens_for(User.active, "set")
+def _deactivation_ends_sessions(user, value, old, _initiator):
+    if value is False and old is not False:
+        user.end_sessions()

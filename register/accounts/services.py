@@ -1,9 +1,13 @@
 """Creating users and checking credentials; used by the CLI, the views and the demo data."""
 import functools
+import secrets
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from register.accounts import passwords
 from register.accounts.models import User
 from register.core.cache import keep_data_version, with_data_version
 from register.core.db import utcnow
@@ -11,7 +15,8 @@ from register.core.i18n import gettext as _
 from register.core.permissions import Role
 from register.extensions import db
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
+MAX_PASSWORD_LENGTH = 1000  # the login form's limit
 
 
 class AccountError(ValueError):
@@ -33,9 +38,17 @@ def parse_role(value: str) -> Role:
                              role=value, roles=", ".join(r.value for r in Role))) from exc
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, email: str = "", name: str | None = None) -> None:
+    """Refuse a short, common or easily guessed password, and one built from the account's own details."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AccountError(_("Adgangskoden skal være mindst %(n)d tegn.", n=MIN_PASSWORD_LENGTH))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(_("Adgangskoden må højst være %(n)d tegn.", n=MAX_PASSWORD_LENGTH))
+    local, _at, domain = (email or "").partition("@")
+    context = (local, *domain.split("."), *(name or "").split(), current_app.config["MUNICIPALITY_NAME"])
+    if passwords.too_guessable(password, context):
+        raise AccountError(_("Adgangskoden er for let at gætte (et almindeligt ord, navn, mønster eller årstal, "
+                             "eller dele af e-mailadressen). Brug fx nogle tilfældige ord sat sammen."))
 
 
 def find_by_email(email: str) -> User | None:
@@ -53,20 +66,41 @@ def create_user(email: str, role: Role | str, password: str | None, name: str | 
     user = User(email=email, role=role, name=(name or email.split("@")[0]).strip()[:200],
                 unit_id=unit_id, is_demo=is_demo, oidc_issuer=oidc_issuer, oidc_subject=oidc_subject)
     if password is not None:
-        check_password_strength(password)
+        check_password_strength(password, email, user.name)
         user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
 
 
+@functools.cache
+def _stand_in_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (same answer for unknown user and wrong password)."""
+    """The active user with these credentials, or None (same answer for unknown user and wrong password).
+
+    A password is hashed whether or not the account exists, so the time taken does not tell."""
     user = find_by_email(email or "")
-    if user is None or not user.active or not user.check_password(password or ""):
+    if user is None or not user.password_hash:
+        check_password_hash(_stand_in_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         return None
-    user.last_login_at = utcnow()
+    if not user.check_password(password or "") or not user.active:
+        return None
+    # A plain UPDATE: through the ORM it bumped the row's version, and two logins at once (a double click)
+    # made the second a conflict (409). The login time is not register data (not in the history).
+    db.session.execute(sa.update(User).where(User.id == user.id).values(last_login_at=utcnow())
+                       .execution_options(synchronize_session=False))
     return user
+
+
+def end_sessions(user_id: int) -> None:
+    """End every session of the user on the server (their cookies stop working); a plain UPDATE, so that a
+    logout never conflicts with an administrator saving the account."""
+    db.session.execute(sa.update(User).where(User.id == user_id)
+                       .values(session_generation=User.session_generation + 1)
+                       .execution_options(synchronize_session=False))
 
 
 @functools.cache
@@ -83,3 +117,22 @@ def user_of_request(user_id: int) -> User | None:
         return None
     keep_data_version(row)
     return row.User
+
+
+def set_active(user: User, active: bool, by: User) -> None:
+    """Deactivate or reactivate an account (deactivation ends its sessions). Flushes, does not commit."""
+    if not active and user.id == by.id:
+        raise AccountError(_("Du kan ikke deaktivere din egen konto."))
+    user.active = active
+    db.session.flush()
+
+
+def reset_password(user: User, password: str) -> None:
+    """Give the account a new password (it ends the account's sessions). Flushes, does not commit."""
+    check_password_strength(password, user.email, user.name)
+    user.set_password(password)
+    db.session.flush()
+
+
+def all_users() -> list[User]:
+    return list(db.session.execute(sa.select(User).order_by(User.name, User.email)).scalars())

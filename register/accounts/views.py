@@ -6,27 +6,39 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 
 from register.accounts import oidc, throttle
-from register.accounts.forms import LanguageForm, LoginForm
+from register.accounts import services
+from register.accounts.forms import LanguageForm, LoginForm, PasswordResetForm
 from register.accounts.models import User
-from register.accounts.services import authenticate, user_of_request
+from register.accounts.services import authenticate, end_sessions, user_of_request
 from register.core.forms import ActionForm
-from register.core.history import acting_as
-from register.core.i18n import gettext as _
+from register.core.history import acting_as, history_page
+from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, Role, public, requires
+from register.core.templating import NavItem
 from register.core.transactions import writes_on_get
 from register.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__, url_prefix="/konto")
+bp.nav = [NavItem(95, _l("Brugere"), "accounts.users", _l("Brugere og roller: deaktivér, ny adgangskode."),
+                  Permission.ADMINISTER)]
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return user_of_request(int(user_id)) if user_id.isdigit() else None
+    """The session's user, unless the session was ended on the server (logout elsewhere, a new password,
+    deactivation): then the session is emptied and the request is anonymous."""
+    user = user_of_request(int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or session.get("generation") != user.session_generation:
+        session.clear()
+        return None
+    return user
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only same-site relative paths are followed after login (no open redirect). A control character (CR/LF
+    would end the Location header) or a backslash (browsers read "/\\" as "//") sends the user home."""
+    if (target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
+            and not any(ord(c) < 32 or c in "\x7f\\" for c in target)):
         return target
     return url_for("home.index")
 
@@ -40,7 +52,8 @@ def login():
     error, status = None, 200
     if form.validate_on_submit():
         email, ip = form.email.data.strip().lower(), request.remote_addr or "-"
-        wait = throttle.retry_after(email, ip)
+        device = throttle.device_of(email)
+        attempt_id, wait = throttle.begin(email, ip, device)
         if wait:
             error, status = _("For mange mislykkede forsøg. Prøv igen om %(n)d minutter.", n=wait), 429
             return login_page(form, error, status)
@@ -49,11 +62,14 @@ def login():
             # The same answer when only the role is wrong, so the form does not confirm a guessed password.
             db.session.rollback()
             user = None
-        throttle.record(email, ip, success=user is not None)
+        if user:
+            throttle.succeeded(attempt_id)
         db.session.commit()
         if user:
             start_session(user)
-            return redirect(safe_next(form.next.data))
+            response = redirect(safe_next(form.next.data))
+            throttle.set_device_cookie(response, email, device)
+            return response
         error, status = _("Forkert e-mail eller adgangskode."), 401
     return login_page(form, error, status)
 
@@ -62,6 +78,7 @@ def start_session(user: User) -> None:
     """A fresh session for a fresh login (no fixation), with the clocks for expiry."""
     session.clear()
     login_user(user)
+    session["generation"] = user.session_generation
     session.permanent = True
     session["login_at"] = session["seen_at"] = int(time.time())
 
@@ -123,6 +140,8 @@ def oidc_callback():
 @requires(Permission.READ)
 def logout():
     if ActionForm().validate_on_submit():
+        end_sessions(current_user.id)
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("Du er logget ud."), "success")
@@ -139,3 +158,69 @@ def set_language():
             current_user.language = form.language.data
             db.session.commit()
     return redirect(safe_next(form.next.data))
+
+
+@bp.route("/brugere")
+@requires(Permission.ADMINISTER)
+def users():
+    return render_template("accounts/users.html", users=services.all_users())
+
+
+def _user_page(user: User, password_form: PasswordResetForm | None = None, status: int = 200):
+    return render_template("accounts/user.html", user=user, action=ActionForm(),
+                           password_form=password_form or PasswordResetForm(formdata=None),
+                           history=history_page(User, user.id)), status
+
+
+@bp.route("/brugere/<int:user_id>")
+@requires(Permission.ADMINISTER)
+def user_detail(user_id: int):
+    return _user_page(db.session.get(User, user_id) or abort(404))
+
+
+@bp.route("/brugere/<int:user_id>/aktiv", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def user_active(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(user, active, current_user)
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".user_detail", user_id=user_id))
+    db.session.commit()
+    flash(_("Kontoen er aktiveret.") if active else _("Kontoen er deaktiveret, og dens sessioner er afsluttet."),
+          "success")
+    return redirect(url_for(".user_detail", user_id=user_id))
+
+
+@bp.route("/brugere/<int:user_id>/adgangskode", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def user_password(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Adgangskoden er skiftet, og brugerens sessioner er afsluttet. Giv den nye adgangskode "
+                    "videre ad en sikker vej."), "success")
+            return redirect(url_for(".user_detail", user_id=user_id))
+    return _user_page(user, form, 422)
+
+
+@bp.route("/historikkens-tilstand")
+@requires(Permission.ADMINISTER)
+def history_state():
+    """The change history's chain, its anchors, the accounts against their history (the checks of `history
+    verify`), for administrators."""
+    from register.core.integrity import check_integrity
+
+    return render_template("accounts/history_state.html", report=check_integrity(db.session))

@@ -341,14 +341,18 @@ def shipped_files() -> list[Path]:
 
 def load_text(text: str, source: str) -> LoadResult | MappingResult:
     """Load one catalogue (ours or a CISO Assistant library) or mappings document (flushes; caller commits)."""
-    doc = parse_yaml(text, source)
-    if isinstance(doc, dict) and doc.get("format") == MAPPINGS_FORMAT:
-        return upsert_mappings(parse_mappings(doc, source), source)
-    from register.catalogs import ciso_assistant  # imports this module's data classes
+    try:
+        doc = parse_yaml(text, source)
+        if isinstance(doc, dict) and doc.get("format") == MAPPINGS_FORMAT:
+            return upsert_mappings(parse_mappings(doc, source), source)
+        from register.catalogs import ciso_assistant  # imports this module's data classes
 
-    if ciso_assistant.is_library(doc):
-        return upsert_catalog(ciso_assistant.parse_library(doc, source))
-    return upsert_catalog(parse_catalog(doc, source))
+        if ciso_assistant.is_library(doc):
+            return upsert_catalog(ciso_assistant.parse_library(doc, source))
+        return upsert_catalog(parse_catalog(doc, source))
+    except RecursionError as exc:  # PyYAML and the tree walk recurse once per level of nesting
+        raise CatalogFileError("filen er for dybt indlejret (lister eller afsnit i tusindvis af niveauer)", None,
+                               source) from exc
 
 
 def load_file(path: Path) -> LoadResult | MappingResult:

@@ -6,30 +6,42 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from register.core import backup as backup_service
-from register.core.history import verify_chain
 from register.extensions import db
 
 history_cli = AppGroup("history", help="The tamper-evident change history.")
 
 
 @history_cli.command("verify")
-def verify_command():
-    """Check every entry's hash and link, and every archived report's SHA-256; report what does not hold."""
-    from register.reports.services import verify_archive
+@click.option("--backup", "backups", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also check the chain against the head recorded in this backup (repeatable).")
+def verify_command(backups):
+    """Check the keyed chain, its anchors (the anchor file, backups, archived reports), the accounts against
+    their history, and every archived report's SHA-256; report what does not hold."""
+    from register.core.integrity import backup_anchor, check_integrity
 
-    report = verify_chain(db.session)
-    archive = verify_archive(db.session)
+    try:
+        extra = [backup_anchor(path) for path in backups]
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = check_integrity(db.session, extra)
     problems = []
-    if report.ok:
-        click.echo(f"OK: {report.checked} entries, the chain is intact.")
+    if report.chain.ok:
+        click.echo(f"OK: {report.chain.checked} entries, the chain is intact.")
     else:
-        problems.append(f"Broken at entry {report.broken_id}: {report.reason}. "
-                        f"{report.checked} entries before it are intact.")
-    if archive.ok:
-        click.echo(f"OK: {archive.checked} archived reports match their SHA-256.")
+        problems.append(f"Broken at entry {report.chain.broken_id}: {report.chain.reason}. "
+                        f"{report.chain.checked} entries before it are intact.")
+    if report.anchor_problems:
+        problems += [f"Anchor: {problem}." for problem in report.anchor_problems]
     else:
-        problems += [f"Archived report {year} (id {report_id}): the PDF does not match its stored SHA-256 (altered)."
-                     for report_id, year in archive.mismatches]
+        click.echo(f"OK: {report.anchors_checked} anchors outside the database match the chain.")
+    if report.row_problems:
+        problems += [f"Accounts: {problem}." for problem in report.row_problems]
+    else:
+        click.echo("OK: every account matches its history.")
+    if report.archive_problems:
+        problems += [f"{problem} (altered)." for problem in report.archive_problems]
+    else:
+        click.echo(f"OK: {report.archive_checked} archived reports match their SHA-256.")
     if problems:
         raise click.ClickException(" ".join(problems))
 
@@ -51,11 +63,15 @@ def backup_command(out: Path):
 @click.option("--yes", is_flag=True, help="Replace the current data without asking.")
 @with_appcontext
 def restore_command(archive: Path, yes: bool):
-    """Replace this installation's database and uploads with the backup in ARCHIVE."""
+    """Replace this installation's database and uploads with the backup in ARCHIVE, once it has been checked.
+
+    Every file is checked against the manifest's SHA-256, and the database in a temporary place (integrity,
+    schema revision, the history chain) before anything is replaced; the current data is kept aside."""
     if not yes:
         click.confirm("This replaces all data of this installation. Continue?", abort=True)
     try:
         info = backup_service.restore_backup(current_app, archive)
     except backup_service.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Restored {info['database']} and {info['files']} uploaded files from {archive}.")
+    click.echo(f"Restored {info['database']} and {info['files']} uploaded files from {archive}. "
+               f"The data it replaced is kept in {info['kept']}.")

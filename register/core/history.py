@@ -12,12 +12,14 @@ import decimal
 import enum
 import functools
 import hashlib
+import hmac
 import json
+import os
 import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import has_request_context
+from flask import current_app, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column
 
@@ -232,9 +234,16 @@ def _canonical(row) -> str:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def entry_hash(row) -> str:
-    """SHA-256 over the previous entry's hash and this entry's content: altering or removing a row breaks the chain."""
-    return hashlib.sha256((row["prev_hash"] + _canonical(row)).encode("utf-8")).hexdigest()
+def history_key() -> bytes:
+    """The chain's key (HISTORY_KEY, from instance/history_key): kept outside the database."""
+    return current_app.config["HISTORY_KEY"].encode("utf-8")
+
+
+def entry_hash(row, key: bytes | None = None) -> str:
+    """HMAC-SHA-256, keyed, over the previous entry's hash and this entry's content: altering or removing a row
+    breaks the chain, and without the key nobody can compute the hash of a forged entry."""
+    message = (row["prev_hash"] + _canonical(row)).encode("utf-8")
+    return hmac.new(key or history_key(), message, hashlib.sha256).hexdigest()
 
 
 _CHAIN_HEAD = sa.text("SELECT register_chain_head(:key)")
@@ -271,6 +280,7 @@ class ChainReport:
 def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
     """Walk the whole history in order; report the first entry whose hash or link does not hold."""
     table = ChangeLog.__table__
+    key = history_key()
     previous, checked, after_id = GENESIS, 0, 0
     while True:
         rows = session.execute(
@@ -282,7 +292,7 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
             if row["prev_hash"] != previous:
                 return ChainReport(checked, row["id"], "the link to the previous entry is broken "
                                                        "(an entry before it was removed or altered)")
-            if entry_hash(row) != row["hash"]:
+            if not hmac.compare_digest(entry_hash(row, key), row["hash"]):
                 return ChainReport(checked, row["id"], "the entry's content does not match its hash (altered)")
             owner = owner_fields(row["entity"], row["state"] or {})
             if (row["owner_entity"], row["owner_id"]) != (owner["owner_entity"], owner["owner_id"]):
@@ -291,12 +301,85 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
             checked += 1
 
 
+# The chain's head is written outside the database (ANCHOR_FILE in the instance folder, and every backup and
+# archived report): deleting the newest entries, or the whole log, then shows against the last anchor.
+ANCHOR_FILE = "history-anchors.jsonl"
+
+
+def chain_head(session: Session) -> dict:
+    """The newest entry's id and hash, and how many entries there are."""
+    table = ChangeLog.__table__
+    newest = session.execute(sa.select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)).first()
+    count = session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+    return {"id": newest.id if newest else None, "hash": newest.hash if newest else None, "entries": count}
+
+
+def write_anchor(head: dict, reason: str) -> None:
+    """Append the chain's head to the instance's anchor file (0600), outside the database."""
+    path = os.path.join(current_app.instance_path, ANCHOR_FILE)
+    line = json.dumps({"at": utcnow().isoformat(), "reason": reason, **head}, sort_keys=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a") as fh:
+        fh.write(line + "\n")
+
+
+def read_anchors() -> list[dict]:
+    """The anchors written so far (an unreadable line is reported as such by check_anchors)."""
+    path = os.path.join(current_app.instance_path, ANCHOR_FILE)
+    if not os.path.exists(path):
+        return []
+    anchors = []
+    with open(path) as fh:
+        for number, line in enumerate(fh, 1):
+            try:
+                anchors.append(json.loads(line))
+            except ValueError:
+                anchors.append({"reason": f"line {number}", "id": None, "hash": "unreadable"})
+    return anchors
+
+
+def check_anchors(session: Session, anchors: list[dict]) -> list[str]:
+    """What does not hold: each anchor's entry must still be in the chain with the same hash."""
+    problems = []
+    table = ChangeLog.__table__
+    for anchor in anchors:
+        if anchor.get("id") is None and anchor.get("hash") is None:
+            continue  # anchored while the history was empty
+        stored = session.execute(sa.select(table.c.hash).where(table.c.id == anchor.get("id"))).scalar()
+        if stored != anchor.get("hash"):
+            what = "is missing (removed)" if stored is None else "has another hash (altered)"
+            problems.append(f"entry {anchor.get('id')}, anchored at {anchor.get('at', '?')} "
+                            f"({anchor.get('reason', '?')}), {what}")
+    return problems
+
+
+def check_current_rows(session: Session, model) -> list[str]:
+    """Rows of `model` whose stored values differ from their latest history entry (changed behind the app's
+    back, e.g. a role set directly in the user table), and rows with no history at all."""
+    latest = (sa.select(sa.func.max(ChangeLog.id).label("last_id"))
+              .where(ChangeLog.entity == model.__tablename__).group_by(ChangeLog.entity_id).subquery())
+    states = {entity_id: (action, state) for entity_id, action, state in session.execute(
+        sa.select(ChangeLog.entity_id, ChangeLog.action, ChangeLog.state).join(latest, ChangeLog.id == latest.c.last_id))}
+    problems = []
+    for obj in session.execute(sa.select(model).order_by(model.id)).scalars():
+        action, state = states.get(obj.id, (None, None))
+        if state is None or action == Action.DELETE:
+            problems.append(f"{model.__tablename__} {obj.id} has no history entry")
+            continue
+        current = snapshot(obj)
+        changed = sorted(k for k in current if current[k] != state.get(k))
+        if changed:
+            problems.append(f"{model.__tablename__} {obj.id}: {', '.join(changed)} differ from the history")
+    return problems
+
+
 def end_of_day(day: dt.date, tz_name: str = "Europe/Copenhagen") -> dt.datetime:
     """The last instant of a local calendar day, in UTC: 'as of 31 Dec' includes all of 31 Dec."""
     from zoneinfo import ZoneInfo
 
-    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=ZoneInfo(tz_name))
-    return (local - dt.timedelta(microseconds=1)).astimezone(dt.timezone.utc)
+    # The day's own last microsecond (Danish clocks never change at midnight): the next day's first one, minus a
+    # microsecond, does not exist after 9999-12-31.
+    return dt.datetime.combine(day, dt.time.max, tzinfo=ZoneInfo(tz_name)).astimezone(dt.timezone.utc)
 
 
 def _as_instant(when: dt.date | dt.datetime) -> dt.datetime:

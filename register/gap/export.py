@@ -3,6 +3,7 @@ import datetime as dt
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -13,9 +14,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is prefixed with ' so it stays text (OWASP)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Text that a spreadsheet would run as a formula is prefixed with ' so it stays text (OWASP); control
+    characters, which XLSX cannot hold (openpyxl refused the whole file), are dropped."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 

@@ -212,7 +212,7 @@ def improvement_edit(point_id: int):
 
 
 @bp.route("/forbedring/<int:point_id>/fund", methods=["POST"])
-@requires(Permission.EDIT_PREPAREDNESS)
+@requires(Permission.EDIT_SECURITY)  # a finding is gap analysis, which the role table gives to IT security
 def improvement_finding(point_id: int):
     point = db.session.get(ImprovementPoint, point_id) or abort(404)
     if not ActionForm().validate_on_submit():

@@ -32,6 +32,9 @@ class ArchivedReport(Tracked, db.Model):
     approved_by: Mapped[str] = mapped_column(sa.String(300), nullable=False)  # a person or a body
     approved_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
     note: Mapped[str | None] = mapped_column(sa.Text)
+    # The change history's head when the report was archived: an anchor `history verify` checks the chain against.
+    chain_head_id: Mapped[int | None] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
+    chain_head_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     def __repr__(self) -> str:
         return f"<ArchivedReport {self.year}>"

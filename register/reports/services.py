@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
+from register.core.history import chain_head, write_anchor
 from register.extensions import db
 from register.reports.data import ReportError, build_report
 from register.reports.models import ArchivedReport
@@ -36,12 +37,24 @@ def archive_report(year: int, as_of: dt.date | None, created_by: str, approved_b
         raise ReportError(f"Der er allerede arkiveret en officiel rapport for {year}; den kan ikke erstattes.")
     report = build_report(year, as_of, today=today, version=OFFICIAL_VERSION)
     pdf = render_pdf(report)
+    head = chain_head(db.session)
     entry = ArchivedReport(year=year, as_of=report.as_of, pdf=pdf, size=len(pdf), sha256=sha256(pdf),
                            filename=report.filename, created_by=created_by, approved_by=approved_by.strip(),
-                           approved_on=approved_on, note=(note or "").strip() or None)
+                           approved_on=approved_on, note=(note or "").strip() or None,
+                           chain_head_id=head["id"], chain_head_hash=head["hash"])
     db.session.add(entry)
     db.session.flush()
+    write_anchor(head, f"archived report {year}")
     return entry
+
+
+def archive_anchors(session) -> list[dict]:
+    """The chain heads recorded with the archived reports, as anchors for history.check_anchors."""
+    rows = session.execute(sa.select(ArchivedReport.year, ArchivedReport.created_at, ArchivedReport.chain_head_id,
+                                     ArchivedReport.chain_head_hash)
+                           .where(ArchivedReport.chain_head_id.is_not(None))).all()
+    return [{"id": row.chain_head_id, "hash": row.chain_head_hash, "at": row.created_at.isoformat(),
+             "reason": f"archived report {row.year}"} for row in rows]
 
 
 @dataclass

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -12,9 +13,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; control characters, which XLSX
+    cannot hold (openpyxl refused the whole file), are dropped; other values pass unchanged."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 

@@ -2,7 +2,9 @@
 import datetime as dt
 import functools
 import math
+import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -11,7 +13,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased, contains_eager, lazyload
-from werkzeug.utils import secure_filename
 
 from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement
@@ -508,9 +509,18 @@ def _check_upload(filename: str, data: bytes) -> str:
     return ext
 
 
+def evidence_filename(name: str) -> str:
+    """The uploaded file's name made safe to show and offer for download, keeping its letters (æ, ø, å; werkzeug's
+    secure_filename keeps ASCII only): its last path part, spaces as "_", only letters, digits, "_", "-", "."."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[^\w.-]", "", re.sub(r"\s+", "_", name.strip()))
+    name = re.sub(r"_{2,}", "_", name).strip("._")
+    return name[-200:] or "fil"
+
+
 def add_file_evidence(req: Requirement, title: str, filename: str, data: bytes) -> RequirementEvidence:
     """Store an uploaded file under a random name and record it (flushes)."""
-    safe_name = secure_filename(filename or "") or "fil"
+    safe_name = evidence_filename(filename or "")
     ext = _check_upload(safe_name, data)
     folder = upload_folder()
     folder.mkdir(parents=True, exist_ok=True)
