@@ -1,8 +1,12 @@
 """The year's figures for the annual status report: the report's only database access.
 
-Everything is read as it stood at the end of the as-of date, from the change history, so a 2025 report made
-in 2027 says what was true on 31 December 2025. Text is Danish whatever the reader's language: the report is
-a document for the board, and the PDF and the HTML page render the same Report object.
+Two questions, kept apart. By default the report says what was true in the year: the register as it is now,
+read by the records' own dates (exercise held, incident became known, finding identified and closed, plan
+adopted and in force, milestone completed, training completed, a status's effective date), so a 2025 report
+made in 2026 from data entered in 2026 shows 2025. The audit view (`registered_on`) says what the register
+held on a date: the change history replayed to the end of that day, read by the same own dates. Text is Danish
+whatever the reader's language: the report is a document for the board, and the PDF and the HTML page render
+the same Report object.
 """
 import datetime as dt
 from collections import Counter, defaultdict
@@ -29,7 +33,7 @@ from register.preparedness.models import (Exercise, ExerciseSubPlan, ExerciseTar
 from register.reports import document as d
 from register.reports import formatting as fmt
 from register.reports.gcpause import collector_paused
-from register.reports.snapshots import History
+from register.reports.snapshots import History, typed
 from register.requirements.compliance import Figures, assessable_ids, compliance_overview
 from register.requirements.models import ImplementationStatus, NOT_ASSESSED_LABEL, RequirementAssessment
 from register.training import services as training
@@ -56,29 +60,46 @@ def default_as_of(year: int, today: dt.date) -> dt.date:
     return today if year == today.year else dt.date(year, 12, 31)
 
 
-def check_period(year: int, as_of: dt.date | None, today: dt.date) -> dt.date:
-    """The as-of date to use, or ReportError with a Danish message."""
+def check_period(year: int, as_of: dt.date | None, today: dt.date,
+                 registered_on: dt.date | None = None) -> dt.date:
+    """The as-of date to use, or ReportError with a Danish message.
+
+    In the audit view the as-of date defaults to the registration date, if that is earlier: the register of
+    that day knew nothing later."""
     if not FIRST_YEAR <= year <= today.year:
         raise ReportError(f"Året skal ligge mellem {FIRST_YEAR} og {today.year}.")
-    as_of = as_of or default_as_of(year, today)
+    if registered_on is not None:
+        if registered_on > today:
+            raise ReportError("Registreringsdatoen må ikke ligge i fremtiden.", "registered_on")
+        if registered_on < dt.date(year, 1, 1):
+            raise ReportError(f"Registreringsdatoen skal ligge i {year} eller senere.", "registered_on")
+    if as_of is None:
+        as_of = default_as_of(year, today)
+        if registered_on is not None:
+            as_of = min(as_of, registered_on)
     if as_of > today:
         raise ReportError("Statusdatoen må ikke ligge i fremtiden.", "as_of")
     if as_of < dt.date(year, 1, 1):
         raise ReportError(f"Statusdatoen skal ligge i {year} eller senere.", "as_of")
+    if registered_on is not None and as_of > registered_on:
+        raise ReportError("Statusdatoen må ikke ligge efter registreringsdatoen i revisionsvisningen.", "as_of")
     return as_of
 
 
 def build_report(year: int, as_of: dt.date | None = None, today: dt.date | None = None,
-                 version: str = "udkast") -> d.Report:
-    """The annual status report for `year`, as the register stood at the end of `as_of`."""
+                 version: str = "udkast", registered_on: dt.date | None = None) -> d.Report:
+    """The annual status report for `year` with statuses at the end of `as_of`.
+
+    Without `registered_on`: what was true, from the register as it is now. With it: the audit view, what the
+    register held at the end of that day."""
     today = today or local_today()
-    as_of = check_period(year, as_of, today)
+    as_of = check_period(year, as_of, today, registered_on)
     with force_locale("da"), collector_paused():
-        data = _gather(year, as_of)
+        data = _gather(year, as_of, registered_on or today, registered_on is not None)
         sections = [_summary(data), _nis2(data), _gap(data), _plan(data), _exercises(data),
                     _incidents_training(data), _appendix(data)]
     return d.Report(root_unit_name(), TITLE, year, as_of,
-                    dt.datetime.now(dt.timezone.utc), version, sections)
+                    dt.datetime.now(dt.timezone.utc), version, sections, registered_on=registered_on)
 
 
 # --- gathering ------------------------------------------------------------------------------------------
@@ -88,6 +109,8 @@ class _Data:
     year: int
     as_of: dt.date
     previous: dt.date
+    recorded: dt.date     # the change history is read to the end of this day (today, or the audit date)
+    audit: bool = False
     catalogs: dict = field(default_factory=dict)    # id -> (code, title, sort_order)
     units: dict = field(default_factory=dict)       # id -> name
     overview: object = None
@@ -104,22 +127,25 @@ class _Data:
     history: History = field(default_factory=History)
 
 
-def _gather(year: int, as_of: dt.date) -> _Data:
-    data = _Data(year, as_of, add_months(as_of, -12))
-    snapshots, states = data.history.snapshots, data.history.states
+def _gather(year: int, as_of: dt.date, recorded: dt.date, audit: bool = False) -> _Data:
+    data = _Data(year, as_of, add_months(as_of, -12), recorded, audit)
+    history = data.history
+    snapshots, states = history.snapshots, history.states
     data.catalogs = {c.id: (c.code, c.title_da, c.sort_order) for c in db.session.execute(
         sa.select(Catalog.id, Catalog.code, Catalog.title_da, Catalog.sort_order))}
     current_units = dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
-    data.units = current_units | {uid: u.name for uid, u in snapshots(Unit, as_of).items()}
-    # The requirements and their assessments on each date are read once, for the figures and the lists alike.
-    data.overview = compliance_overview(
-        as_of=as_of, states=(states(Requirement, as_of), states(RequirementAssessment, as_of)))
-    data.overview_before = compliance_overview(
-        as_of=data.previous, states=(states(Requirement, data.previous), states(RequirementAssessment, data.previous)))
-    data.reqs = snapshots(Requirement, as_of)
-    data.reqs_before = snapshots(Requirement, data.previous)
-    data.assessments = {a.requirement_id: a for a in snapshots(RequirementAssessment, as_of).values()}
-    data.assessments_before = {a.requirement_id: a for a in snapshots(RequirementAssessment, data.previous).values()}
+    data.units = current_units | {uid: u.name for uid, u in snapshots(Unit, recorded).items()}
+    # The catalogue is the register's (a requirement has no date of its own); each assessment is the state in
+    # force on the day by its status's effective date. Read once, for the figures and the lists alike.
+    requirement_states = states(Requirement, recorded)
+    now_states = history.dated(RequirementAssessment, as_of, recorded, "status_effective_on")
+    before_states = history.dated(RequirementAssessment, data.previous, recorded, "status_effective_on")
+    data.overview = compliance_overview(as_of=as_of, states=(requirement_states, now_states))
+    data.overview_before = compliance_overview(as_of=data.previous, states=(requirement_states, before_states))
+    data.reqs = snapshots(Requirement, recorded)
+    data.reqs_before = data.reqs
+    data.assessments = {a.requirement_id: a for a in typed(RequirementAssessment, now_states).values()}
+    data.assessments_before = {a.requirement_id: a for a in typed(RequirementAssessment, before_states).values()}
     data.gap = _gather_gap(data)
     data.prep = _gather_preparedness(data)
     data.exercise = _gather_exercises(data)
@@ -136,20 +162,27 @@ def _priority(f) -> Priority:
     return f.priority_override or priority_for(f.severity, f.cost)
 
 
+def _finding_on(f, day: dt.date):
+    """The finding as it stood on `day` by its own dates: closed later means still open then."""
+    if f.status == FindingStatus.CLOSED and f.closed_on is not None and f.closed_on > day:
+        f.status, f.closed_on = FindingStatus.OPEN, None
+    return f
+
+
 def _gather_gap(data: _Data) -> dict:
     snapshots = data.history.snapshots
-    as_of = data.as_of
-    assessments = [a for a in snapshots(Assessment, as_of).values() if a.assessed_on and a.assessed_on <= as_of]
+    as_of, recorded = data.as_of, data.recorded
+    assessments = [a for a in snapshots(Assessment, recorded).values() if a.assessed_on and a.assessed_on <= as_of]
     assessments.sort(key=lambda a: (a.assessed_on, a.id))
     latest = assessments[-1] if assessments else None
     scores = {}
     if latest is not None:
-        scores = {s.requirement_id: s for s in snapshots(ControlScore, as_of).values()
+        scores = {s.requirement_id: s for s in snapshots(ControlScore, recorded).values()
                   if s.assessment_id == latest.id}
     cis_id = _catalog_id(data, CIS)
     controls = sorted((r for r in data.reqs.values()
                        if r.catalog_id == cis_id and r.depth == 0 and not r.retired), key=lambda r: r.position)
-    findings = list(snapshots(Finding, as_of).values())
+    findings = [_finding_on(f, as_of) for f in snapshots(Finding, recorded).values() if f.identified_on <= as_of]
     open_ = [f for f in findings if f.status != FindingStatus.CLOSED]
     for f in findings:
         f.priority = _priority(f)
@@ -159,22 +192,61 @@ def _gather_gap(data: _Data) -> dict:
             "top": sorted(open_, key=lambda f: (f.priority.value, f.due_on or dt.date.max, f.id))[:TOP_FINDINGS]}
 
 
+def _plans_on(plans: list, day: dt.date) -> list:
+    """The plans as they stood on `day` by their own dates: adopted, submitted, in force and superseded then."""
+    in_force_since = {p.id: p.in_force_from or p.adopted_on for p in plans if p.status.adopted}
+    for p in plans:
+        if not p.status.adopted or p.adopted_on is None:
+            continue
+        if p.adopted_on > day:  # adopted later: on the day it was still being prepared
+            p.status, p.adopted_on, p.in_force_from = PlanStatus.DRAFT, None, None
+            p.submitted_to_brs_on = None
+            continue
+        if p.submitted_to_brs_on and p.submitted_to_brs_on > day:
+            p.submitted_to_brs_on = None
+        successors = [in_force_since[s.id] for s in plans if s.follows_plan_id == p.id and s.id in in_force_since
+                      and in_force_since[s.id] is not None]
+        if p.status == PlanStatus.SUPERSEDED and successors and min(successors) > day:
+            p.status = PlanStatus.IN_FORCE
+        if p.status == PlanStatus.IN_FORCE and p.in_force_from and p.in_force_from > day:
+            p.status = PlanStatus.APPROVED
+    return plans
+
+
+def _milestone_on(m, day: dt.date):
+    """A milestone completed after `day` was not yet done on it."""
+    if m.completed_on is not None and m.completed_on > day:
+        m.completed_on = None
+        if m.status == MilestoneStatus.DONE:
+            m.status = MilestoneStatus.IN_PROGRESS
+    return m
+
+
 def _gather_preparedness(data: _Data) -> dict:
     snapshots = data.history.snapshots
-    as_of = data.as_of
-    plans = sorted(snapshots(Plan, as_of).values(), key=lambda p: (p.council_term_start, p.id), reverse=True)
+    as_of, recorded = data.as_of, data.recorded
+    plans = sorted(_plans_on(list(snapshots(Plan, recorded).values()), as_of),
+                   key=lambda p: (p.council_term_start, p.id), reverse=True)
     reviews = defaultdict(list)
-    for r in snapshots(PlanReview, as_of).values():
-        reviews[r.plan_id].append(r)
-    settings = next(iter(snapshots(PreparednessSettings, as_of).values()), None)
+    for r in snapshots(PlanReview, recorded).values():
+        if r.reviewed_on <= as_of:
+            reviews[r.plan_id].append(r)
+    settings = next(iter(snapshots(PreparednessSettings, recorded).values()), None)
     review_months = settings.review_interval_months if settings else DEFAULT_REVIEW_MONTHS
     sub_plan_months = settings.sub_plan_interval_months if settings else DEFAULT_SUB_PLAN_MONTHS
     milestones = defaultdict(list)
-    for m in snapshots(Milestone, as_of).values():
-        milestones[m.plan_id].append(m)
+    for m in snapshots(Milestone, recorded).values():
+        milestones[m.plan_id].append(_milestone_on(m, as_of))
     for items in milestones.values():
         items.sort(key=lambda m: (m.window_start, m.position, m.id))
-    sub_plans = sorted((s for s in snapshots(SubPlan, as_of).values() if s.active), key=lambda s: s.title)
+    # A sub-plan's revision date is overwritten at each revision; the one in force on the day is read from the
+    # states the history holds (a state without a revision date counts from the day it was saved).
+    revised = {sid: state.get("last_revised_on") for sid, state in
+               data.history.dated(SubPlan, as_of, recorded, "last_revised_on").items()}
+    sub_plans = sorted((s for s in snapshots(SubPlan, recorded).values() if s.active), key=lambda s: s.title)
+    for s in sub_plans:
+        if s.last_revised_on is not None and s.last_revised_on > as_of:
+            s.last_revised_on = dt.date.fromisoformat(revised[s.id]) if revised.get(s.id) else None
     due = {s.id: rules.next_due(s.last_revised_on, sub_plan_months, as_of) for s in sub_plans}
     warnings = (rules.section25_warnings(plans, as_of)
                 + rules.review_warnings([(p, reviews[p.id]) for p in plans], review_months, as_of))
@@ -184,44 +256,53 @@ def _gather_preparedness(data: _Data) -> dict:
 
 def _gather_exercises(data: _Data) -> dict:
     snapshots = data.history.snapshots
-    as_of = data.as_of
-    exercises = list(snapshots(Exercise, as_of).values())
+    as_of, recorded = data.as_of, data.recorded
+    exercises = list(snapshots(Exercise, recorded).values())
+    for e in exercises:  # held or evaluated after the day: not yet on it
+        if e.held_on and e.held_on > as_of:
+            e.held_on = None
+        if e.evaluated_on and e.evaluated_on > as_of:
+            e.evaluated_on = None
     held = {e.id: e.held_on for e in exercises if e.held_on and e.held_on <= as_of}
     exercised: dict[int, dt.date] = {}
-    for link in snapshots(ExerciseSubPlan, as_of).values():
+    for link in snapshots(ExerciseSubPlan, recorded).values():
         when = held.get(link.exercise_id)
         if when and (link.sub_plan_id not in exercised or exercised[link.sub_plan_id] < when):
             exercised[link.sub_plan_id] = when
-    targets = sorted((t for t in snapshots(ExerciseTarget, as_of).values() if t.active), key=lambda t: t.id)
+    targets = sorted((t for t in snapshots(ExerciseTarget, recorded).values() if t.active), key=lambda t: t.id)
     progress = [rules.target_progress(t, exercises, data.prep["sub_plans"], exercised, as_of) for t in targets]
     improvements = defaultdict(list)
-    for point in snapshots(ImprovementPoint, as_of).values():
-        improvements[point.exercise_id].append(point)
+    for point in snapshots(ImprovementPoint, recorded).values():
+        if point.exercise_id in held:
+            improvements[point.exercise_id].append(point)
     return {"exercises": exercises, "progress": progress, "improvements": improvements}
 
 
 def _gather_incidents(data: _Data) -> dict:
     snapshots = data.history.snapshots
+    # The year's incidents are those the municipality became aware of in the year, whatever the as-of date.
     start = end_of_day(dt.date(data.year - 1, 12, 31))
-    incidents = sorted((i for i in snapshots(Incident, data.as_of).values() if i.aware_at > start),
+    end = min(end_of_day(dt.date(data.year, 12, 31)), end_of_day(data.as_of))
+    incidents = sorted((i for i in snapshots(Incident, data.recorded).values() if start < i.aware_at <= end),
                        key=lambda i: i.aware_at)
     reports = defaultdict(list)
-    for r in snapshots(IncidentReport, data.as_of).values():
-        reports[r.incident_id].append(r)
-    lessons = defaultdict(list)
-    for lesson in snapshots(Lesson, data.as_of).values():
-        lessons[lesson.incident_id].append(lesson)
     now = end_of_day(data.as_of)
+    for r in snapshots(IncidentReport, data.recorded).values():
+        if r.submitted_at is None or r.submitted_at <= now:  # submitted later: still outstanding on the day
+            reports[r.incident_id].append(r)
+    lessons = defaultdict(list)
+    for lesson in snapshots(Lesson, data.recorded).values():
+        lessons[lesson.incident_id].append(lesson)
     clocks = {i.id: reporting_clock(i, reports[i.id], now=now) for i in incidents}
     return {"incidents": incidents, "clocks": clocks, "lessons": lessons}
 
 
 def _gather_training(data: _Data) -> dict:
     snapshots = data.history.snapshots
-    as_of = data.as_of
-    trainees = [t for t in snapshots(Trainee, as_of).values() if t.active]
+    as_of, recorded = data.as_of, data.recorded
+    trainees = [t for t in snapshots(Trainee, recorded).values() if t.active]
     last: dict[int, dt.date] = {}
-    for record in snapshots(TrainingRecord, as_of).values():
+    for record in snapshots(TrainingRecord, recorded).values():
         if record.completed_on <= as_of and (record.trainee_id not in last or last[record.trainee_id] < record.completed_on):
             last[record.trainee_id] = record.completed_on
     refresh, window = training.refresh_months(), training.due_window_months()
@@ -230,11 +311,12 @@ def _gather_training(data: _Data) -> dict:
         status, _until = training.training_status(last.get(t.id), as_of, refresh, window)
         overall.add(status)
         by_body[t.body].add(status)
-    approvals = sorted((a for a in snapshots(Approval, as_of).values() if a.approved_on.year == data.year),
-                       key=lambda a: a.approved_on)
-    campaigns = [c for c in snapshots(Campaign, as_of).values() if c.held_on.year == data.year]
+    approvals = sorted((a for a in snapshots(Approval, recorded).values()
+                        if a.approved_on.year == data.year and a.approved_on <= as_of), key=lambda a: a.approved_on)
+    campaigns = [c for c in snapshots(Campaign, recorded).values()
+                 if c.held_on.year == data.year and c.held_on <= as_of]
     participation = defaultdict(lambda: [0, 0])
-    for row in snapshots(CampaignUnit, as_of).values():
+    for row in snapshots(CampaignUnit, recorded).values():
         participation[row.campaign_id][0] += row.staff_targeted
         participation[row.campaign_id][1] += row.staff_completed
     return {"overall": overall, "by_body": by_body, "approvals": approvals,
@@ -365,6 +447,19 @@ def _decisions(data: _Data) -> list[str]:
     return out
 
 
+def _basis(data: _Data) -> str:
+    """What the report is read from, in the board's words: the year's own dates, or the audit view."""
+    if data.audit:
+        return (f"Revisionsvisning: rapporten viser, hvad registret indeholdt ved udgangen af "
+                f"{fmt.date(data.recorded)} ifølge ændringshistorikken, med status pr. {fmt.date(data.as_of)}. "
+                "Oplysninger registreret senere indgår ikke. Tal for ændringer sammenligner med samme dato året før.")
+    return (f"Rapporten viser {data.year} ud fra registreringernes egne datoer: øvelsernes dato, hvornår "
+            "kommunen blev opmærksom på hændelserne, hvornår fund blev konstateret og lukket, planernes "
+            "vedtagelse, milepælenes gennemførelse, uddannelsens dato og den dato, en status gælder fra. "
+            f"Status er opgjort ved udgangen af {fmt.date(data.as_of)}; oplysninger om året, der er registreret "
+            "senere, tæller med. Tal for ændringer sammenligner med samme dato året før.")
+
+
 def _summary(data: _Data) -> d.Section:
     nis2, before = _nis2_figures(data)
     if nis2 and nis2.applicable:
@@ -396,8 +491,7 @@ def _summary(data: _Data) -> d.Section:
                   empty="Der er ingen åbne fund.")
     decisions = _decisions(data)
     blocks = [
-        d.Para(f"Rapporten viser registrets stand ved udgangen af {fmt.date(data.as_of)}, læst ud fra "
-               "ændringshistorikken. Tal for ændringer sammenligner med samme dato året før.", "lead"),
+        d.Para(_basis(data), "lead"),
         figures, top,
         d.Para("Beslutninger, som direktionen bør tage stilling til", "warning"),
         d.Bullets(decisions) if decisions else d.Para("Registret giver ikke anledning til beslutninger på denne dato."),

@@ -32,6 +32,9 @@ class ArchivedReport(Tracked, db.Model):
     approved_by: Mapped[str] = mapped_column(sa.String(300), nullable=False)  # a person or a body
     approved_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
     note: Mapped[str | None] = mapped_column(sa.Text)
+    # What it was built from: the register read by the records' own dates, with the change history up to this
+    # entry (its newest), so the audit view can show the register it was read from.
+    history_id: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     def __repr__(self) -> str:
         return f"<ArchivedReport {self.year}>"

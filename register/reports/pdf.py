@@ -560,7 +560,9 @@ class _Doc(BaseDocTemplate):
         canv.setFont("Plex", 8)
         canv.setFillColor(MUTED)
         canv.drawString(20 * mm, A4[1] - 12 * mm, f"{self.report.municipality} · {self.report.title} {self.report.year}")
-        canv.drawString(20 * mm, 12 * mm, f"Status pr. {fmt.date(self.report.as_of)} · version {self.report.version}")
+        audit = " · revisionsvisning" if self.report.registered_on else ""
+        canv.drawString(20 * mm, 12 * mm,
+                        f"Status pr. {fmt.date(self.report.as_of)} · version {self.report.version}{audit}")
         canv.setStrokeColor(RULE)
         canv.line(20 * mm, A4[1] - 14 * mm, A4[0] - 20 * mm, A4[1] - 14 * mm)
         canv.restoreState()
@@ -685,6 +687,7 @@ def _render(report: d.Report) -> bytes:
         Paragraph(escape(f"{report.title} {report.year}"), styles["cover_title"]),
         Spacer(1, 8 * mm),
         Paragraph(escape(f"Status pr. {fmt.date(report.as_of)}"), styles["lead"]),
+        Paragraph(escape(report.basis), styles["lead"]),
         Paragraph(escape(f"Udarbejdet {fmt.datetime(report.generated_at)} · version {report.version}"),
                   styles["note"]),
         NextPageTemplate("body"), PageBreak(),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
+from register.core.history import ChangeLog
 from register.extensions import db
 from register.reports.data import ReportError, build_report
 from register.reports.models import ArchivedReport
@@ -34,11 +35,13 @@ def archive_report(year: int, as_of: dt.date | None, created_by: str, approved_b
     """Generate the year's report and keep it as the official version; a year has one."""
     if archived_for(year) is not None:
         raise ReportError(f"Der er allerede arkiveret en officiel rapport for {year}; den kan ikke erstattes.")
+    history_id = db.session.execute(sa.select(sa.func.max(ChangeLog.id))).scalar()
     report = build_report(year, as_of, today=today, version=OFFICIAL_VERSION)
     pdf = render_pdf(report)
     entry = ArchivedReport(year=year, as_of=report.as_of, pdf=pdf, size=len(pdf), sha256=sha256(pdf),
                            filename=report.filename, created_by=created_by, approved_by=approved_by.strip(),
-                           approved_on=approved_on, note=(note or "").strip() or None)
+                           approved_on=approved_on, note=(note or "").strip() or None,
+                           history_id=history_id)
     db.session.add(entry)
     db.session.flush()
     return entry

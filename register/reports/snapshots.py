@@ -10,7 +10,9 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from register.core.db import UTCDateTime
-from register.core.history import states_as_of
+from register.core.dates import utc_to_local
+from register.core.enums import Action
+from register.core.history import ChangeLog, end_of_day, states_as_of
 from register.extensions import db
 
 
@@ -59,12 +61,38 @@ def snapshots(model, day: dt.date) -> dict[int, SimpleNamespace]:
     return typed(model, states_as_of(db.session, model, day))
 
 
+def dated_states(session, model, day: dt.date, recorded: dt.date, key: str) -> dict[int, dict]:
+    """Each record's state that was true at the end of `day` by its own date `key`, as recorded by `recorded`.
+
+    "What was true on `day`", not "what did the register say on `day`": of the states the history holds (saved by
+    the end of `recorded`), the one with the latest `key` date on or before `day` wins, the later save on a tie. A
+    state without that date counts from the day it was saved. Records deleted by `recorded` are left out, and so
+    are records with no state dated on or before `day`. One query per model."""
+    rows = session.execute(
+        sa.select(ChangeLog.entity_id, ChangeLog.action, ChangeLog.at, ChangeLog.state)
+        .where(ChangeLog.entity == model.__tablename__, ChangeLog.at <= end_of_day(recorded))
+        .order_by(ChangeLog.id))
+    best: dict[int, tuple[dt.date, dict]] = {}
+    deleted: set[int] = set()
+    for entity_id, action, at, state in rows:
+        if action == Action.DELETE:
+            deleted.add(entity_id)
+            continue
+        deleted.discard(entity_id)
+        raw = state.get(key)
+        when = dt.date.fromisoformat(raw[:10]) if raw else utc_to_local(at).date()
+        if when <= day and (entity_id not in best or best[entity_id][0] <= when):
+            best[entity_id] = (when, state)
+    return {entity_id: state for entity_id, (_when, state) in best.items() if entity_id not in deleted}
+
+
 class History:
     """The change history read for one report: each model's states on each date, read once and kept."""
 
     def __init__(self):
         self._states: dict[tuple[type, dt.date], dict[int, dict]] = {}
         self._snapshots: dict[tuple[type, dt.date], dict[int, SimpleNamespace]] = {}
+        self._dated: dict[tuple, dict[int, dict]] = {}
 
     def states(self, model, day: dt.date) -> dict[int, dict]:
         """The recorded JSON states (shared: do not change them)."""
@@ -72,6 +100,13 @@ class History:
         if key not in self._states:
             self._states[key] = states_as_of(db.session, model, day)
         return self._states[key]
+
+    def dated(self, model, day: dt.date, recorded: dt.date, key: str) -> dict[int, dict]:
+        """dated_states, read once per model, day and recorded date (shared: do not change them)."""
+        cache_key = (model, day, recorded, key)
+        if cache_key not in self._dated:
+            self._dated[cache_key] = dated_states(db.session, model, day, recorded, key)
+        return self._dated[cache_key]
 
     def snapshots(self, model, day: dt.date) -> dict[int, SimpleNamespace]:
         """Typed snapshots, as snapshots() gives them; the same objects on every call for a model and date."""
