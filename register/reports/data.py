@@ -29,7 +29,7 @@ from register.organisation.services import root_unit_name
 from register.preparedness import rules
 from register.preparedness.models import (Exercise, ExerciseSubPlan, ExerciseTarget, ImprovementPoint,
                                           LegalBasis, Milestone, MilestoneStatus, Plan, PlanReview, PlanStatus,
-                                          PreparednessSettings, SubPlan)
+                                          PreparednessSettings, SubPlan, TargetKind)
 from register.reports import document as d
 from register.reports import formatting as fmt
 from register.reports.gcpause import collector_paused
@@ -37,8 +37,8 @@ from register.reports.snapshots import History, typed
 from register.requirements.compliance import Figures, assessable_ids, compliance_overview
 from register.requirements.models import ImplementationStatus, NOT_ASSESSED_LABEL, RequirementAssessment
 from register.training import services as training
-from register.training.models import Approval, ApprovalBody, Campaign, CampaignUnit, ManagementBody, Trainee, \
-    TrainingRecord
+from register.training.models import (Approval, ApprovalRule, Campaign, CampaignUnit, ManagementBody,
+                                      ManagementScope, Trainee, TrainingRecord, TrainingSettings)
 
 TITLE = "Statusrapport for NIS2 og beredskab"
 NIS2, CIS = "nis2", "cis-v8"
@@ -305,11 +305,15 @@ def _gather_training(data: _Data) -> dict:
     for record in snapshots(TrainingRecord, recorded).values():
         if record.completed_on <= as_of and (record.trainee_id not in last or last[record.trainee_id] < record.completed_on):
             last[record.trainee_id] = record.completed_on
-    refresh, window = training.refresh_months(), training.due_window_months()
+    rules_row = next(iter(snapshots(TrainingSettings, recorded).values()), None)
+    refresh = rules_row.validity_months if rules_row else training.refresh_months()
+    scope = rules_row.management_scope if rules_row else ManagementScope.BOTH
+    window = training.due_window_months()
     overall, by_body = training.Coverage(), {body: training.Coverage() for body in ManagementBody}
     for t in trainees:
         status, _until = training.training_status(last.get(t.id), as_of, refresh, window)
-        overall.add(status)
+        if t.body in scope.bodies:  # only members of the management body the municipality named
+            overall.add(status)
         by_body[t.body].add(status)
     approvals = sorted((a for a in snapshots(Approval, recorded).values()
                         if a.approved_on.year == data.year and a.approved_on <= as_of), key=lambda a: a.approved_on)
@@ -321,7 +325,9 @@ def _gather_training(data: _Data) -> dict:
         participation[row.campaign_id][1] += row.staff_completed
     return {"overall": overall, "by_body": by_body, "approvals": approvals,
             "campaigns": sorted(campaigns, key=lambda c: c.held_on), "participation": participation,
-            "refresh": refresh}
+            "refresh": refresh, "scope": scope, "validity_note": rules_row.validity_note if rules_row else None,
+            "rule": rules_row.approval_rule if rules_row else ApprovalRule.NONE,
+            "approval_note": rules_row.approval_note if rules_row else None}
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -375,21 +381,57 @@ def _nis2_figures(data: _Data) -> tuple[Figures | None, Figures | None]:
     return now, before
 
 
-def _section25(data: _Data) -> tuple[str, str, str]:
-    """(value, note, tone) of the § 25 plan for the summary: adopted by this council term, and submitted."""
+def _late_milestones(data: _Data, plan) -> list:
+    """The plan's milestones past their deadline on the as-of date and neither completed nor cancelled."""
+    return [m for m in data.prep["milestones"].get(plan.id, [])
+            if m.status != MilestoneStatus.CANCELLED and m.completed_on is None and m.status != MilestoneStatus.DONE
+            and rules.milestone_is_late(m.window_end, False, data.as_of)]
+
+
+def _plan_reading(data: _Data, basis: LegalBasis) -> tuple[str, str, str]:
+    """(value, note, tone) of the plan a law requires each council term, as the board reads it.
+
+    A plan adopted in the term, or written for it and adopted before it began, is "Vedtaget"; the new council's
+    revision is raised in the term's last year, or when the revision's milestones are late."""
     term = rules.term_for(data.as_of)
-    plans = [p for p in data.prep["plans"] if p.legal_basis == LegalBasis.BEREDSKABSLOVEN_25]
+    name = "beredskabsplan" if basis == LegalBasis.BEREDSKABSLOVEN_25 else "plan for sundhedsberedskabet"
+    plans = [p for p in data.prep["plans"] if p.legal_basis == basis]
+    last_year = (term.end - data.as_of).days < 365
+    late = [m for p in plans if p.status != PlanStatus.SUPERSEDED for m in _late_milestones(data, p)]
+    late_note = (" " + fmt.count(len(late), "milepæl i revisionen er forsinket.", "milepæle i revisionen er forsinkede.")
+                 if late else "")
     adopted = [p for p in plans if p.status.adopted and p.adopted_on and term.contains(p.adopted_on)]
-    if adopted:
-        plan = max(adopted, key=lambda p: p.adopted_on)
-        note = f"Vedtaget {fmt.short_date(plan.adopted_on)} i valgperioden {term.label}."
-        if plan.submitted_to_brs_on is None:
+    written_for = rules.plan_for_term(plans, term)
+    if adopted or written_for is not None:
+        if adopted:
+            plan = max(adopted, key=lambda p: p.adopted_on)
+            note, tone = f"Vedtaget {fmt.short_date(plan.adopted_on)} i valgperioden {term.label}.", "success"
+        else:
+            plan = written_for
+            note = (f"Vedtaget {fmt.short_date(plan.adopted_on)} for valgperioden {term.label}. Kommunalbestyrelsen "
+                    f"skal vedtage en revision i valgperioden, senest {fmt.short_date(term.end)}.")
+            tone = "warning" if last_year or late else "success"
+        note += late_note
+        if basis == LegalBasis.BEREDSKABSLOVEN_25 and plan.submitted_to_brs_on is None:
             return "Vedtaget", note + " Ikke indsendt til Beredskabsstyrelsen.", "warning"
-        return "Vedtaget", note, "success"
+        return "Vedtaget", note, tone if not late else "warning"
     if not plans:
-        return "Ingen plan", "Der er ingen beredskabsplan efter § 25 i registret.", "error"
-    tone = "error" if (term.end - data.as_of).days < 365 else "warning"
-    return "Ikke vedtaget", f"Revision mangler i valgperioden {term.label}; frist {fmt.short_date(term.end)}.", tone
+        return "Ingen plan", f"Der er ingen {name} efter {basis.label} i registret.", "error"
+    tone = "error" if last_year else ("warning" if late else "neutral")
+    return ("Ikke vedtaget", f"Revision mangler i valgperioden {term.label}; frist {fmt.short_date(term.end)}."
+            + late_note, tone)
+
+
+def _section25(data: _Data) -> tuple[str, str, str]:
+    """(value, note, tone) of the § 25 plan for the summary."""
+    return _plan_reading(data, LegalBasis.BEREDSKABSLOVEN_25)
+
+
+def _target_label(target) -> str:
+    """The target as the board reads it: 'Hver delplan øvet inden for 3 år', not the form's 'N år'."""
+    if target.kind == TargetKind.SUB_PLAN_EXERCISED_WITHIN:
+        return f"Hver delplan øvet inden for {fmt.count(target.value, 'år', 'år')}"
+    return _label(target.kind)
 
 
 def _exercise_target(data: _Data) -> tuple[str, str, str]:
@@ -400,7 +442,7 @@ def _exercise_target(data: _Data) -> tuple[str, str, str]:
         return fmt.number(len(held)), "Øvelser afholdt i året; der er ikke fastsat et mål.", "neutral"
     total = next((p for p in yearly if p.target.kind.value == "exercises_per_year"), yearly[0])
     tone = "success" if all(p.met for p in yearly) else ("warning" if all(p.on_track for p in yearly) else "error")
-    note = "; ".join(f"{p.target.kind.label}: {p.achieved} af {p.required}" for p in yearly)
+    note = "; ".join(f"{_target_label(p.target)}: {p.achieved} af {p.required}" for p in yearly)
     return f"{total.achieved} af {total.required}", note, tone
 
 
@@ -411,39 +453,57 @@ def _decisions(data: _Data) -> list[str]:
     gap = data.gap
     if gap["overdue"]:
         worst = sum(1 for f in gap["overdue"] if f.priority in (Priority.P1, Priority.P2))
-        out.append(f"{fmt.number(len(gap['overdue']))} fund i handlingsplanen er over deres frist "
+        n = len(gap["overdue"])
+        out.append(f"{fmt.count(n, 'fund', 'fund')} i handlingsplanen er over {'sin' if n == 1 else 'deres'} frist "
                    f"({fmt.number(worst)} med prioritet 1 eller 2). Direktionen bør fastsætte nye frister eller "
                    "tilføre ressourcer.")
     critical = sum(1 for f in gap["open"] if f.severity == Severity.CRITICAL)
     if critical:
-        out.append(f"{fmt.number(critical)} kritiske fund er stadig åbne og bør have direktionens opmærksomhed.")
-    _value, plan_note, plan_tone = _section25(data)
-    if plan_tone != "success":
-        out.append(f"Beredskabsplanen (§ 25): {plan_note} Kommunalbestyrelsen skal vedtage en revision i hver "
-                   "valgperiode og indsende den til Beredskabsstyrelsen.")
+        out.append(fmt.count(critical, "kritisk fund er stadig åbent og bør", "kritiske fund er stadig åbne og bør")
+                   + " have direktionens opmærksomhed.")
+    for basis, what in ((LegalBasis.BEREDSKABSLOVEN_25, "Beredskabsplanen (§ 25)"),
+                        (LegalBasis.SUNDHEDSLOVEN_210, "Planen for sundhedsberedskabet (sundhedsloven § 210)")):
+        _value, plan_note, plan_tone = _plan_reading(data, basis)
+        if plan_tone in ("warning", "error"):
+            out.append(f"{what}: {plan_note}")
+    for plan in data.prep["plans"]:
+        if plan.status == PlanStatus.SUPERSEDED:
+            continue
+        late = _late_milestones(data, plan)
+        if late:
+            listed = "; ".join(f"{m.title} (frist {fmt.short_date(rules.milestone_deadline(m.window_end))})"
+                               for m in late)
+            out.append(f"Revisionen af „{plan.title}“: "
+                       f"{fmt.count(len(late), 'milepæl er forsinket', 'milepæle er forsinkede')}: {listed}.")
     out += [w.text for w in data.prep["warnings"] if w.plan_id is not None and w.tone == "error"]
     overdue_sub = [s for s in data.prep["sub_plans"] if data.prep["sub_plan_due"][s.id].overdue]
     if overdue_sub:
-        out.append(f"{fmt.number(len(overdue_sub))} delplaner er ikke revideret inden for "
-                   f"{data.prep['sub_plan_months']} måneder; de ansvarlige enheder bør pålægges at revidere dem.")
+        out.append(f"{fmt.count(len(overdue_sub), 'delplan er', 'delplaner er')} ikke revideret inden for "
+                   f"{fmt.count(data.prep['sub_plan_months'], 'måned', 'måneder')}; de ansvarlige enheder bør "
+                   "pålægges at revidere dem.")
     for p in data.exercise["progress"]:
         if not p.on_track:
-            out.append(f"Øvelsesmålet „{p.target.kind.label}“ er ikke nået ({p.achieved} af {p.required}), "
+            out.append(f"Øvelsesmålet „{_target_label(p.target)}“ er ikke nået ({p.achieved} af {p.required}), "
                        "og der er ikke planlagt nok øvelser til at nå det.")
-    if not any(a.body == ApprovalBody.EXECUTIVE for a in data.training["approvals"]):
-        out.append(f"Der er ikke registreret en godkendelse i direktionen i {data.year} af "
-                   "cybersikkerhedsforanstaltningerne (NIS2 art. 20, stk. 1). Direktionen bør godkende dem.")
-    overall = data.training["overall"]
+    tr = data.training
+    for body in tr["rule"].bodies:  # only the approvals the municipality's own rule asks for
+        if not any(a.body == body for a in tr["approvals"]):
+            out.append(f"Der er ikke registreret en godkendelse i {body.label.lower()} i {data.year} af "
+                       "cybersikkerhedsforanstaltningerne (NIS2 art. 20, stk. 1; kommunens regel: "
+                       f"{tr['rule'].label.lower()}). {body.label} bør godkende dem.")
+    overall = tr["overall"]
     missing = overall.total - overall.covered
     if missing:
-        out.append(f"{fmt.number(missing)} af {fmt.number(overall.total)} medlemmer af ledelsen mangler gyldig "
-                   "uddannelse i cybersikkerhed (NIS2 art. 20, stk. 2).")
+        out.append(f"{fmt.number(missing)} af {fmt.count(overall.total, 'medlem', 'medlemmer')} af ledelsen "
+                   "mangler gyldig uddannelse i cybersikkerhed (NIS2 art. 20, stk. 2).")
     late = sum(1 for steps in data.incident["clocks"].values()
                if any(s.state in (StepState.LATE, StepState.OVERDUE) for s in steps))
     if late:
-        out.append(f"{fmt.number(late)} væsentlige hændelser blev ikke indberettet rettidigt efter NIS2 art. 23.")
+        out.append(fmt.count(late, "væsentlig hændelse blev", "væsentlige hændelser blev")
+                   + " ikke indberettet rettidigt efter NIS2 art. 23.")
     if data.overview.total and data.overview.total.overdue:
-        out.append(f"{fmt.number(data.overview.total.overdue)} krav er over deres dato for næste gennemgang.")
+        n = data.overview.total.overdue
+        out.append(f"{fmt.count(n, 'krav', 'krav')} er over {'sin' if n == 1 else 'deres'} dato for næste gennemgang.")
     return out
 
 
@@ -476,13 +536,14 @@ def _summary(data: _Data) -> d.Section:
         d.Figure("Beredskabsplan (§ 25)", plan_value, plan_note, plan_tone),
         d.Figure("Øvelser afholdt mod mål", ex_value, ex_note, ex_tone),
         d.Figure("Åbne fund i handlingsplanen", fmt.number(len(gap["open"])),
-                 f"{fmt.number(sum(1 for f in gap['open'] if f.severity == Severity.CRITICAL))} kritiske",
+                 fmt.count(sum(1 for f in gap["open"] if f.severity == Severity.CRITICAL), "kritisk", "kritiske"),
                  "warning" if gap["open"] else "success"),
         d.Figure("Fund over frist", fmt.number(len(gap["overdue"])), "Åbne fund, hvis frist er passeret",
                  "error" if gap["overdue"] else "success"),
         d.Figure("Væsentlige hændelser i året",
                  fmt.number(sum(1 for i in data.incident["incidents"] if i.significance == Significance.SIGNIFICANT)),
-                 f"af {fmt.number(len(data.incident['incidents']))} registrerede hændelser", "neutral"),
+                 "af " + fmt.count(len(data.incident["incidents"]), "registreret hændelse", "registrerede hændelser"),
+                 "neutral"),
     ])
     top = d.Table(["Fund", "Kritikalitet", "Prioritet", "Ansvarlig", "Frist"],
                   [[f.title, _label(f.severity), _label(f.priority), _unit(data, f.unit_id, f.owner or "–"),
@@ -667,15 +728,17 @@ def _plan(data: _Data) -> d.Section:
                  m.responsible_body.label if m.responsible_body else _unit(data, m.responsible_unit_id),
                  fmt.short_date(rules.milestone_deadline(m.window_end)), s] for m, s in zip(items, states)]
         blocks.append(d.Section(f"Revisionstidslinje: {plan.title}", [
-            d.Para(f"{met} milepæle nået til tiden, {met_late} nået for sent, {late} forsinkede og "
-                   f"{len(items) - met - met_late - late} kommende eller udgåede, af {len(items)} i alt."),
+            d.Para(f"{fmt.count(met, 'milepæl', 'milepæle')} nået til tiden, {fmt.number(met_late)} nået for sent, "
+                   f"{fmt.count(late, 'forsinket', 'forsinkede')} og {fmt.number(len(items) - met - met_late - late)} "
+                   f"kommende eller udgåede, af {fmt.number(len(items))} i alt."),
             d.Table(["Tidsrum", "Milepæl", "Ansvarlig", "Frist", "Status"], rows, caption="Milepæle",
                     widths=[1.6, 4, 2, 1.2, 2])], level=2))
     due = prep["sub_plan_due"]
     overdue = [s for s in prep["sub_plans"] if due[s.id].overdue]
     blocks.append(d.Section("Delplaner og indsatsplaner", [
-        d.Para(f"{fmt.number(len(overdue))} af {fmt.number(len(prep['sub_plans']))} aktive delplaner og indsatsplaner "
-               f"er ikke revideret inden for {prep['sub_plan_months']} måneder."),
+        d.Para(f"{fmt.number(len(overdue))} af "
+               f"{fmt.count(len(prep['sub_plans']), 'aktiv delplan eller indsatsplan', 'aktive delplaner og indsatsplaner')}"
+               f" er ikke revideret inden for {fmt.count(prep['sub_plan_months'], 'måned', 'måneder')}."),
         d.Table(["Plan", "Type", "Enhed", "Senest revideret", "Skulle revideres"],
                 [[s.title, _label(s.kind), _unit(data, s.unit_id), fmt.short_date(s.last_revised_on),
                   "aldrig revideret" if due[s.id].never_done else fmt.short_date(due[s.id].due_on)]
@@ -696,8 +759,7 @@ def _exercises(data: _Data) -> d.Section:
     planned = sorted((e for e in ex["exercises"] if e.held_on is None and e.planned_on
                       and e.planned_on.year == data.year), key=lambda e: (e.planned_on, e.id))
     blocks = [d.Table(["Mål", "Opnået", "Krævet", "Planlagt resten af året", "Status"],
-                      [[p.target.kind.label + (f" ({p.target.value} år)" if p.target.kind.value ==
-                                               "sub_plan_exercised_within" else ""),
+                      [[_target_label(p.target),
                         fmt.number(p.achieved), fmt.number(p.required), fmt.number(p.planned),
                         "Nået" if p.met else ("På vej" if p.on_track else "Ikke nået")] for p in ex["progress"]],
                       caption=f"Øvelsesmål pr. {fmt.date(data.as_of)}", widths=[4, 1, 1, 1.6, 1.2],
@@ -708,7 +770,7 @@ def _exercises(data: _Data) -> d.Section:
         open_points = sum(1 for p in points if not p.status.closed)
         rows.append([fmt.short_date(e.held_on), e.title, _label(e.exercise_type), _label(e.level),
                      f"Evalueret {fmt.short_date(e.evaluated_on)}" if _evaluated(e) else "Mangler evaluering",
-                     f"{open_points} åbne af {len(points)}" if points else "–"])
+                     f"{fmt.count(open_points, 'åbent', 'åbne')} af {fmt.number(len(points))}" if points else "–"])
     blocks.append(d.Section(f"Øvelser afholdt i {data.year}", [
         d.Table(["Dato", "Øvelse", "Type", "Niveau", "Evaluering", "Forbedringspunkter"], rows,
                 caption="Afholdte øvelser", widths=[1.2, 3.5, 1.8, 1.6, 1.8, 1.5],
@@ -734,8 +796,21 @@ def _clock_text(steps) -> str:
     if not steps:
         return "–"
     counts = Counter(s.state for s in steps)
-    parts = [f"{counts[state]} {state.label.lower()}" for state in StepState if counts[state]]
-    return ", ".join(parts)
+    words = {StepState.PENDING: "afventer", StepState.OVERDUE: "over frist",
+             StepState.ON_TIME: "indsendt rettidigt", StepState.LATE: "indsendt for sent"}
+    return ", ".join(f"{fmt.number(counts[state])} {words[state]}" for state in StepState if counts[state])
+
+
+def _approval_rule_text(tr: dict) -> str:
+    rule = tr["rule"]
+    if rule == ApprovalRule.NONE:
+        text = ("NIS2 art. 20, stk. 1: ledelsesorganerne godkender cybersikkerhedsforanstaltningerne. Loven overlader "
+                "det til kommunen at fastlægge, hvilket organ der godkender; kommunen har ikke fastsat en regel, så "
+                "rapporten viser årets godkendelser uden at kræve en bestemt.")
+    else:
+        text = (f"NIS2 art. 20, stk. 1: ledelsesorganerne godkender cybersikkerhedsforanstaltningerne. Efter kommunens "
+                f"egen regel godkender {rule.label.lower()} dem hvert år; loven overlader valget til kommunen.")
+    return text + (f" Begrundelse: {tr['approval_note']}" if tr["approval_note"] else "")
 
 
 def _incidents_training(data: _Data) -> d.Section:
@@ -757,7 +832,7 @@ def _incidents_training(data: _Data) -> d.Section:
     tr = data.training
     body_rows = []
     for body, cov in tr["by_body"].items():
-        if cov.total:
+        if cov.total and body in tr["scope"].bodies:
             body_rows.append([body.label, fmt.number(cov.total), fmt.number(cov.covered),
                               fmt.number(cov.total - cov.covered), fmt.percent(cov.covered, cov.total)])
     overall = tr["overall"]
@@ -765,8 +840,11 @@ def _incidents_training(data: _Data) -> d.Section:
         body_rows.append(["I alt", fmt.number(overall.total), fmt.number(overall.covered),
                           fmt.number(overall.total - overall.covered), fmt.percent(overall.covered, overall.total)])
     blocks.append(d.Section("Ledelsens uddannelse og godkendelser", [
-        d.Para(f"NIS2 art. 20, stk. 2: ledelsen skal deltage i uddannelse. Uddannelse regnes som gyldig i "
-               f"{tr['refresh']} måneder."),
+        d.Para(f"NIS2 art. 20, stk. 2: ledelsen skal deltage i uddannelse. Som ledelsen tæller: "
+               f"{tr['scope'].label.lower()}. Uddannelse regnes som gyldig i "
+               f"{fmt.count(tr['refresh'], 'måned', 'måneder')} efter seneste kursus; det er kommunens egen regel, "
+               "ikke lovens." + (f" Begrundelse: {tr['validity_note']}" if tr["validity_note"] else "")),
+        d.Para(_approval_rule_text(tr)),
         d.Table(["Ledelsesorgan", "Personer", "Gyldig uddannelse", "Mangler", "Andel"], body_rows,
                 caption=f"Ledelsens uddannelse pr. {fmt.date(data.as_of)}", widths=[3, 1, 1.5, 1, 1],
                 numeric={1, 2, 3, 4}, empty="Der er ikke registreret medlemmer af ledelsen."),
