@@ -208,3 +208,18 @@ def test_the_archived_report_keeps_its_hash_and_what_it_was_built_from(app, clie
     assert "1 af 22" in text and "Vedtaget 25.09.2025 i valgperioden 2022-2025." in text
     download = client.get(f"/rapporter/arkiv/{entry.id}.pdf")
     assert download.headers["X-Content-SHA256"] == entry.sha256
+
+
+def test_the_demo_municipality_entered_today_has_a_2025_report(app, catalogs):
+    """A new user loads the demo in 2026: its 2025 report shows the statuses, the plan and the findings of 2025."""
+    from register.demo.services import load_demo
+
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        report = build_report(2025)
+    figures = _figures(report)
+    text = _pdf_text(render_pdf(report))
+    assert figures["NIS2-krav implementeret"][0] != "–" and "NIS2-kataloget er ikke indlæst" not in text
+    assert figures["Beredskabsplan (§ 25)"][0] == "Vedtaget" and "Der er ingen beredskabsplan" not in text
+    assert figures["Åbne fund i handlingsplanen"][0] != "0"

@@ -388,7 +388,7 @@ def _late_milestones(data: _Data, plan) -> list:
             and rules.milestone_is_late(m.window_end, False, data.as_of)]
 
 
-def _plan_reading(data: _Data, basis: LegalBasis) -> tuple[str, str, str]:
+def _plan_reading(data: _Data, basis: LegalBasis, with_late: bool = True) -> tuple[str, str, str]:
     """(value, note, tone) of the plan a law requires each council term, as the board reads it.
 
     A plan adopted in the term, or written for it and adopted before it began, is "Vedtaget"; the new council's
@@ -397,7 +397,7 @@ def _plan_reading(data: _Data, basis: LegalBasis) -> tuple[str, str, str]:
     name = "beredskabsplan" if basis == LegalBasis.BEREDSKABSLOVEN_25 else "plan for sundhedsberedskabet"
     plans = [p for p in data.prep["plans"] if p.legal_basis == basis]
     last_year = (term.end - data.as_of).days < 365
-    late = [m for p in plans if p.status != PlanStatus.SUPERSEDED for m in _late_milestones(data, p)]
+    late = [m for p in plans if p.status != PlanStatus.SUPERSEDED for m in _late_milestones(data, p)] if with_late else []
     late_note = (" " + fmt.count(len(late), "milepæl i revisionen er forsinket.", "milepæle i revisionen er forsinkede.")
                  if late else "")
     adopted = [p for p in plans if p.status.adopted and p.adopted_on and term.contains(p.adopted_on)]
@@ -463,7 +463,8 @@ def _decisions(data: _Data) -> list[str]:
                    + " have direktionens opmærksomhed.")
     for basis, what in ((LegalBasis.BEREDSKABSLOVEN_25, "Beredskabsplanen (§ 25)"),
                         (LegalBasis.SUNDHEDSLOVEN_210, "Planen for sundhedsberedskabet (sundhedsloven § 210)")):
-        _value, plan_note, plan_tone = _plan_reading(data, basis)
+        # late milestones get their own point below
+        _value, plan_note, plan_tone = _plan_reading(data, basis, with_late=False)
         if plan_tone in ("warning", "error"):
             out.append(f"{what}: {plan_note}")
     for plan in data.prep["plans"]:
