@@ -143,6 +143,8 @@ def test_the_2025_report_built_in_2026_tells_the_truth_about_2025_in_the_pdf_and
     figures = _figures(report)
     assert figures["NIS2-krav implementeret"][0] == "1 af 22"
     assert figures["Beredskabsplan (§ 25)"][0] == "Vedtaget"
+    assert figures["Sundhedsberedskabsplan (sundhedsloven § 210)"] == (
+        "Vedtaget", "Vedtaget 01.11.2025 i valgperioden 2022-2025.")
     assert figures["Øvelser afholdt mod mål"][0] == "1 af 1"
     assert figures["Åbne fund i handlingsplanen"] == ("2", "1 kritisk")
     assert figures["Fund over frist"][0] == "1"
@@ -165,7 +167,7 @@ def test_the_2025_report_built_in_2026_tells_the_truth_about_2025_in_the_pdf_and
                       "N år", "MANAGEMENT_TRAINING", "flask ", "1 kritiske", "1 milepæle", "1 væsentlige"):
             assert never not in text, never
     assert "Hver delplan øvet inden for 3 år" in pdf_text
-    assert "Godkendt" in pdf_text  # on 31 December 2025 the plan was adopted, in force from 1 January 2026
+    assert "Vedtaget, gældende fra 01.01.2026" in pdf_text  # on 31 December 2025: adopted, in force from 2026
     assert "kommunens egen regel, ikke lovens" in pdf_text and "Direktionen godkender efter kommunens" in pdf_text
 
 
@@ -223,3 +225,15 @@ def test_the_demo_municipality_entered_today_has_a_2025_report(app, catalogs):
     assert figures["NIS2-krav implementeret"][0] != "–" and "NIS2-kataloget er ikke indlæst" not in text
     assert figures["Beredskabsplan (§ 25)"][0] == "Vedtaget" and "Der er ingen beredskabsplan" not in text
     assert figures["Åbne fund i handlingsplanen"][0] != "0"
+
+
+def test_in_2026_a_plan_adopted_in_2025_for_the_new_term_reads_as_adopted_not_as_missing(app, entered_in_2026):
+    with app.app_context():
+        report = build_report(2026)
+    figures = _figures(report)
+    for label in ("Beredskabsplan (§ 25)", "Sundhedsberedskabsplan (sundhedsloven § 210)"):
+        value, note = figures[label]
+        assert value == "Vedtaget" and "for valgperioden 2026-2029" in note and "senest 31.12.2029" in note
+    text = _pdf_text(render_pdf(report))
+    assert "Ikke vedtaget" not in text and "har endnu ikke vedtaget en revision" not in text
+    assert "1 milepæl er forsinket: Evaluering af høringssvar" in text  # what is really late is still raised

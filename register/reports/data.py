@@ -530,11 +530,13 @@ def _summary(data: _Data) -> d.Section:
     else:
         nis2_fig = d.Figure("NIS2-krav implementeret", "–", "NIS2-kataloget er ikke indlæst.", "neutral")
     plan_value, plan_note, plan_tone = _section25(data)
+    health_value, health_note, health_tone = _plan_reading(data, LegalBasis.SUNDHEDSLOVEN_210)
     ex_value, ex_note, ex_tone = _exercise_target(data)
     gap = data.gap
     figures = d.Figures([
         nis2_fig,
         d.Figure("Beredskabsplan (§ 25)", plan_value, plan_note, plan_tone),
+        d.Figure("Sundhedsberedskabsplan (sundhedsloven § 210)", health_value, health_note, health_tone),
         d.Figure("Øvelser afholdt mod mål", ex_value, ex_note, ex_tone),
         d.Figure("Åbne fund i handlingsplanen", fmt.number(len(gap["open"])),
                  fmt.count(sum(1 for f in gap["open"] if f.severity == Severity.CRITICAL), "kritisk", "kritiske"),
@@ -706,12 +708,21 @@ def _milestone_state(m, as_of: dt.date) -> str:
     return m.status.label
 
 
+def _plan_status(plan) -> str:
+    """The plan's status in the board's words: the council "vedtager" a plan."""
+    if plan.status == PlanStatus.APPROVED:
+        return f"Vedtaget, gældende fra {fmt.short_date(plan.in_force_from)}" if plan.in_force_from else "Vedtaget"
+    if plan.status == PlanStatus.IN_FORCE:
+        return "Vedtaget, gældende"
+    return _label(plan.status)
+
+
 def _plan(data: _Data) -> d.Section:
     prep = data.prep
     blocks = [d.Para(LegalBasis.BEREDSKABSLOVEN_25.rule)]
     blocks.append(d.Table(["Plan", "Grundlag", "Valgperiode", "Status", "Vedtaget", "Indsendt til BRS"],
                           [[p.title, p.legal_basis.label,
-                            rules.CouncilTerm(p.council_term_start).label, p.status.label,
+                            rules.CouncilTerm(p.council_term_start).label, _plan_status(p),
                             fmt.short_date(p.adopted_on), fmt.short_date(p.submitted_to_brs_on)]
                            for p in prep["plans"]],
                           caption="Planer", widths=[3.5, 2, 1.3, 1.2, 1.2, 1.3], empty="Der er ingen planer i registret."))
