@@ -208,6 +208,7 @@ def test_the_archived_report_keeps_its_hash_and_what_it_was_built_from(app, clie
         assert entry.history_id == newest  # the change history it was read from, up to this entry
         text = _pdf_text(entry.pdf)
     assert "1 af 22" in text and "Vedtaget 25.09.2025 i valgperioden 2022-2025." in text
+    assert f"til og med ændring nr. {newest} i historikken" in html(client.get("/rapporter/"))
     download = client.get(f"/rapporter/arkiv/{entry.id}.pdf")
     assert download.headers["X-Content-SHA256"] == entry.sha256
 
