@@ -304,6 +304,9 @@ def test_cli_writes_the_pdf_and_explains_errors(app, known, tmp_path):
     assert result.exit_code == 1 and "does not exist" in result.output
     result = runner.invoke(args=["report", "--year", "2025", "--out", str(out), "--as-of", "31-12-2025"])
     assert result.exit_code == 2 and "does not match the format '%Y-%m-%d'" in result.output
+    result = runner.invoke(args=["report", "--year", "2025", "--out", str(out), "--registered-on", "2025-02-01"])
+    assert result.exit_code == 0 and "as of 2025-02-01" in result.output
+    assert "Revisionsvisning" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
 
 
 def test_the_nav_links_to_reports(client, login):
