@@ -117,7 +117,8 @@ HEADLINES = [  # every headline figure of the summary, with its note, as the boa
 DECISIONS = [
     "1 fund i handlingsplanen er over sin frist (1 med prioritet 1 eller 2).",
     "1 kritisk fund er stadig åbent",
-    "Revisionen af „Beredskabsplan 2026-2029“: 1 milepæl er forsinket: Evaluering af høringssvar (frist 30.06.2025).",
+    "Revisionen af „Beredskabsplan 2026-2029“: 1 milepæl er forsinket: Evaluering af høringssvar "
+    "(frist 30.06.2025).",
     "1 af 2 medlemmer af ledelsen mangler gyldig uddannelse",
     "Der er ikke registreret en godkendelse i direktionen i 2025",
 ]

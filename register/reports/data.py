@@ -28,8 +28,8 @@ from register.organisation.models import Unit
 from register.organisation.services import root_unit_name
 from register.preparedness import rules
 from register.preparedness.models import (Exercise, ExerciseSubPlan, ExerciseTarget, ImprovementPoint,
-                                          LegalBasis, Milestone, MilestoneStatus, Plan, PlanReview, PlanStatus,
-                                          PreparednessSettings, SubPlan, TargetKind)
+                                          ImprovementStatus, LegalBasis, Milestone, MilestoneStatus, Plan, PlanReview,
+                                          PlanStatus, PreparednessSettings, SubPlan, TargetKind)
 from register.reports import document as d
 from register.reports import formatting as fmt
 from register.reports.gcpause import collector_paused
@@ -138,8 +138,8 @@ def _gather(year: int, as_of: dt.date, recorded: dt.date, audit: bool = False) -
     # The catalogue is the register's (a requirement has no date of its own); each assessment is the state in
     # force on the day by its status's effective date. Read once, for the figures and the lists alike.
     requirement_states = states(Requirement, recorded)
-    now_states = history.dated(RequirementAssessment, as_of, recorded, "status_effective_on")
-    before_states = history.dated(RequirementAssessment, data.previous, recorded, "status_effective_on")
+    now_states, before_states = history.dated(RequirementAssessment, (as_of, data.previous), recorded,
+                                              "status_effective_on")
     data.overview = compliance_overview(as_of=as_of, states=(requirement_states, now_states))
     data.overview_before = compliance_overview(as_of=data.previous, states=(requirement_states, before_states))
     data.reqs = snapshots(Requirement, recorded)
@@ -241,8 +241,8 @@ def _gather_preparedness(data: _Data) -> dict:
         items.sort(key=lambda m: (m.window_start, m.position, m.id))
     # A sub-plan's revision date is overwritten at each revision; the one in force on the day is read from the
     # states the history holds (a state without a revision date counts from the day it was saved).
-    revised = {sid: state.get("last_revised_on") for sid, state in
-               data.history.dated(SubPlan, as_of, recorded, "last_revised_on").items()}
+    [in_force] = data.history.dated(SubPlan, (as_of,), recorded, "last_revised_on")
+    revised = {sid: state.get("last_revised_on") for sid, state in in_force.items()}
     sub_plans = sorted((s for s in snapshots(SubPlan, recorded).values() if s.active), key=lambda s: s.title)
     for s in sub_plans:
         if s.last_revised_on is not None and s.last_revised_on > as_of:
@@ -274,6 +274,8 @@ def _gather_exercises(data: _Data) -> dict:
     improvements = defaultdict(list)
     for point in snapshots(ImprovementPoint, recorded).values():
         if point.exercise_id in held:
+            if point.status == ImprovementStatus.DONE and point.completed_on and point.completed_on > as_of:
+                point.status, point.completed_on = ImprovementStatus.IN_PROGRESS, None  # done later: open then
             improvements[point.exercise_id].append(point)
     return {"exercises": exercises, "progress": progress, "improvements": improvements}
 
@@ -397,9 +399,10 @@ def _plan_reading(data: _Data, basis: LegalBasis, with_late: bool = True) -> tup
     name = "beredskabsplan" if basis == LegalBasis.BEREDSKABSLOVEN_25 else "plan for sundhedsberedskabet"
     plans = [p for p in data.prep["plans"] if p.legal_basis == basis]
     last_year = (term.end - data.as_of).days < 365
-    late = [m for p in plans if p.status != PlanStatus.SUPERSEDED for m in _late_milestones(data, p)] if with_late else []
-    late_note = (" " + fmt.count(len(late), "milepæl i revisionen er forsinket.", "milepæle i revisionen er forsinkede.")
-                 if late else "")
+    late = [m for p in plans if p.status != PlanStatus.SUPERSEDED for m in _late_milestones(data, p)] \
+        if with_late else []
+    late_note = (" " + fmt.count(len(late), "milepæl i revisionen er forsinket.",
+                                 "milepæle i revisionen er forsinkede.") if late else "")
     adopted = [p for p in plans if p.status.adopted and p.adopted_on and term.contains(p.adopted_on)]
     written_for = rules.plan_for_term(plans, term)
     if adopted or written_for is not None:
@@ -513,7 +516,8 @@ def _basis(data: _Data) -> str:
     if data.audit:
         return (f"Revisionsvisning: rapporten viser, hvad registret indeholdt ved udgangen af "
                 f"{fmt.date(data.recorded)} ifølge ændringshistorikken, med status pr. {fmt.date(data.as_of)}. "
-                "Oplysninger registreret senere indgår ikke. Tal for ændringer sammenligner med samme dato året før.")
+                "Oplysninger registreret senere indgår ikke. Tal for ændringer sammenligner med samme dato året "
+                "før.")
     return (f"Rapporten viser {data.year} ud fra registreringernes egne datoer: øvelsernes dato, hvornår "
             "kommunen blev opmærksom på hændelserne, hvornår fund blev konstateret og lukket, planernes "
             "vedtagelse, milepælenes gennemførelse, uddannelsens dato og den dato, en status gælder fra. "
@@ -749,8 +753,9 @@ def _plan(data: _Data) -> d.Section:
     overdue = [s for s in prep["sub_plans"] if due[s.id].overdue]
     blocks.append(d.Section("Delplaner og indsatsplaner", [
         d.Para(f"{fmt.number(len(overdue))} af "
-               f"{fmt.count(len(prep['sub_plans']), 'aktiv delplan eller indsatsplan', 'aktive delplaner og indsatsplaner')}"
-               f" er ikke revideret inden for {fmt.count(prep['sub_plan_months'], 'måned', 'måneder')}."),
+               + fmt.count(len(prep["sub_plans"]), "aktiv delplan eller indsatsplan",
+                           "aktive delplaner og indsatsplaner")
+               + f" er ikke revideret inden for {fmt.count(prep['sub_plan_months'], 'måned', 'måneder')}."),
         d.Table(["Plan", "Type", "Enhed", "Senest revideret", "Skulle revideres"],
                 [[s.title, _label(s.kind), _unit(data, s.unit_id), fmt.short_date(s.last_revised_on),
                   "aldrig revideret" if due[s.id].never_done else fmt.short_date(due[s.id].due_on)]

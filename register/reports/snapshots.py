@@ -61,18 +61,19 @@ def snapshots(model, day: dt.date) -> dict[int, SimpleNamespace]:
     return typed(model, states_as_of(db.session, model, day))
 
 
-def dated_states(session, model, day: dt.date, recorded: dt.date, key: str) -> dict[int, dict]:
-    """Each record's state that was true at the end of `day` by its own date `key`, as recorded by `recorded`.
+def dated_states(session, model, days: tuple[dt.date, ...], recorded: dt.date, key: str) -> list[dict[int, dict]]:
+    """For each of `days`, each record's state that was true at the end of it by its own date `key`, as recorded
+    by the end of `recorded`.
 
-    "What was true on `day`", not "what did the register say on `day`": of the states the history holds (saved by
-    the end of `recorded`), the one with the latest `key` date on or before `day` wins, the later save on a tie. A
-    state without that date counts from the day it was saved. Records deleted by `recorded` are left out, and so
-    are records with no state dated on or before `day`. One query per model."""
+    "What was true on a day", not "what did the register say on a day": of the states the history holds, the one
+    with the latest `key` date on or before the day wins, the later save on a tie. A state without that date
+    counts from the day it was saved. Records deleted by `recorded` are left out, and so are records with no
+    state dated on or before the day. One query per model, whatever the number of days."""
     rows = session.execute(
         sa.select(ChangeLog.entity_id, ChangeLog.action, ChangeLog.at, ChangeLog.state)
         .where(ChangeLog.entity == model.__tablename__, ChangeLog.at <= end_of_day(recorded))
         .order_by(ChangeLog.id))
-    best: dict[int, tuple[dt.date, dict]] = {}
+    best: list[dict[int, tuple[dt.date, dict]]] = [{} for _ in days]
     deleted: set[int] = set()
     for entity_id, action, at, state in rows:
         if action == Action.DELETE:
@@ -81,9 +82,11 @@ def dated_states(session, model, day: dt.date, recorded: dt.date, key: str) -> d
         deleted.discard(entity_id)
         raw = state.get(key)
         when = dt.date.fromisoformat(raw[:10]) if raw else utc_to_local(at).date()
-        if when <= day and (entity_id not in best or best[entity_id][0] <= when):
-            best[entity_id] = (when, state)
-    return {entity_id: state for entity_id, (_when, state) in best.items() if entity_id not in deleted}
+        for day, chosen in zip(days, best):
+            if when <= day and (entity_id not in chosen or chosen[entity_id][0] <= when):
+                chosen[entity_id] = (when, state)
+    return [{entity_id: state for entity_id, (_when, state) in chosen.items() if entity_id not in deleted}
+            for chosen in best]
 
 
 class History:
@@ -101,11 +104,11 @@ class History:
             self._states[key] = states_as_of(db.session, model, day)
         return self._states[key]
 
-    def dated(self, model, day: dt.date, recorded: dt.date, key: str) -> dict[int, dict]:
-        """dated_states, read once per model, day and recorded date (shared: do not change them)."""
-        cache_key = (model, day, recorded, key)
+    def dated(self, model, days: tuple[dt.date, ...], recorded: dt.date, key: str) -> list[dict[int, dict]]:
+        """dated_states for all `days` in one read, kept for the report (shared: do not change them)."""
+        cache_key = (model, days, recorded, key)
         if cache_key not in self._dated:
-            self._dated[cache_key] = dated_states(db.session, model, day, recorded, key)
+            self._dated[cache_key] = dated_states(db.session, model, days, recorded, key)
         return self._dated[cache_key]
 
     def snapshots(self, model, day: dt.date) -> dict[int, SimpleNamespace]:

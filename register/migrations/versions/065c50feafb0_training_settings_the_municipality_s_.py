@@ -22,9 +22,11 @@ depends_on = None
 def upgrade():
     op.create_table('training_settings',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('approval_rule', sa.Enum('none', 'council', 'executive', 'both', name='approvalrule', native_enum=False, length=17), nullable=False),
+    sa.Column('approval_rule', sa.Enum('none', 'council', 'executive', 'both', name='approvalrule',
+                                       native_enum=False, length=17), nullable=False),
     sa.Column('approval_note', sa.Text(), nullable=True),
-    sa.Column('management_scope', sa.Enum('council', 'executive', 'both', name='managementscope', native_enum=False, length=17), nullable=False),
+    sa.Column('management_scope', sa.Enum('council', 'executive', 'both', name='managementscope',
+                                          native_enum=False, length=17), nullable=False),
     sa.Column('validity_months', sa.Integer(), nullable=False),
     sa.Column('validity_note', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
