@@ -10,7 +10,6 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from register.core.db import UTCDateTime
-from register.core.dates import utc_to_local
 from register.core.enums import Action
 from register.core.history import ChangeLog, end_of_day, states_as_of
 from register.extensions import db
@@ -62,31 +61,32 @@ def snapshots(model, day: dt.date) -> dict[int, SimpleNamespace]:
 
 
 def dated_states(session, model, days: tuple[dt.date, ...], recorded: dt.date, key: str) -> list[dict[int, dict]]:
-    """For each of `days`, each record's state that was true at the end of it by its own date `key`, as recorded
-    by the end of `recorded`.
+    """For each of `days`, each record's state that was true at the end of it by its own date `key`, as the
+    history holds it at the end of `recorded`.
 
-    "What was true on a day", not "what did the register say on a day": of the states the history holds, the one
-    with the latest `key` date on or before the day wins, the later save on a tie. A state without that date
-    counts from the day it was saved. Records deleted by `recorded` are left out, and so are records with no
-    state dated on or before the day. One query per model, whatever the number of days."""
-    rows = session.execute(
-        sa.select(ChangeLog.entity_id, ChangeLog.action, ChangeLog.at, ChangeLog.state)
-        .where(ChangeLog.entity == model.__tablename__, ChangeLog.at <= end_of_day(recorded))
-        .order_by(ChangeLog.id))
-    best: list[dict[int, tuple[dt.date, dict]]] = [{} for _ in days]
-    deleted: set[int] = set()
-    for entity_id, action, at, state in rows:
-        if action == Action.DELETE:
-            deleted.add(entity_id)
-            continue
-        deleted.discard(entity_id)
-        raw = state.get(key)
-        when = dt.date.fromisoformat(raw[:10]) if raw else utc_to_local(at).date()
-        for day, chosen in zip(days, best):
-            if when <= day and (entity_id not in chosen or chosen[entity_id][0] <= when):
-                chosen[entity_id] = (when, state)
-    return [{entity_id: state for entity_id, (_when, state) in chosen.items() if entity_id not in deleted}
-            for chosen in best]
+    "What was true on a day", not "what did the register say on a day": of the states saved by `recorded` whose
+    `key` date is on or before the day, the last saved wins (so today's answer is the record as it is now); a
+    state without that date counts from the day it was saved. Records deleted by `recorded` are left out, and so
+    are records with no state dated on or before the day. One query per day, set-based like states_as_of."""
+    log = ChangeLog.__table__.c
+    effective = ChangeLog.state[key].as_string()
+    until = end_of_day(recorded)
+    out = []
+    for day in days:
+        winners = (
+            sa.select(sa.func.max(log.id).label("wid"))
+            .where(log.entity == model.__tablename__, log.at <= until, log.action != Action.DELETE,
+                   sa.or_(sa.and_(effective.is_not(None), effective <= day.isoformat()),
+                          sa.and_(effective.is_(None), log.at <= end_of_day(day))))
+            .group_by(log.entity_id).subquery())
+        later = ChangeLog.__table__.alias("later")
+        deleted = sa.exists().where(later.c.entity == model.__tablename__, later.c.entity_id == log.entity_id,
+                                    later.c.action == Action.DELETE, later.c.id > log.id,
+                                    later.c.at <= until)
+        rows = session.execute(sa.select(log.entity_id, ChangeLog.state).join(winners, log.id == winners.c.wid)
+                               .where(~deleted))
+        out.append(dict(rows.all()))
+    return out
 
 
 class History:
