@@ -196,7 +196,8 @@ def test_section_25_warning_and_annual_review_on_the_plan_pages(app, client, log
     today = real_today()
     term = rules.term_for(today)
     plan_id = make_plan(status=PlanStatus.IN_FORCE, adopted_on=term.start - dt.timedelta(days=90),
-                        submitted_to_brs_on=term.start - dt.timedelta(days=60), in_force_from=term.start)
+                        submitted_to_brs_on=term.start - dt.timedelta(days=60), in_force_from=term.start,
+                        council_term_start=term.previous().start_year)  # the last term's plan, still in force
     login("preparedness")
     page = html(client.get("/beredskab/"))
     assert f"har endnu ikke vedtaget en revision i valgperioden {term.label}" in page

@@ -86,7 +86,7 @@ def test_add_months_clamps_to_the_end_of_the_month():
 def plan(basis=LegalBasis.BEREDSKABSLOVEN_25, status=PlanStatus.IN_FORCE, adopted=None, submitted="2025-10-01",
          title="Plan for fortsat drift", **kw):
     return SimpleNamespace(id=kw.get("id", 1), title=title, legal_basis=basis, status=status,
-                           adopted_on=D(adopted) if adopted else None,
+                           council_term_start=kw.get("term", 2022), adopted_on=D(adopted) if adopted else None,
                            submitted_to_brs_on=D(submitted) if submitted else None,
                            brs_consulted_on=D(kw["consulted"]) if kw.get("consulted") else None,
                            sst_advice_on=D(kw.get("sst", "2025-08-01")) if kw.get("sst", "2025-08-01") else None,
@@ -111,6 +111,19 @@ def test_section_25_at_the_edges_of_a_council_term(ctx):
     # In the last year of the term the warning becomes an error; on the term's last day it is still the same term.
     assert {w.tone for w in rules.section25_warnings(plans, D("2029-01-02"))} == {"error"}
     assert "(0 dage)" in section25_texts(plans, "2029-12-31")[0]
+
+
+def test_a_plan_written_for_the_term_and_adopted_before_it_is_not_a_warning_until_the_last_year(ctx):
+    """Adopted in September 2025 "for 2026-2029" by the outgoing council: in force for the term. The new council's
+    revision is raised in the term's last year, not from its first day."""
+    plans = [plan(adopted="2025-09-24", term=2026), plan(LegalBasis.SUNDHEDSLOVEN_210, adopted="2025-09-24", id=2,
+                                                        term=2026)]
+    assert rules.section25_warnings(plans, D("2026-01-01")) == []
+    assert rules.section25_warnings(plans, D("2028-12-31")) == []
+    late = rules.section25_warnings(plans, D("2029-01-02"))
+    assert {w.tone for w in late} == {"error"} and len(late) == 2
+    assert rules.plan_for_term(plans, rules.term_for(D("2026-06-01"))).id == 1
+    assert rules.plan_for_term(plans, rules.term_for(D("2030-06-01"))) is None
 
 
 def test_section_25_is_satisfied_by_an_adoption_inside_the_term(ctx):

@@ -62,3 +62,27 @@ def test_long_tables_break_across_pages_with_repeated_headers_and_numbered_pages
 
 def test_the_same_document_gives_the_same_bytes():
     assert render_pdf(_report()) == render_pdf(_report())
+
+
+def test_text_the_report_fonts_lack_is_drawn_in_a_fallback_font_or_as_a_visible_mark():
+    """Emoji, Arabic and Chinese are not left blank: IBM Plex lacks them, so DejaVu Sans (fonts-dejavu-core) draws
+    emoji and Arabic, a CJK font draws Chinese where one is installed, and anything else shows U+FFFD."""
+    from register.reports.pdf import register_fonts
+    from reportlab.pdfbase import pdfmetrics
+
+    report = d.Report("Fjordby Kommune", "Statusrapport", 2025, dt.date(2025, 12, 31),
+                      dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc), "1",
+                      [d.Section("Hændelser", [d.Para("Besked: 😀 مرحبا 中文 slut."),
+                                               d.Table(["Titel"], [["Celle 😀 مرحبا 中文"]])])])
+    reader = PdfReader(io.BytesIO(render_pdf(report)))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert text.count("مرحبا") == 2  # drawn right to left, in reading order for a text reader
+    register_fonts()
+    if "Fallback-CJK" in pdfmetrics.getRegisteredFontNames():
+        assert text.count("中文") == 2
+    else:
+        assert "中" not in text and text.count("\ufffd\ufffd") == 2  # a visible mark, not a blank
+    fallback = [ref.get_object() for page in reader.pages for ref in page["/Resources"].get("/Font", {}).values()
+                if "DejaVuSans" in str(ref.get_object()["/BaseFont"])]
+    assert fallback and all("/FontFile2" in f["/FontDescriptor"].get_object() for f in fallback)
+    assert any(b"1F600" in f["/ToUnicode"].get_object().get_data() for f in fallback)  # the emoji's glyph is in

@@ -9,12 +9,12 @@ import time
 import itsdangerous.timed
 import pytest
 import sqlalchemy as sa
+import time_machine
 from pypdf import PdfReader
 
 from conftest import html
 from register.catalogs.models import Catalog, Requirement
 from register.core.dates import local_today
-from register.core.history import ChangeLog
 from register.extensions import db
 from register.gap.models import (Assessment, AssessorKind, ControlScore, CostLevel, Finding, FindingSource,
                                  FindingStatus, Severity)
@@ -41,7 +41,12 @@ def _req(code: str, ref: str) -> int:
 
 @pytest.fixture
 def known(app, catalogs, make_unit):
-    """A small municipality whose figures we know, all entered on 1 March 2025 (backdated history)."""
+    """A small municipality whose figures we know, all entered on 1 March 2025 (the clock frozen then)."""
+    with time_machine.travel(RECORDED, tick=False):
+        return _enter_known(app, make_unit)
+
+
+def _enter_known(app, make_unit):
     it = make_unit(name="Digitalisering og IT")
     assess(app, "nis2:21.2.a", status=S.IMPLEMENTED, responsible_unit_id=it)
     assess(app, "nis2:21.2.b", status=S.PARTLY, responsible_unit_id=it)
@@ -84,8 +89,6 @@ def known(app, catalogs, make_unit):
                      subject="Godkendelse af cybersikkerhedsforanstaltninger"),
         ])
         db.session.commit()
-        db.session.execute(sa.update(ChangeLog).values(at=RECORDED))  # test-only: the whole history is older
-        db.session.commit()
     return {"unit": it}
 
 
@@ -122,9 +125,9 @@ def test_the_pdf_states_the_known_datasets_figures(app, known):
     assert "Vedtaget" in text and "Vedtaget 01.06.2022 i valgperioden 2022-2025." in text
     assert "1 af 1" in text  # the board exercise target
     assert "Mangler totrinsgodkendelse" in text
-    assert "1 milepæle nået til tiden, 0 nået for sent, 1 forsinkede" in text
-    assert "1 af 1 aktive delplaner og indsatsplaner" in text
-    assert "Ransomware på filserver" in text and "3 fristen er overskredet" in text
+    assert "1 milepæl nået til tiden, 0 nået for sent, 1 forsinket" in text
+    assert "1 af 1 aktiv delplan eller indsatsplan" in text
+    assert "Ransomware på filserver" in text and "3 over frist" in text
     assert "Gap-analyse 2025" in text and "Modenhed pr. CIS-kontrol" in text
     assert "Bilag: Kravliste" in text and "Varetages" not in text
     with app.app_context():
@@ -147,15 +150,15 @@ def test_the_summary_names_decisions_derived_from_the_data(app, known):
     summary = _section(report, "Sammenfatning for direktionen")
     [decisions] = [b for b in summary.blocks if isinstance(b, d.Bullets)]
     joined = " ".join(decisions.items)
-    assert "1 fund i handlingsplanen er over deres frist (1 med prioritet 1 eller 2)" in joined
-    assert "1 kritiske fund" in joined
-    assert "1 delplaner er ikke revideret inden for 24 måneder" in joined
-    assert "1 væsentlige hændelser blev ikke indberettet rettidigt" in joined
+    assert "1 fund i handlingsplanen er over sin frist (1 med prioritet 1 eller 2)" in joined
+    assert "1 kritisk fund er stadig åbent" in joined
+    assert "1 delplan er ikke revideret inden for 24 måneder" in joined
+    assert "1 væsentlig hændelse blev ikke indberettet rettidigt" in joined
     assert "godkendelse i direktionen" not in joined  # an executive approval exists in 2025
 
 
-def test_the_as_of_date_reads_the_history_not_todays_state(app, known):
-    with app.app_context():  # made today: implemented, closed, and the approval gone
+def test_the_year_is_read_by_the_records_own_dates_and_the_audit_view_by_the_history(app, known):
+    with app.app_context():  # changed today: closed and implemented today, so not in 2025
         finding = db.session.execute(sa.select(Finding).where(Finding.title == "Mangler totrinsgodkendelse")).scalar_one()
         finding.status, finding.closed_on = FindingStatus.CLOSED, local_today()
         db.session.commit()
@@ -164,17 +167,23 @@ def test_the_as_of_date_reads_the_history_not_todays_state(app, known):
         end_of_2025 = build_report(2025)
         current = build_report(local_today().year)
         before = build_report(2025, dt.date(2025, 2, 1))
-    assert end_of_2025.as_of == dt.date(2025, 12, 31)
+        audit = build_report(2025, registered_on=dt.date(2025, 2, 1))
+    assert end_of_2025.as_of == dt.date(2025, 12, 31) and end_of_2025.registered_on is None
     assert "2 af 22" in _text(end_of_2025)
     assert _table(end_of_2025, "Gap-analyse", "Fund over frist").rows[0][0] == "Mangler totrinsgodkendelse"
     assert "3 af 22" in _text(current)
     assert _table(current, "Gap-analyse", "Fund over frist").rows == []
     assert current.as_of == local_today()  # the app's day is Copenhagen's, not the machine's UTC date
-    text = _text(before)  # before the dataset was entered: nothing
-    assert "NIS2-kataloget er ikke indlæst." in text and "Der er ikke gennemført en gap-analyse" in text
+    text = _text(before)  # before the assessments took effect and before the gap analysis
+    assert "0 af 22" in text and "Der er ikke gennemført en gap-analyse" in text
+    assert "Ransomware på filserver" in text  # the incident became known on 1 February, before the day ended
     units = _table(end_of_2025, "NIS2-status", "Alle kataloger, fordelt på den ansvarlige enhed")
     it_row = next(r for r in units.rows if r[0] == "Digitalisering og IT")
-    assert it_row[1:3] == ["2", "1"] and it_row[7] == "ny"  # a year earlier nothing was registered
+    assert it_row[1:3] == ["2", "1"] and it_row[7] == "ny"  # a year earlier nothing had taken effect
+    text = _text(audit)  # the register on 1 February 2025 held nothing: the catalogue came later
+    assert audit.as_of == dt.date(2025, 2, 1) and "Revisionsvisning" in text
+    assert "NIS2-kataloget er ikke indlæst." in text and "Der er ikke gennemført en gap-analyse" in text
+    assert audit.filename == "statusrapport-2025-pr-2025-02-01-registret-2025-02-01.pdf"
 
 
 def test_the_html_page_renders_the_same_report_accessibly(app, client, login, known):
@@ -295,6 +304,9 @@ def test_cli_writes_the_pdf_and_explains_errors(app, known, tmp_path):
     assert result.exit_code == 1 and "does not exist" in result.output
     result = runner.invoke(args=["report", "--year", "2025", "--out", str(out), "--as-of", "31-12-2025"])
     assert result.exit_code == 2 and "does not match the format '%Y-%m-%d'" in result.output
+    result = runner.invoke(args=["report", "--year", "2025", "--out", str(out), "--registered-on", "2025-02-01"])
+    assert result.exit_code == 0 and "as of 2025-02-01" in result.output
+    assert "Revisionsvisning" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
 
 
 def test_the_nav_links_to_reports(client, login):

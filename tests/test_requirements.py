@@ -315,6 +315,26 @@ def test_assessment_is_saved_shown_and_in_history(app, client, login, catalogs, 
     assert "<del>Delvist</del> → <ins>Implementeret</ins>" in page
 
 
+def test_a_status_change_takes_effect_today_or_on_a_backdated_day_recorded_in_the_history(app, client, login,
+                                                                                       catalogs):
+    rid = req_id(app, "nis2:21.2.d")
+    login("security")
+    assert client.post(f"/krav/{rid}/vurdering", data=_form()).status_code == 302
+    assert assessment(app, "nis2:21.2.d").status_effective_on == local_today()
+    backdated = _form(status="implemented", version="1", effective_on="2025-06-01")
+    assert client.post(f"/krav/{rid}/vurdering", data=backdated).status_code == 302
+    assert assessment(app, "nis2:21.2.d").status_effective_on == dt.date(2025, 6, 1)
+    page = html(client.get(f"/krav/{rid}"))  # who backdated it, and when, is in the history
+    assert "Status gælder fra" in page and "2025-06-01" in page and "security@test.example" in page
+    unchanged = _form(status="implemented", version="2", notes="Ny note")  # the same status keeps its date
+    assert client.post(f"/krav/{rid}/vurdering", data=unchanged).status_code == 302
+    assert assessment(app, "nis2:21.2.d").status_effective_on == dt.date(2025, 6, 1)
+    future = _form(status="partly", version="3", effective_on=(local_today() + dt.timedelta(days=1)).isoformat())
+    response = client.post(f"/krav/{rid}/vurdering", data=future)
+    assert response.status_code == 422 and "kan ikke ligge i fremtiden" in html(response)
+    assert assessment(app, "nis2:21.2.d").status == ImplementationStatus.IMPLEMENTED
+
+
 def test_a_save_does_not_read_the_user_or_the_requirement_again_after_its_commit(app, client, login, catalogs,
                                                                                  count_queries):
     """A commit expires what the session holds: the redirect and the response's headers must not load the

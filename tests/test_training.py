@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from register.core.dates import local_today
 from register.extensions import db
 from register.training import services
-from register.training.models import (Approval, ApprovalBody, Campaign, CampaignKind, CampaignUnit, ManagementBody,
-                                      Trainee, TrainingRecord)
+from register.training.models import (Approval, ApprovalBody, ApprovalRule, Campaign, CampaignKind, CampaignUnit,
+                                      ManagementBody, ManagementScope, Trainee, TrainingRecord, TrainingSettings)
 from register.training.services import TrainingStatus, training_status
 
 from conftest import html
@@ -110,7 +110,7 @@ def test_training_page_shows_coverage_and_who_is_due_or_lapsed(client, login, ma
     make_trainee("Emil Leader", ManagementBody.LEADER)
     login("board")
     page = html(client.get("/uddannelse/"))
-    assert 'id="management-coverage">33 %' in page
+    assert 'id="management-coverage">50 %' in page  # the leader is not in the management body
     assert "Udløbet" in page and "Ikke uddannet" in page and "Uddannet" in page
     assert "Loven fastsætter ikke noget interval" in page and "24. måned" in page
     home = html(client.get("/"))
@@ -261,3 +261,32 @@ def test_training_page_query_count_is_independent_of_the_data(client, login, mak
         make_trainee(f"P{i}", courses=[dt.date(2025, 1, 1), dt.date(2024, 1, 1)], unit_id=unit)
         make_campaign(title=f"K{i}", units={unit: (5, 3)})
     assert measure() == few
+
+
+def test_the_municipalitys_own_rules_for_approval_and_training_are_settings_with_reasons(app, client, login,
+                                                                                        make_trainee):
+    make_trainee("Anna Council", courses=[local_today() - dt.timedelta(days=400)])
+    make_trainee("Emil Leader", ManagementBody.LEADER)
+    login("board")
+    assert client.get("/uddannelse/indstillinger").status_code == 403
+    login("security")
+    page = html(client.get("/uddannelse/indstillinger"))
+    assert "overlader det til kommunen" in page and "Kommunens egen regel" in page
+    bad = client.post("/uddannelse/indstillinger", data={"approval_rule": "executive", "management_scope": "both",
+                                                          "validity_months": "0", "version": "0"})
+    assert bad.status_code == 422 and "Mellem 1 og 120 måneder." in html(bad)
+    with app.app_context():
+        assert db.session.execute(sa.select(TrainingSettings)).first() is None  # nothing saved
+    saved = client.post("/uddannelse/indstillinger", data={
+        "approval_rule": "both", "approval_note": "Styrelsesvedtægten § 3", "management_scope": "council",
+        "validity_months": "12", "validity_note": "Årligt kursus", "version": "0"})
+    assert saved.status_code == 302
+    page = html(client.get("/uddannelse/"))
+    assert "hver 12. måned" in page and 'id="management-coverage">0 %' in page  # 400 days: lapsed after 12 months
+    assert "MANAGEMENT_TRAINING" not in page
+    with app.app_context():
+        row = db.session.execute(sa.select(TrainingSettings)).scalar_one()
+        assert (row.approval_rule, row.management_scope, row.validity_months) == (
+            ApprovalRule.BOTH, ManagementScope.COUNCIL, 12)
+    page = html(client.get("/uddannelse/indstillinger"))
+    assert "security@test.example" in page  # the change is in the settings' history

@@ -215,6 +215,15 @@ def _term_dates(term: CouncilTerm) -> dict:
             "term": term.label}
 
 
+def plan_for_term(plans, term: CouncilTerm):
+    """The newest adopted, not superseded plan written for `term` (its council_term_start), or None."""
+    from register.preparedness.models import PlanStatus
+
+    written = [p for p in plans if p.status.adopted and p.status != PlanStatus.SUPERSEDED and p.adopted_on
+               and p.council_term_start == term.start_year]
+    return max(written, key=lambda p: p.adopted_on) if written else None
+
+
 def section25_warnings(plans, today: dt.date) -> list[RuleWarning]:
     """Beredskabsloven § 25, stk. 3 (and sundhedsloven § 210): a revision adopted in every council term.
 
@@ -234,6 +243,10 @@ def section25_warnings(plans, today: dt.date) -> list[RuleWarning]:
         if adopted_in_term:
             continue
         days_left = (term.end - today).days
+        # A plan written for this term and adopted before it began (by the outgoing council) is in force: the new
+        # council's revision is only pressing in the term's last year, not a warning from its first day.
+        if days_left >= 365 and plan_for_term(of_basis, term) is not None:
+            continue
         tone = "error" if days_left < 365 else "warning"
         if not of_basis:
             text = _("Der er ingen plan efter %(basis)s i registret. Valgperioden %(term)s (%(start)s – %(end)s) "

@@ -74,7 +74,16 @@ class Report:
     generated_at: dt.datetime
     version: str
     sections: list[Section]
+    registered_on: dt.date | None = None  # the audit view: the register as it stood at the end of this day
+
+    @property
+    def basis(self) -> str:
+        """One line for the cover and the page foot: which of the two questions the report answers."""
+        if self.registered_on is not None:
+            return f"Revisionsvisning: registret som det så ud {self.registered_on.strftime('%d.%m.%Y')}"
+        return "Årets tal efter registreringernes egne datoer"
 
     @property
     def filename(self) -> str:
-        return f"statusrapport-{self.year}-pr-{self.as_of.isoformat()}.pdf"
+        audit = f"-registret-{self.registered_on.isoformat()}" if self.registered_on else ""
+        return f"statusrapport-{self.year}-pr-{self.as_of.isoformat()}{audit}.pdf"

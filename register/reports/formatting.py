@@ -39,3 +39,8 @@ def percent(part: float, whole: float) -> str:
     if not whole:
         return "–"
     return format_percent(part / whole, format="#,##0 %", locale=LOCALE)
+
+
+def count(value: int, singular: str, plural: str) -> str:
+    """'1 kritisk fund', '2 kritiske fund': the noun phrase agrees with the number, as Danish reads it."""
+    return f"{number(value)} {singular if value == 1 else plural}"

@@ -14,6 +14,7 @@ class ReportQueryForm(LocalizedForm):
 
     year = IntegerField(_l("År"), validators=[InputRequired(message=_l("Angiv et år."))])
     as_of = DateField(_l("Status pr. (valgfri)"), validators=[Optional()])
+    registered_on = DateField(_l("Revisionsvisning: registret som det så ud den (valgfri)"), validators=[Optional()])
 
 
 class ArchiveForm(LocalizedForm):

@@ -32,7 +32,8 @@ class ArchivedReport(Tracked, db.Model):
     approved_by: Mapped[str] = mapped_column(sa.String(300), nullable=False)  # a person or a body
     approved_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
     note: Mapped[str | None] = mapped_column(sa.Text)
-    # The change history's head when the report was archived: an anchor `history verify` checks the chain against.
+    # The change history's head when the report was archived: what it was built from (the register read by the
+    # records' own dates, with the history up to this entry), and an anchor `history verify` checks the chain against.
     chain_head_id: Mapped[int | None] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
     chain_head_hash: Mapped[str | None] = mapped_column(sa.String(64))
 

@@ -6,7 +6,9 @@ operators per page (_Ink), and the contents are laid out before the build so the
 (_Contents, with the page numbers written in by _NumberedCanvas when it saves).
 """
 import bisect
+import functools
 import io
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -68,6 +70,70 @@ def register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(name, str(path)))
     pdfmetrics.registerFontFamily("Plex", normal="Plex", bold="Plex-Bold", italic="Plex-Italic",
                                   boldItalic="Plex-Bold")
+    for name, candidates in FALLBACK_FILES.items():
+        path = next((p for p in candidates if Path(p).exists()), None)
+        if path is not None:
+            pdfmetrics.registerFont(TTFont(name, path))
+    registered = pdfmetrics.getRegisteredFontNames()
+    for name in FALLBACK_FILES:  # each a family of its own, so a <font> run in a bold paragraph resolves to it
+        if name in registered:
+            pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+
+
+# Plex draws Latin, Greek and Cyrillic; other text (emoji, Arabic, Chinese) would come out blank. Each character
+# Plex lacks is drawn in the first fallback that has it (Debian's fonts-dejavu-core covers emoji, Arabic and most
+# symbols; fonts-droid-fallback, where installed, covers Chinese, Japanese and Korean), and a character no font
+# has is drawn as a visible replacement mark. ReportLab does not shape: Arabic letters are drawn one by one.
+FALLBACK_FILES = {
+    "Fallback": ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"],
+    "Fallback-Bold": ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"],
+    "Fallback-CJK": ["/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+                     "/usr/share/fonts/truetype/droid/DroidSansFallback.ttf"],
+}
+_FALLBACKS = {"Plex": ("Fallback", "Fallback-CJK"), "Plex-Italic": ("Fallback", "Fallback-CJK"),
+              "Plex-Bold": ("Fallback-Bold", "Fallback", "Fallback-CJK"),
+              "Plex-SemiBold": ("Fallback-Bold", "Fallback", "Fallback-CJK")}
+REPLACEMENT = "\ufffd"
+
+
+@functools.cache
+def _chain(font_name: str) -> tuple[tuple[str, frozenset | dict], ...]:
+    """(font, its character map) for the font and its registered fallbacks, in order."""
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    names = [font_name] + [f for f in _FALLBACKS.get(font_name, ()) if f in registered]
+    return tuple((name, pdfmetrics.getFont(name).face.charToGlyph) for name in names)
+
+
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+_RTL_RUN = re.compile(f"[{_RTL}]+(?:[ ]+[{_RTL}]+)*")
+
+
+@functools.lru_cache(maxsize=65536)
+def _segments(text: str, font_name: str) -> tuple[tuple[str, str], ...]:
+    """`text` as runs of (font, characters), each character in the first font of the chain that has it."""
+    chain = _chain(font_name)
+    primary = chain[0][1]
+    if all(ord(c) in primary or c < " " for c in text):
+        return ((font_name, text),)
+    # Right-to-left words are written in reverse so that they read from the right (the page is drawn from the left)
+    text = _RTL_RUN.sub(lambda m: m.group(0)[::-1], text)
+    runs: list[list] = []
+    for char in text:
+        font = next((name for name, cmap in chain if ord(char) in cmap or char < " "), None)
+        if font is None:
+            font = next((name for name, cmap in chain if ord(REPLACEMENT) in cmap), font_name)
+            char = REPLACEMENT if font != font_name or ord(REPLACEMENT) in primary else "?"
+        if runs and runs[-1][0] == font:
+            runs[-1][1] += char
+        else:
+            runs.append([font, char])
+    return tuple((font, chars) for font, chars in runs)
+
+
+def _markup(text: str, font_name: str) -> str:
+    """Paragraph markup for `text` in `font_name`, with <font> runs where a fallback draws the characters."""
+    return "".join(escape(chars) if font == font_name else f'<font face="{font}">{escape(chars)}</font>'
+                   for font, chars in _segments(text, font_name))
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -93,7 +159,7 @@ class _Heading(Paragraph):
     """A heading that becomes a table-of-contents entry and a PDF bookmark."""
 
     def __init__(self, text, style, level, key):
-        super().__init__(escape(text), style)
+        super().__init__(_markup(text, style.fontName), style)
         self.toc_text, self.toc_level, self.toc_key = text, level, key
 
 
@@ -109,7 +175,8 @@ class _Measure:
     def width(self, text: str) -> float:
         value = self._widths.get(text)
         if value is None:
-            value = self._widths[text] = stringWidth(text, self.font_name, self.size)
+            value = self._widths[text] = sum(stringWidth(chars, font, self.size)
+                                              for font, chars in _segments(text, self.font_name))
         return value
 
     def lines(self, text: str, width: float) -> list[str]:
@@ -215,11 +282,12 @@ class _Ink:
         key = (font_name, size, text)
         runs = self._runs.get(key)
         if runs is None:
-            codes = self._fonts.get(font_name)
-            if codes is None:
-                codes = self._fonts[font_name] = _FontCodes(font_name, self.doc)
-            runs = self._runs[key] = [(f"{name} {size:g} Tf", f"({escaped}) Tj")
-                                      for name, escaped in codes.runs(text)]
+            runs = self._runs[key] = []
+            for font, chars in _segments(text, font_name):  # a fallback font where the font lacks characters
+                codes = self._fonts.get(font)
+                if codes is None:
+                    codes = self._fonts[font] = _FontCodes(font, self.doc)
+                runs += [(f"{name} {size:g} Tf", f"({escaped}) Tj") for name, escaped in codes.runs(chars)]
         return runs
 
 
@@ -560,7 +628,9 @@ class _Doc(BaseDocTemplate):
         canv.setFont("Plex", 8)
         canv.setFillColor(MUTED)
         canv.drawString(20 * mm, A4[1] - 12 * mm, f"{self.report.municipality} · {self.report.title} {self.report.year}")
-        canv.drawString(20 * mm, 12 * mm, f"Status pr. {fmt.date(self.report.as_of)} · version {self.report.version}")
+        audit = " · revisionsvisning" if self.report.registered_on else ""
+        canv.drawString(20 * mm, 12 * mm,
+                        f"Status pr. {fmt.date(self.report.as_of)} · version {self.report.version}{audit}")
         canv.setStrokeColor(RULE)
         canv.line(20 * mm, A4[1] - 14 * mm, A4[0] - 20 * mm, A4[1] - 14 * mm)
         canv.restoreState()
@@ -584,7 +654,7 @@ class _Kit:
 
 def _table(block: d.Table, styles, width: float, kit: _Kit):
     if not block.rows:
-        return [Paragraph(escape(block.empty), styles["note"])]
+        return [Paragraph(_markup(block.empty, "Plex"), styles["note"])]
     layout = _TableLayout(block, width, kit)
     return [_LongTable(layout, 0, len(layout.rows), True), Spacer(1, 6)]
 
@@ -593,9 +663,10 @@ def _figures(block: d.Figures, styles, width: float):
     cells = []
     for fig in block.items:
         value_style = ParagraphStyle("v", parent=styles["fig_value"], textColor=TONE_COLOURS.get(fig.tone, INK))
-        parts = [Paragraph(escape(fig.value), value_style), Paragraph(escape(fig.label), styles["fig_label"])]
+        parts = [Paragraph(_markup(fig.value, "Plex-Bold"), value_style),
+                 Paragraph(_markup(fig.label, "Plex"), styles["fig_label"])]
         if fig.note:
-            parts.append(Paragraph(escape(fig.note), styles["note"]))
+            parts.append(Paragraph(_markup(fig.note, "Plex"), styles["note"]))
         cells.append(parts)
     per_row = 3
     rows = [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
@@ -640,7 +711,7 @@ def _chart(block: d.BarChart, styles, width: float):
     legend.colorNamePairs = [(SERIES_COLOURS[i % len(SERIES_COLOURS)], s.name) for i, s in enumerate(block.series)]
     drawing.add(legend)
     drawing.add(String(0, height + 35, block.unit, fontName="Plex", fontSize=8, fillColor=MUTED))
-    return [KeepTogether([Paragraph(escape(block.title), styles["warning"]), drawing]),
+    return [KeepTogether([Paragraph(_markup(block.title, "Plex-Bold"), styles["warning"]), drawing]),
             Spacer(1, 8)]
 
 
@@ -649,9 +720,10 @@ def _blocks(blocks, styles, width, kit: _Kit, key: str):
     subsections = 0
     for block in blocks:
         if isinstance(block, d.Para):
-            out.append(Paragraph(escape(block.text), styles.get(block.kind, styles["body"])))
+            style = styles.get(block.kind, styles["body"])
+            out.append(Paragraph(_markup(block.text, style.fontName), style))
         elif isinstance(block, d.Bullets):
-            out += [Paragraph("• " + escape(item), styles["body"]) for item in block.items]
+            out += [Paragraph(_markup("• " + item, "Plex"), styles["body"]) for item in block.items]
         elif isinstance(block, d.Figures):
             out += _figures(block, styles, width)
         elif isinstance(block, d.Table):
@@ -681,10 +753,11 @@ def _render(report: d.Report) -> bytes:
     width = doc.width
     cover = [
         Spacer(1, 60 * mm),
-        Paragraph(escape(report.municipality), styles["cover_sub"]),
-        Paragraph(escape(f"{report.title} {report.year}"), styles["cover_title"]),
+        Paragraph(_markup(report.municipality, "Plex"), styles["cover_sub"]),
+        Paragraph(_markup(f"{report.title} {report.year}", "Plex-Bold"), styles["cover_title"]),
         Spacer(1, 8 * mm),
         Paragraph(escape(f"Status pr. {fmt.date(report.as_of)}"), styles["lead"]),
+        Paragraph(escape(report.basis), styles["lead"]),
         Paragraph(escape(f"Udarbejdet {fmt.datetime(report.generated_at)} · version {report.version}"),
                   styles["note"]),
         NextPageTemplate("body"), PageBreak(),

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from register.core.db import UTCDateTime
-from register.core.history import states_as_of
+from register.core.enums import Action
+from register.core.history import ChangeLog, end_of_day, states_as_of
 from register.extensions import db
 
 
@@ -59,12 +60,42 @@ def snapshots(model, day: dt.date) -> dict[int, SimpleNamespace]:
     return typed(model, states_as_of(db.session, model, day))
 
 
+def dated_states(session, model, days: tuple[dt.date, ...], recorded: dt.date, key: str) -> list[dict[int, dict]]:
+    """For each of `days`, each record's state that was true at the end of it by its own date `key`, as the
+    history holds it at the end of `recorded`.
+
+    "What was true on a day", not "what did the register say on a day": of the states saved by `recorded` whose
+    `key` date is on or before the day, the last saved wins (so today's answer is the record as it is now); a
+    state without that date counts from the day it was saved. Records deleted by `recorded` are left out, and so
+    are records with no state dated on or before the day. One query per day, set-based like states_as_of."""
+    log = ChangeLog.__table__.c
+    effective = ChangeLog.state[key].as_string()
+    until = end_of_day(recorded)
+    out = []
+    for day in days:
+        winners = (
+            sa.select(sa.func.max(log.id).label("wid"))
+            .where(log.entity == model.__tablename__, log.at <= until, log.action != Action.DELETE,
+                   sa.or_(sa.and_(effective.is_not(None), effective <= day.isoformat()),
+                          sa.and_(effective.is_(None), log.at <= end_of_day(day))))
+            .group_by(log.entity_id).subquery())
+        later = ChangeLog.__table__.alias("later")
+        deleted = sa.exists().where(later.c.entity == model.__tablename__, later.c.entity_id == log.entity_id,
+                                    later.c.action == Action.DELETE, later.c.id > log.id,
+                                    later.c.at <= until)
+        rows = session.execute(sa.select(log.entity_id, ChangeLog.state).join(winners, log.id == winners.c.wid)
+                               .where(~deleted))
+        out.append(dict(rows.all()))
+    return out
+
+
 class History:
     """The change history read for one report: each model's states on each date, read once and kept."""
 
     def __init__(self):
         self._states: dict[tuple[type, dt.date], dict[int, dict]] = {}
         self._snapshots: dict[tuple[type, dt.date], dict[int, SimpleNamespace]] = {}
+        self._dated: dict[tuple, dict[int, dict]] = {}
 
     def states(self, model, day: dt.date) -> dict[int, dict]:
         """The recorded JSON states (shared: do not change them)."""
@@ -72,6 +103,13 @@ class History:
         if key not in self._states:
             self._states[key] = states_as_of(db.session, model, day)
         return self._states[key]
+
+    def dated(self, model, days: tuple[dt.date, ...], recorded: dt.date, key: str) -> list[dict[int, dict]]:
+        """dated_states for all `days` in one read, kept for the report (shared: do not change them)."""
+        cache_key = (model, days, recorded, key)
+        if cache_key not in self._dated:
+            self._dated[cache_key] = dated_states(db.session, model, days, recorded, key)
+        return self._dated[cache_key]
 
     def snapshots(self, model, day: dt.date) -> dict[int, SimpleNamespace]:
         """Typed snapshots, as snapshots() gives them; the same objects on every call for a model and date."""

@@ -40,12 +40,14 @@ def index():
     return _index(query, archive_form)
 
 
-def _requested() -> tuple[int, dt.date] | Response:
-    """The year and as-of date asked for, or the form page again with the errors (422)."""
+def _requested() -> tuple[int, dt.date, dt.date | None] | Response:
+    """The year, as-of date and audit date (or None) asked for, or the form page again with the errors (422)."""
     query = ReportQueryForm(request.args)
     if query.validate():
+        registered_on = query.registered_on.data
         try:
-            return query.year.data, check_period(query.year.data, query.as_of.data, local_today())
+            return (query.year.data, check_period(query.year.data, query.as_of.data, local_today(), registered_on),
+                    registered_on)
         except ReportError as exc:
             getattr(query, exc.field).errors = [str(exc)]
     archive_form = ArchiveForm(formdata=None)
@@ -59,8 +61,8 @@ def view():
     requested = _requested()
     if isinstance(requested, Response):
         return requested
-    year, as_of = requested
-    return render_template("reports/report.html", report=build_report(year, as_of))
+    year, as_of, registered_on = requested
+    return render_template("reports/report.html", report=build_report(year, as_of, registered_on=registered_on))
 
 
 @bp.route("/pdf")
@@ -69,8 +71,8 @@ def pdf():
     requested = _requested()
     if isinstance(requested, Response):
         return requested
-    year, as_of = requested
-    report = build_report(year, as_of)
+    year, as_of, registered_on = requested
+    report = build_report(year, as_of, registered_on=registered_on)
     return Response(render_pdf(report), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{report.filename}"'})
 

@@ -30,15 +30,18 @@ def load_demo() -> dict:
     units = {u.name: u.id for u in db.session.execute(sa.select(Unit)).scalars()}
     data = _data()
     count = 0
+    effective_on = dt.date.fromisoformat(data["effective_on"])
     for ref, item in data["assessments"].items():
         services.save_assessment(by_ref[ref], None, {
             "status": ImplementationStatus(item["status"]), "maturity": item.get("maturity"),
             "responsible_unit_id": units.get(item.get("unit")), "responsible_person": item.get("person"),
             "next_review": dt.date.fromisoformat(item["review"]) if item.get("review") else None,
-            "notes": item.get("notes"), "status_from_controls": bool(item.get("from_controls"))})
+            "notes": item.get("notes"), "status_from_controls": bool(item.get("from_controls")),
+            "status_effective_on": effective_on})
         count += 1
     for ref, reason in data["not_applicable"].items():
-        services.save_assessment(by_ref[ref], None, {"applicable": False, "applicability_reason": reason})
+        services.save_assessment(by_ref[ref], None, {"applicable": False, "applicability_reason": reason,
+                                                     "status_effective_on": effective_on})
         count += 1
     for item in data["controls"]:
         control = control_services.save_control(Control(), {

@@ -5,6 +5,7 @@ from wtforms import SelectChoice, URLField
 from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
 
 from register.controls.models import Control
+from register.core.dates import local_today
 from register.core.forms import LocalizedForm, SelectField, SelectMultipleField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
@@ -27,12 +28,18 @@ class AssessmentForm(VersionedForm):
     applicability_reason = TextAreaField(_l("Begrundelse for relevans"), validators=[Length(max=4000)])
     status = SelectField(_l("Implementeringsstatus"), choices=status_choices(_l("Ikke vurderet")))
     status_from_controls = BooleanField(_l("Beregn status ud fra tilknyttede tiltag"))
+    # Not named after the model's column: bound with obj=, an old date would backdate the next status change.
+    effective_on = DateField(_l("Status gælder fra (valgfri)"), validators=[Optional()], render_kw={"type": "date"})
     maturity = SelectField(_l("Modenhed (0-5)"), choices=maturity_choices())
     responsible_unit_id = UnitField(_l("Ansvarlig enhed"))
     responsible_person = StringField(_l("Ansvarlig person"), validators=[Optional(), Length(max=200)])
     next_review = DateField(_l("Næste gennemgang"), validators=[Optional()],
                             render_kw={"type": "date"})
     notes = TextAreaField(_l("Noter"), validators=[Optional(), Length(max=20000)])
+
+    def validate_effective_on(self, field):
+        if field.data is not None and field.data > local_today():
+            raise ValidationError(_l("Datoen, statussen gælder fra, kan ikke ligge i fremtiden."))
 
     def validate_applicability_reason(self, field):
         if self.applicable.data == "no" and not (field.data or "").strip():
@@ -50,6 +57,7 @@ class AssessmentForm(VersionedForm):
             "responsible_person": (self.responsible_person.data or "").strip() or None,
             "next_review": self.next_review.data,
             "notes": (self.notes.data or "").strip() or None,
+            "status_effective_on": self.effective_on.data,
         }
 
 

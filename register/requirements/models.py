@@ -64,6 +64,9 @@ class RequirementAssessment(Tracked, db.Model):
     applicable: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     applicability_reason: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[ImplementationStatus | None] = mapped_column(enum_column(ImplementationStatus), index=True)
+    # The day the status and relevance took effect (the annual report reads the year by it); the day of saving
+    # unless the user backdates it, which the change history records with who and when like any change.
+    status_effective_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     status_from_controls: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     maturity: Mapped[int | None] = mapped_column(sa.SmallInteger)
     responsible_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"),

@@ -384,14 +384,24 @@ def save_assessment(req: Requirement, assessment: RequirementAssessment | None, 
     """Create or change the municipality's assessment of a requirement (flushes)."""
     if not values.get("applicable", True) and not (values.get("applicability_reason") or "").strip():
         raise AssessmentError(_("Angiv hvorfor kravet ikke er relevant."))
+    effective_on = values.get("status_effective_on")
+    if effective_on is not None and effective_on > today():
+        raise AssessmentError(_("Datoen, statussen gælder fra, kan ikke ligge i fremtiden."))
+    before = None
     if assessment is None:
         assessment = RequirementAssessment(requirement_id=req.id)
         db.session.add(assessment)
+    else:
+        before = (assessment.status, assessment.applicable)
     for key in ASSESSMENT_FIELDS:
         if key in values:
             setattr(assessment, key, values[key])
     if assessment.status_from_controls:
         assessment.status = rollup_status(linked_control_statuses([req.id]).get(req.id, []))
+    if before != (assessment.status, assessment.applicable):
+        assessment.status_effective_on = effective_on or today()
+    elif effective_on is not None:  # the same status, dated anew: a correction of when it took effect
+        assessment.status_effective_on = effective_on
     db.session.flush()
     return assessment
 
@@ -421,6 +431,7 @@ def refresh_rollups(requirement_ids) -> int:
         new = rollup_status(statuses.get(assessment.requirement_id, []))
         if assessment.status != new:
             assessment.status = new
+            assessment.status_effective_on = today()
             changed += 1
     db.session.flush()
     return changed
@@ -451,6 +462,8 @@ def bulk_update(requirement_ids, change: BulkChange) -> int:
         before = (assessment.status, assessment.responsible_unit_id, assessment.next_review,
                   assessment.status_from_controls)
         if change.status is not None:
+            if assessment.status != change.status:
+                assessment.status_effective_on = today()
             assessment.status = change.status
             assessment.status_from_controls = False  # an explicit status replaces the roll-up
         if change.unit_id is not None:
@@ -615,6 +628,7 @@ def requirement_history(req: Requirement, page: int = 1,
 
 FIELD_LABELS = {
     "applicable": _l("Relevant"), "applicability_reason": _l("Begrundelse"), "status": _l("Status"),
+    "status_effective_on": _l("Status gælder fra"),
     "status_from_controls": _l("Status fra tiltag"), "maturity": _l("Modenhed"), "responsible_unit_id": _l("Ansvarlig enhed"),
     "responsible_person": _l("Ansvarlig person"), "next_review": _l("Næste gennemgang"), "notes": _l("Noter"),
     "title": _l("Titel"), "url": _l("Link"), "filename": _l("Filnavn"),

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from register.core.forms import SelectField, VersionedForm
 from register.core.i18n import lazy_gettext as _l
 from register.organisation.forms import UnitField
-from register.training.models import ApprovalBody, CampaignKind, ManagementBody
+from register.training.models import ApprovalBody, ApprovalRule, CampaignKind, ManagementBody, ManagementScope
 
 DATE_MESSAGE = _l("Angiv en dato, fx 2025-09-14.")
 
@@ -59,3 +59,15 @@ class ApprovalForm(VersionedForm):
     subject = TextAreaField(_l("Hvad blev godkendt"), validators=[
         DataRequired(message=_l("Beskriv hvad der blev godkendt.")), Length(max=5000)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+
+
+class SettingsForm(VersionedForm):
+    approval_rule = SelectField(_l("Hvem godkender cybersikkerhedsforanstaltningerne hvert år (NIS2 art. 20, stk. 1)"),
+                                choices=ApprovalRule.choices)
+    approval_note = TextAreaField(_l("Begrundelse"), validators=[Optional(), Length(max=4000)])
+    management_scope = SelectField(_l("Hvis uddannelse tæller som ledelsens (NIS2 art. 20, stk. 2)"),
+                                   choices=ManagementScope.choices)
+    validity_months = IntegerField(_l("Uddannelse gælder i (måneder)"), validators=[
+        InputRequired(message=_l("Angiv et antal måneder.")),
+        NumberRange(min=1, max=120, message=_l("Mellem 1 og 120 måneder."))])
+    validity_note = TextAreaField(_l("Begrundelse"), validators=[Optional(), Length(max=4000)])

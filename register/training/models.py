@@ -141,3 +141,62 @@ class Approval(Tracked, db.Model):
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ApprovalRule(LabelledEnum):
+    """Which body the municipality has decided approves the cybersecurity measures each year.
+
+    NIS2 Art. 20(1) and NIS 2-loven § 7 say "the management bodies"; who that is in a municipality the law
+    leaves to the entity, so the rule is the municipality's own (a setting with its reason)."""
+
+    NONE = "none"
+    COUNCIL = "council"
+    EXECUTIVE = "executive"
+    BOTH = "both"
+
+    @classmethod
+    def _label_map(cls):
+        return {"none": _l("Ikke fastsat"), "council": _l("Kommunalbestyrelsen"), "executive": _l("Direktionen"),
+                "both": _l("Både kommunalbestyrelsen og direktionen")}
+
+    @property
+    def bodies(self) -> tuple[ApprovalBody, ...]:
+        """The bodies whose yearly approval the rule asks for."""
+        return {"none": (), "council": (ApprovalBody.COUNCIL,), "executive": (ApprovalBody.EXECUTIVE,),
+                "both": (ApprovalBody.COUNCIL, ApprovalBody.EXECUTIVE)}[self.value]
+
+
+class ManagementScope(LabelledEnum):
+    """Whose training counts as the management body's (Art. 20(2)); leaders of units count only as leaders."""
+
+    COUNCIL = "council"
+    EXECUTIVE = "executive"
+    BOTH = "both"
+
+    @classmethod
+    def _label_map(cls):
+        return {"council": _l("Kommunalbestyrelsen"), "executive": _l("Direktionen"),
+                "both": _l("Både kommunalbestyrelsen og direktionen")}
+
+    @property
+    def bodies(self) -> tuple[ManagementBody, ...]:
+        return {"council": (ManagementBody.COUNCIL,), "executive": (ManagementBody.EXECUTIVE,),
+                "both": (ManagementBody.COUNCIL, ManagementBody.EXECUTIVE)}[self.value]
+
+
+class TrainingSettings(Tracked, db.Model):
+    """The municipality's own rules for management's approval and training; one row, each with its reason."""
+
+    __tablename__ = "training_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    approval_rule: Mapped[ApprovalRule] = mapped_column(enum_column(ApprovalRule), nullable=False,
+                                                        default=ApprovalRule.NONE)
+    approval_note: Mapped[str | None] = mapped_column(sa.Text)
+    management_scope: Mapped[ManagementScope] = mapped_column(enum_column(ManagementScope), nullable=False,
+                                                              default=ManagementScope.BOTH)
+    validity_months: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=24)
+    validity_note: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

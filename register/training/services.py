@@ -12,11 +12,12 @@ from register.core.enums import LabelledEnum
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.extensions import db
 from register.organisation.models import Unit
-from register.training.models import (Approval, Campaign, CampaignUnit, ManagementBody, Trainee,
-                                      TrainingRecord)
+from register.training.models import (Approval, ApprovalRule, Campaign, CampaignUnit, ManagementBody,
+                                      ManagementScope, Trainee, TrainingRecord, TrainingSettings)
 
 # NIS2 Art. 20(2) and NIS 2-loven § 7, stk. 2 require management to follow training but set no interval;
-# the refresh interval is the municipality's own choice (setting MANAGEMENT_TRAINING_REFRESH_MONTHS).
+# the refresh interval is the municipality's own choice (TrainingSettings.validity_months; before the settings
+# are first saved, the MANAGEMENT_TRAINING_REFRESH_MONTHS config value or 24).
 DEFAULT_REFRESH_MONTHS = 24
 DEFAULT_DUE_WINDOW_MONTHS = 3  # "due" this many months before the training lapses
 
@@ -29,8 +30,30 @@ class TrainingError(ValueError):
         self.field = field
 
 
-def refresh_months() -> int:
+DEFAULT_VALIDITY_NOTE = _l("Kommunens egen regel: loven fastsætter ikke, hvor længe uddannelse gælder.")
+DEFAULT_APPROVAL_NOTE = _l("Loven siger „ledelsesorganerne“ og overlader det til kommunen at fastlægge, hvem der "
+                           "godkender foranstaltningerne.")
+
+
+def settings() -> TrainingSettings:
+    """The one settings row; before the first save, one with the defaults that is stored only when saved."""
+    row = db.session.execute(sa.select(TrainingSettings).order_by(TrainingSettings.id).limit(1)).scalar()
+    if row is None:
+        row = TrainingSettings(approval_rule=ApprovalRule.NONE, approval_note=str(DEFAULT_APPROVAL_NOTE),
+                               management_scope=ManagementScope.BOTH, validity_months=_configured_months(),
+                               validity_note=str(DEFAULT_VALIDITY_NOTE))
+    return row
+
+
+def _configured_months() -> int:
     return int(current_app.config.get("MANAGEMENT_TRAINING_REFRESH_MONTHS", DEFAULT_REFRESH_MONTHS))
+
+
+def refresh_months() -> int:
+    """How long training counts as valid: the municipality's setting."""
+    months = db.session.execute(sa.select(TrainingSettings.validity_months).order_by(TrainingSettings.id)
+                                .limit(1)).scalar()
+    return months if months is not None else _configured_months()
 
 
 def due_window_months() -> int:
@@ -180,12 +203,14 @@ def trainee_rows(today: dt.date | None = None, include_inactive: bool = False) -
     return rows
 
 
-def management_coverage(rows: list[TraineeRow]) -> tuple[Coverage, dict[ManagementBody, Coverage]]:
-    """Overall and per-body coverage of active trainees."""
+def management_coverage(rows: list[TraineeRow], counted=tuple(ManagementBody)
+                        ) -> tuple[Coverage, dict[ManagementBody, Coverage]]:
+    """Per-body coverage of active trainees, and overall for the bodies `counted` as the management body."""
     overall, by_body = Coverage(), {body: Coverage() for body in ManagementBody}
     for row in rows:
         if row.trainee.active:
-            overall.add(row.status)
+            if row.trainee.body in counted:
+                overall.add(row.status)
             by_body[row.trainee.body].add(row.status)
     return overall, by_body
 

@@ -8,9 +8,10 @@ from register.core.permissions import Permission, requires
 from register.core.templating import HomePanel, NavItem
 from register.extensions import db
 from register.training import services
-from register.training.forms import ApprovalForm, CampaignForm, ParticipationForm, TraineeForm, TrainingRecordForm
-from register.training.models import (Approval, ApprovalBody, Campaign, CampaignKind, CampaignUnit,
-                                      ManagementBody, Trainee, TrainingRecord)
+from register.training.forms import (ApprovalForm, CampaignForm, ParticipationForm, SettingsForm, TraineeForm,
+                                     TrainingRecordForm)
+from register.training.models import (Approval, ApprovalBody, ApprovalRule, Campaign, CampaignKind, CampaignUnit,
+                                      ManagementBody, ManagementScope, Trainee, TrainingRecord, TrainingSettings)
 
 bp = Blueprint("training", __name__, url_prefix="/uddannelse")
 bp.nav = [NavItem(50, _l("Uddannelse"), "training.index",
@@ -32,10 +33,41 @@ def _form_page(form, record, template, save, done, **context):
 @requires(Permission.READ)
 def index():
     rows = services.trainee_rows()
-    overall, by_body = services.management_coverage(rows)
+    rules = services.settings()
+    overall, by_body = services.management_coverage(rows, rules.management_scope.bodies)
     return render_template("training/index.html", trainees=rows, overall=overall, by_body=by_body,
                            campaigns=services.campaign_rows(), approvals=services.approvals(),
-                           refresh_months=services.refresh_months(), due_window=services.due_window_months())
+                           refresh_months=services.refresh_months(), due_window=services.due_window_months(),
+                           rules=rules)
+
+
+@bp.route("/indstillinger", methods=["GET", "POST"])
+@requires(Permission.EDIT_SECURITY)
+def settings():
+    row = services.settings()
+    form = SettingsForm(obj=row)
+
+    def save(form):
+        row.approval_rule = ApprovalRule(form.approval_rule.data)
+        row.approval_note = (form.approval_note.data or "").strip() or None
+        row.management_scope = ManagementScope(form.management_scope.data)
+        row.validity_months = form.validity_months.data
+        row.validity_note = (form.validity_note.data or "").strip() or None
+        if row.id is None:
+            db.session.add(row)
+        return row
+
+    saved = save_versioned(form, row, lambda: save(form), refused=services.TrainingError)
+    if saved.done:
+        flash(_("Ændringerne er gemt."), "success")
+        return redirect(url_for(".index"))
+    return render_template("preparedness/form.html", form=form, obj=row, conflict=saved.conflict,
+                           heading=_("Kommunens regler for ledelsens godkendelse og uddannelse"),
+                           intro=_("NIS2 art. 20 og NIS 2-loven § 7 kræver, at ledelsesorganerne godkender "
+                                   "foranstaltningerne og deltager i uddannelse, men fastlægger hverken hvilket organ "
+                                   "i en kommune der godkender, eller hvor længe uddannelse gælder. Det er kommunens "
+                                   "egne regler; skriv begrundelsen ved hver."),
+                           cancel=url_for(".index"), history=history_page(TrainingSettings, row.id)), saved.status
 
 
 # --- staff campaigns ---------------------------------------------------------------------------------------
