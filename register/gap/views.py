@@ -249,15 +249,45 @@ def import_findings(assessment_id: int):
         except importer.ImportFileError as exc:
             form.file.errors.append(str(exc))
         else:
-            token = importer.store_upload(data, upload.filename, current_user.id) if plan.ok else None
+            keep = plan.ok or bool(plan.unplaced)  # unplaced columns are placed on the kept file
+            token = importer.store_upload(data, upload.filename, current_user.id) if keep else None
             return _preview(item, plan, token, upload.filename)
     return render_template("gap/import.html", form=form, assessment=item), (422 if form.errors else 200)
 
 
 def _preview(item: Assessment, plan: importer.ImportPlan, token: str | None, filename: str):
     confirm = ConfirmImportForm(formdata=None, token=token)
+    field_choices = [(name, label) for name, (label, _variants) in importer.COLUMNS.items()]
     return render_template("gap/import_preview.html", assessment=item, plan=plan, confirm=confirm,
-                           filename=filename, priority_of=importer.computed_priority), (200 if plan.ok else 422)
+                           filename=filename, priority_of=importer.computed_priority,
+                           field_choices=field_choices, ignore=importer.IGNORE), (200 if plan.ok else 422)
+
+
+@bp.route("/vurderinger/<int:assessment_id>/import/kolonner", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def place_import_columns(assessment_id: int):
+    """The user says what each unplaced column holds (or to ignore it); the choice is kept for the source."""
+    item = _assessment_or_404(assessment_id)
+    form = ConfirmImportForm()
+    kept = importer.stored_upload(form.token.data, current_user.id) if form.validate_on_submit() else None
+    if kept is None:
+        flash(_("Importen er udløbet eller allerede gennemført. Indlæs filen igen."), "error")
+        return redirect(url_for(".import_findings", assessment_id=item.id))
+    data, filename = kept
+    try:
+        plan = importer.plan_import(data, filename, item)
+    except importer.ImportFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".import_findings", assessment_id=item.id))
+    allowed = set(importer.COLUMNS) | {importer.IGNORE}
+    choices = {column.key: request.form.get(f"kolonne_{column.index}", "") for column in plan.unplaced}
+    importer.remember_columns(plan.source, {k: v for k, v in choices.items() if v in allowed})
+    db.session.commit()
+    plan = importer.plan_import(data, filename, item)
+    if not (plan.ok or plan.unplaced):
+        importer.discard_upload(form.token.data, current_user.id)
+        return _preview(item, plan, None, filename)
+    return _preview(item, plan, form.token.data, filename)
 
 
 @bp.route("/vurderinger/<int:assessment_id>/import/bekraeft", methods=["POST"])
