@@ -371,6 +371,9 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
 def _forbidden_xml(exc: Exception) -> str | None:
     from defusedxml import DefusedXmlException
 
+    seen = 0
+    while exc is not None and not isinstance(exc, DefusedXmlException) and seen < 10:
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1  # openpyxl wraps the parser's error
     if isinstance(exc, DefusedXmlException):
         return _("Filen indeholder XML-konstruktioner (entiteter eller DTD), som et regneark ikke bruger, og som "
                  "kan misbruges. Gem filen igen fra Excel eller LibreOffice, og indlæs den igen.")

@@ -244,6 +244,7 @@ def import_findings(assessment_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read()
+        upload.close()  # a large upload is spooled to a temporary file: free it now, not at garbage collection
         try:
             plan = importer.plan_import(data, upload.filename, item)
         except importer.ImportFileError as exc:
