@@ -31,7 +31,7 @@ bp.nav = [NavItem(30, _l("GAP-analyse"), "gap.index",
                   _l("Modenhed pr. CIS-kontrol, fund fra gap-analyser og handlingsplanen, som direktionen følger."))]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GROUPINGS = {"enhed": "unit", "kontrol": "control"}
+GROUPINGS = {"enhed": "unit", "kontrol": "control", "prioritet": "priority"}
 STATUS_FILTERS = {"aabne": "open", "alle": "all", "lukkede": "closed"}  # Danish URL word -> service word
 
 
@@ -337,9 +337,12 @@ def action_plan():
     page, groups = services.action_plan_page(
         GROUPINGS[grouping], STATUS_FILTERS[status], page_arg(), _today(),
         str(_l("Ingen ansvarlig enhed")), str(_l("Ingen CIS-kontrol angivet")))
+    no_unit = str(_l("Ingen ansvarlig enhed"))
     return render_template("gap/action_plan.html", groups=groups, page=page, grouping=grouping,
                            status=status, today=_today(), progress=services.action_plan_progress(_today()),
-                           matrix=priority.matrix_rows(), cost_levels=list(CostLevel))
+                           matrix=priority.matrix_rows(), cost_levels=list(CostLevel),
+                           amounts=services.plan_amounts(STATUS_FILTERS[status], no_unit),
+                           controls=services.cis_labels(f.id for f in page.items))
 
 
 @bp.route("/handlingsplan.xlsx")
@@ -347,8 +350,10 @@ def action_plan():
 def action_plan_xlsx():
     grouping, status = _plan_args()
     _items, groups = _plan_groups(grouping, status)
-    title = _("Gruppe (enhed)") if grouping == "enhed" else _("Gruppe (CIS-kontrol)")
-    data = export.action_plan_xlsx(groups, _today(), title)
+    title = {"enhed": _("Gruppe (enhed)"), "kontrol": _("Gruppe (CIS-kontrol)"),
+             "prioritet": _("Gruppe (prioritet)")}[grouping]
+    amounts = services.plan_amounts(STATUS_FILTERS[status], str(_l("Ingen ansvarlig enhed")))
+    data = export.action_plan_xlsx(groups, _today(), title, amounts)
     name = f"handlingsplan-{_today().isoformat()}.xlsx"
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
 
