@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from register.core.history import ChangeLog
 from register.core.permissions import Permission, access_of
 from register.extensions import db
-from register.gap.models import Assessment, ControlScore, Finding, FindingRequirement
+from register.gap.models import Assessment, ControlScore, Finding, FindingRequirement, ImportColumn
 
 from conftest import html
 from gap_fixtures import csv_bytes, make_assessment, make_finding  # noqa: F401
@@ -22,6 +22,7 @@ EDIT_URLS = [  # (method, url template)
     ("GET", "/gap-analyse/vurderinger/{a}/import"),
     ("POST", "/gap-analyse/vurderinger/{a}/import"),
     ("POST", "/gap-analyse/vurderinger/{a}/import/bekraeft"),
+    ("POST", "/gap-analyse/vurderinger/{a}/import/kolonner"),
     ("GET", "/gap-analyse/fund/ny"),
     ("POST", "/gap-analyse/fund/ny"),
     ("GET", "/gap-analyse/fund/{f}/rediger"),
@@ -37,7 +38,7 @@ def _state(app):
     with app.app_context():
         return [db.session.execute(sa.select(model.id, *([model.version] if hasattr(model, "version") else []))
                                    .order_by(model.id)).all()
-                for model in (Assessment, ControlScore, Finding, FindingRequirement, ChangeLog)]
+                for model in (Assessment, ControlScore, Finding, FindingRequirement, ImportColumn, ChangeLog)]
 
 
 def test_every_gap_edit_route_is_in_the_access_test(app):

@@ -98,11 +98,15 @@ def test_a_file_with_every_kind_of_error_stores_nothing_and_reports_row_and_colu
         assert response.status_code == 422
         page = html(response)
         assert "Filen har 8 fejl. Intet er gemt." in page
-        errors = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>', page)
-        found = {(int(row), column) for row, column, _message in errors}
+        errors = re.findall(r'<tr><td>([^<]*)</td><td class="num">(\d+)</td><td>([^<]*)</td>'
+                            r'<td class="cell-value">([^<]*)</td><td>([^<]*)</td></tr>', page)
+        found = {(int(row), column) for _sheet, row, column, _value, _message in errors}
         assert found == {(2, "K (Frist)"), (3, "I (Ansvarlig enhed)"), (4, "D (CIS-kontrol)"), (5, "B (Titel)"),
                          (6, "A (Id)"), (7, "E (Krav)"), (7, "F (Kritikalitet)"), (8, "L (Status)")}
-        messages = " ".join(message for _row, _column, message in errors)
+        assert {sheet for sheet, *_rest in errors} == ({"Sheet"} if name.endswith("xlsx") else {"—"})
+        values = {(int(row), value) for _sheet, row, _column, value, _message in errors}
+        assert {(2, "31-02-2025"), (3, "Ukendt afdeling"), (4, "CIS 42"), (6, "GAP-01"), (7, "Enorm")} <= values
+        messages = " ".join(message for *_rest, message in errors)
         for text in ("Ugyldig dato „31-02-2025“", "Ukendt enhed „Ukendt afdeling“", "Ukendt CIS-kontrol „CIS 42“",
                      "Titel mangler.", "Id „GAP-01“ står også i række 2.", "Ukendt krav „nis2:99.9“",
                      "Ukendt kritikalitet „Enorm“", "Et lukket fund skal have en lukkedato."):

@@ -1,6 +1,7 @@
 """The action plan: order, grouping, overdue marks, XLSX export, progress figures and query counts."""
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -210,3 +211,51 @@ def test_paging_through_the_plan_sorts_it_once_and_a_save_shows_at_once(app, cli
         db.session.commit()
     first = html(client.get(address))
     assert first.index("Fund nr. 059") < first.index("Fund nr. 000")
+
+
+@pytest.fixture
+def priced(make_unit, make_finding, catalogs):
+    it = make_unit(name="IT-drift")
+    school = make_unit(name="Skoler")
+    make_finding(title="MFA", severity=Severity.CRITICAL, cost=CostLevel.LOW, cost_estimate_dkk=45_000,
+                 unit_id=it, controls=["6"], external_id="A-1")
+    make_finding(title="Logning", severity=Severity.HIGH, cost=CostLevel.MEDIUM, cost_estimate_dkk=120_000,
+                 unit_id=school, controls=["8"], external_id="A-2")
+    make_finding(title="Netværk", severity=Severity.HIGH, cost=CostLevel.LOW, cost_estimate_dkk=30_000,
+                 unit_id=school, controls=["12", "13"], external_id="A-3")
+    make_finding(title="Kun niveau", severity=Severity.LOW, cost=CostLevel.HIGH, unit_id=it, controls=["3"])
+    make_finding(title="Lukket", severity=Severity.CRITICAL, cost_estimate_dkk=999_000, unit_id=it,
+                 status=FindingStatus.CLOSED, closed_on=dt.date(2025, 5, 1))
+
+
+def test_the_municipality_wide_priority_list_counts_money(client, login, priced):
+    login("board")
+    page = html(client.get("/gap-analyse/handlingsplan?gruppering=prioritet"))
+    order = [page.index(t) for t in ("MFA", "Netværk", "Logning", "Kun niveau")]
+    assert order == sorted(order)  # priority 1 (both units) before 2 before 4, across units and controls
+    assert "CIS 12, CIS 13" in page and "45.000 kr." in page and "Høj (over 250.000 kr.)" in page
+    assert "<h2>1 – straks" in page and "<h2>2 – høj" in page
+    totals = page[page.index("Anslåede beløb i hele kommunen"):]
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td class="num">(\d+)</td><td class="num">([\d.]+) kr.</td>'
+                      r'<td class="num">(\d+)</td></tr>', totals)
+    assert rows == [("1 – straks", "2", "75.000", "0"), ("2 – høj", "1", "120.000", "0"),
+                    ("4 – lav", "1", "0", "1"), ("I alt", "4", "195.000", "1"),
+                    ("IT-drift", "2", "45.000", "1"), ("Skoler", "2", "150.000", "0"), ("I alt", "4", "195.000", "1")]
+    assert "999.000" not in page  # the closed finding is not in the open plan
+
+
+def test_the_export_keeps_the_amounts_and_their_totals(client, login, priced):
+    login("board")
+    response = client.get("/gap-analyse/handlingsplan.xlsx?gruppering=prioritet")
+    workbook = load_workbook(io.BytesIO(response.data))
+    sheet = workbook["Handlingsplan"]
+    header = [c.value for c in sheet[1]]
+    rows = [{h: c.value for h, c in zip(header, r)} for r in sheet.iter_rows(min_row=2)]
+    assert header[0] == "Gruppe (prioritet)"
+    assert [(r["Id"], r["Anslået beløb (kr.)"], r["Omkostning"]) for r in rows][:3] == [
+        ("A-1", 45000, "Lav (under 50.000 kr.)"), ("A-3", 30000, "Lav (under 50.000 kr.)"),
+        ("A-2", 120000, "Middel (50.000–250.000 kr.)")]
+    assert sheet.cell(row=2, column=header.index("Anslået beløb (kr.)") + 1).number_format == '#,##0 "kr."'
+    totals = [[c.value for c in r] for r in workbook["Beløb"].iter_rows()]
+    assert ["1 – straks", 2, 75000, 0] in totals and ["Skoler", 2, 150000, 0] in totals
+    assert totals.count(["I alt", 4, 195000, 1]) == 2

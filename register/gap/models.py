@@ -261,3 +261,20 @@ class FindingRequirement(Tracked, db.Model):
 
     __table_args__ = (sa.UniqueConstraint("finding_id", "requirement_id",
                                           name="uq_gap_finding_requirement_finding_id_requirement_id"),)
+
+
+class ImportColumn(Tracked, db.Model):
+    """A column header the import could not place by itself, and what the user said it holds (or "ignore").
+
+    Kept per source (the assessor named on the assessment), so the next file from the same consultant is read
+    the same way without asking again."""
+
+    __tablename__ = "gap_import_column"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(200), nullable=False)  # normalised assessor name, "" if none
+    header: Mapped[str] = mapped_column(sa.String(200), nullable=False)  # normalised header text
+    field: Mapped[str] = mapped_column(sa.String(40), nullable=False)  # an importer field name, or "ignore"
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("source", "header"),)

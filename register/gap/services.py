@@ -252,7 +252,11 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
     under both, as in the full plan."""
     overdue = sa.and_(Finding.status != FindingStatus.CLOSED, Finding.due_on < today)
     order = _plan_order()
-    if by == "control":
+    if by == "priority":  # the municipality-wide list: every unit and CIS control, in priority order
+        group_col = priority_sql()
+        stmt = sa.select(Finding.id, group_col).order_by(*order)
+        totals_stmt = sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue)).group_by(group_col)
+    elif by == "control":
         cis = _cis_links()
         group_col = cis.c.requirement_id
         stmt = (sa.select(Finding.id, group_col).outerjoin(cis, cis.c.finding_id == Finding.id)
@@ -291,6 +295,8 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
         if key not in groups:
             if by == "control":
                 label = controls.get(key, no_control_label)
+            elif by == "priority":
+                label = str(Priority(key).label)
             else:
                 label = finding.unit.name if finding.unit else no_unit_label
             n, late = totals.get(key, (0, 0))
@@ -303,7 +309,11 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
 def group_findings(items: list[Finding], by: str, no_unit_label: str, no_control_label: str) -> list[PlanGroup]:
     """Group an ordered list by unit or by CIS control; a finding on two controls shows under both."""
     groups: dict[object, PlanGroup] = {}
-    if by == "control":
+    if by == "priority":
+        for finding in items:
+            key = int(finding.priority.value)
+            groups.setdefault(key, PlanGroup(key, str(finding.priority.label))).findings.append(finding)
+    elif by == "control":
         for finding in items:
             refs = cis_refs(finding)
             for req in refs or [None]:
@@ -316,6 +326,48 @@ def group_findings(items: list[Finding], by: str, no_unit_label: str, no_control
             groups.setdefault(key, PlanGroup(key, finding.unit.name if finding.unit else no_unit_label)
                               ).findings.append(finding)
     return [groups[k] for k in sorted(groups)]
+
+
+@dataclass
+class AmountTotal:
+    """Findings and their estimated kr. for one priority or one unit."""
+
+    label: str
+    count: int
+    amount: int  # kr., the findings with an amount
+    without_amount: int  # findings with only a band, or no estimate
+
+
+def _amount_totals(key, status: str):
+    stmt = (sa.select(key, sa.func.count(), sa.func.coalesce(sa.func.sum(Finding.cost_estimate_dkk), 0),
+                      sa.func.count().filter(Finding.cost_estimate_dkk.is_(None)))
+            .group_by(key))
+    return db.session.execute(_with_status(stmt, status)).all()
+
+
+def plan_amounts(status: str, no_unit_label: str) -> dict:
+    """The plan's kr. by priority and by unit, over the whole municipality: two grouped queries."""
+    by_priority = [AmountTotal(str(Priority(key).label), n, int(amount), without) for key, n, amount, without
+                   in sorted(_amount_totals(priority_sql(), status), key=lambda row: int(row[0]))]
+    names = dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
+    by_unit = sorted((AmountTotal(names.get(key, no_unit_label) if key else no_unit_label, n, int(amount), without)
+                      for key, n, amount, without in _amount_totals(Finding.unit_id, status)),
+                     key=lambda t: (t.label == no_unit_label, t.label.casefold()))
+    whole = AmountTotal("", sum(t.count for t in by_priority), sum(t.amount for t in by_priority),
+                        sum(t.without_amount for t in by_priority))
+    return {"priority": by_priority, "unit": by_unit, "total": whole}
+
+
+def cis_labels(finding_ids) -> dict[int, list[str]]:
+    """Each finding's CIS controls as 'CIS 7', for a page of the plan: one query."""
+    cis = _cis_links()
+    rows = db.session.execute(sa.select(cis.c.finding_id, cis.c.position, Requirement.display_ref)
+                              .join(Requirement, Requirement.id == cis.c.requirement_id)
+                              .where(cis.c.finding_id.in_(list(finding_ids))))
+    labels: dict[int, list[str]] = {}
+    for finding_id, _position, ref in sorted(rows, key=lambda row: (row[0], row[1])):  # a few rows: no SQL sort
+        labels.setdefault(finding_id, []).append(ref)
+    return labels
 
 
 def link_requirement(finding: Finding, requirement_id: int) -> bool:

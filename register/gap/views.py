@@ -31,7 +31,7 @@ bp.nav = [NavItem(30, _l("Gap-analyse"), "gap.index",
                   _l("Modenhed pr. CIS-kontrol, fund fra gap-analyser og handlingsplanen, som direktionen følger."))]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GROUPINGS = {"enhed": "unit", "kontrol": "control"}
+GROUPINGS = {"enhed": "unit", "kontrol": "control", "prioritet": "priority"}
 STATUS_FILTERS = {"aabne": "open", "alle": "all", "lukkede": "closed"}  # Danish URL word -> service word
 
 
@@ -244,20 +244,51 @@ def import_findings(assessment_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read()
+        upload.close()  # a large upload is spooled to a temporary file: free it now, not at garbage collection
         try:
             plan = importer.plan_import(data, upload.filename, item)
         except importer.ImportFileError as exc:
             form.file.errors.append(str(exc))
         else:
-            token = importer.store_upload(data, upload.filename, current_user.id) if plan.ok else None
+            keep = plan.ok or bool(plan.unplaced)  # unplaced columns are placed on the kept file
+            token = importer.store_upload(data, upload.filename, current_user.id) if keep else None
             return _preview(item, plan, token, upload.filename)
     return render_template("gap/import.html", form=form, assessment=item), (422 if form.errors else 200)
 
 
 def _preview(item: Assessment, plan: importer.ImportPlan, token: str | None, filename: str):
     confirm = ConfirmImportForm(formdata=None, token=token)
+    field_choices = [(name, label) for name, (label, _variants) in importer.COLUMNS.items()]
     return render_template("gap/import_preview.html", assessment=item, plan=plan, confirm=confirm,
-                           filename=filename, priority_of=importer.computed_priority), (200 if plan.ok else 422)
+                           filename=filename, priority_of=importer.computed_priority,
+                           field_choices=field_choices, ignore=importer.IGNORE), (200 if plan.ok else 422)
+
+
+@bp.route("/vurderinger/<int:assessment_id>/import/kolonner", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def place_import_columns(assessment_id: int):
+    """The user says what each unplaced column holds (or to ignore it); the choice is kept for the source."""
+    item = _assessment_or_404(assessment_id)
+    form = ConfirmImportForm()
+    kept = importer.stored_upload(form.token.data, current_user.id) if form.validate_on_submit() else None
+    if kept is None:
+        flash(_("Importen er udløbet eller allerede gennemført. Indlæs filen igen."), "error")
+        return redirect(url_for(".import_findings", assessment_id=item.id))
+    data, filename = kept
+    try:
+        plan = importer.plan_import(data, filename, item)
+    except importer.ImportFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".import_findings", assessment_id=item.id))
+    allowed = set(importer.COLUMNS) | {importer.IGNORE}
+    choices = {column.key: request.form.get(f"kolonne_{column.index}", "") for column in plan.unplaced}
+    importer.remember_columns(plan.source, {k: v for k, v in choices.items() if v in allowed})
+    db.session.commit()
+    plan = importer.plan_import(data, filename, item)
+    if not (plan.ok or plan.unplaced):
+        importer.discard_upload(form.token.data, current_user.id)
+        return _preview(item, plan, None, filename)
+    return _preview(item, plan, form.token.data, filename)
 
 
 @bp.route("/vurderinger/<int:assessment_id>/import/bekraeft", methods=["POST"])
@@ -306,9 +337,12 @@ def action_plan():
     page, groups = services.action_plan_page(
         GROUPINGS[grouping], STATUS_FILTERS[status], page_arg(), _today(),
         str(_l("Ingen ansvarlig enhed")), str(_l("Ingen CIS-kontrol angivet")))
+    no_unit = str(_l("Ingen ansvarlig enhed"))
     return render_template("gap/action_plan.html", groups=groups, page=page, grouping=grouping,
                            status=status, today=_today(), progress=services.action_plan_progress(_today()),
-                           matrix=priority.matrix_rows(), cost_levels=list(CostLevel))
+                           matrix=priority.matrix_rows(), cost_levels=list(CostLevel),
+                           amounts=services.plan_amounts(STATUS_FILTERS[status], no_unit),
+                           controls=services.cis_labels(f.id for f in page.items))
 
 
 @bp.route("/handlingsplan.xlsx")
@@ -316,8 +350,10 @@ def action_plan():
 def action_plan_xlsx():
     grouping, status = _plan_args()
     _items, groups = _plan_groups(grouping, status)
-    title = _("Gruppe (enhed)") if grouping == "enhed" else _("Gruppe (CIS-kontrol)")
-    data = export.action_plan_xlsx(groups, _today(), title)
+    title = {"enhed": _("Gruppe (enhed)"), "kontrol": _("Gruppe (CIS-kontrol)"),
+             "prioritet": _("Gruppe (prioritet)")}[grouping]
+    amounts = services.plan_amounts(STATUS_FILTERS[status], str(_l("Ingen ansvarlig enhed")))
+    data = export.action_plan_xlsx(groups, _today(), title, amounts)
     name = f"handlingsplan-{_today().isoformat()}.xlsx"
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
 

@@ -377,6 +377,7 @@ def upload_catalog():
     if form.validate_on_submit():
         upload = form.file.data
         raw = upload.stream.read()
+        upload.close()  # a large upload is spooled to a temporary file: free it now, not at garbage collection
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
