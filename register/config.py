@@ -41,6 +41,11 @@ class Defaults:
     OIDC_BUTTON_LABEL = None      # None = "Log ind med kommunens login"
     OIDC_ONLY = False             # hide password login; then only administrators may still use a password
     OIDC_TIMEOUT = 10             # seconds per request to the identity provider
+    # The risk register's scale: one label per level, lowest first (the municipality's own; 5 x 5 by default).
+    RISK_LIKELIHOOD_LABELS = ("Meget usandsynlig", "Usandsynlig", "Mulig", "Sandsynlig", "Meget sandsynlig")
+    RISK_CONSEQUENCE_LABELS = ("Ubetydelig", "Mindre", "Moderat", "Alvorlig", "Katastrofal")
+    RISK_REVIEW_MONTHS = 12       # a risk's next review, when a review does not name one
+    SUPPLIER_REVIEW_MONTHS = 12   # a supplier's next review (tilsyn), likewise
 
 
 def database_url(url: str) -> str:
