@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from register.controls.models import Control
+from register.core.dates import local_today
 from register.extensions import db
 from register.suppliers.models import Criticality, ReviewResult, Supplier, SupplierReview, SupplierService
 
@@ -112,7 +113,7 @@ def test_link_a_supplier_to_controls_and_risks(app, client, login, make_unit):
 
 
 def test_list_filters_and_flags_what_needs_attention(app, client, login, count_queries):
-    today = dt.date.today()
+    today = local_today()
     make_supplier(app, name="Udløber snart", contract_ends_on=today + dt.timedelta(days=20),
                   next_review_on=today + dt.timedelta(days=200), criticality=Criticality.CRITICAL)
     make_supplier(app, name="Mangler aftale", processes_personal_data=True, next_review_on=today - dt.timedelta(1))
@@ -166,3 +167,42 @@ def test_exports(app, client, login):
     assert "KMD;" in text and "KMD Opus" in text and "Høj" in text
     book = load_workbook(io.BytesIO(client.get("/leverandoerer/eksport.xlsx?criticality=low").get_data()))
     assert book.active.max_row == 1  # only the headers: no low-criticality supplier
+
+
+# --- the årshjul: reminders before a review or a contract runs out -------------------------------------------
+
+def test_supplier_and_risk_dates_are_in_the_wheel_the_feed_and_the_reminders(app, client, login, users, make_unit):
+    import icalendar
+
+    from register.preparedness import reminders
+    from register.risks.models import Risk
+
+    from test_preparedness_wheel import feed_link
+
+    unit = make_unit(name="Digitalisering", contact_email="digitalisering@kommune.example")
+    today = local_today()
+    sid = make_supplier(app, name="KOMBIT", owner_unit_id=unit, next_review_on=today + dt.timedelta(days=5),
+                        contract_ends_on=today + dt.timedelta(days=20), criticality=Criticality.CRITICAL)
+    with app.app_context():
+        risk = Risk(title="Nedbrud hos KOMBIT", owner_unit_id=unit, inherent_likelihood=2, inherent_consequence=4,
+                    next_review_on=today - dt.timedelta(days=3))
+        db.session.add(risk)
+        db.session.commit()
+    login("board")
+    year = today.year
+    page = html(client.get(f"/aarshjul/?aar={(today + dt.timedelta(days=5)).year}"))
+    assert "Leverandør skal gennemgås" in page and f"/leverandoerer/{sid}" in page
+    if (today + dt.timedelta(days=20)).year == year:
+        assert "Leverandørkontrakt udløber" in page
+    link = feed_link(client)
+    client.post("/konto/logout")
+    calendar = icalendar.Calendar.from_ical(client.get(link).data)
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    assert events[f"supplier_contract:{sid}@register"].decoded("dtstart") == today + dt.timedelta(days=20)
+    assert str(events[f"supplier_review:{sid}@register"]["summary"]) == "Leverandør skal gennemgås: KOMBIT"
+    assert any(uid.startswith("risk_review:") for uid in events)
+    with app.app_context():
+        digests, _orphans = reminders.build_digests(today)
+    [digest] = [d for d in digests if d.recipient == "digitalisering@kommune.example"]
+    steps = {(step, item.kind.value) for step, item in digest.entries}
+    assert steps == {("7", "supplier_review"), ("30", "supplier_contract"), ("overdue", "risk_review")}
