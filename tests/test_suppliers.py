@@ -206,3 +206,17 @@ def test_supplier_and_risk_dates_are_in_the_wheel_the_feed_and_the_reminders(app
     [digest] = [d for d in digests if d.recipient == "digitalisering@kommune.example"]
     steps = {(step, item.kind.value) for step, item in digest.entries}
     assert steps == {("7", "supplier_review"), ("30", "supplier_contract"), ("overdue", "risk_review")}
+
+
+def test_demo_has_the_shared_municipal_suppliers_and_both_kinds_of_risk(app, catalogs, client):
+    from register.risks.models import Risk, RiskAcceptance, RiskSource
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        names = set(db.session.execute(sa.select(Supplier.name)).scalars())
+        assert {"KOMBIT A/S", "KMD A/S", "Fælles kommunalt datacenter"} <= names
+        services = set(db.session.execute(sa.select(SupplierService.name)).scalars())
+        assert "Serviceplatformen" in services and "KMD Opus Løn" in services
+        sources = set(db.session.execute(sa.select(Risk.source)).scalars())
+        assert sources == {RiskSource.CYBER, RiskSource.PREPAREDNESS}
+        assert db.session.execute(sa.select(RiskAcceptance.body_name)).scalar_one() == "Teknik- og Miljøudvalget"
