@@ -17,7 +17,8 @@ def _risk_form(unit_id, **overrides):
     return {"title": "Ransomware rammer fagsystemer", "description": "Kryptering af servere", "source": "cyber",
             "owner_unit_id": str(unit_id), "inherent_likelihood": "4", "inherent_consequence": "5",
             "residual_likelihood": "", "residual_consequence": "", "treatment": "reduce",
-            "treatment_note": "MFA og offline backup", "status": "open", "next_review_on": "", "version": "0"} | overrides
+            "treatment_note": "MFA og offline backup", "status": "open", "next_review_on": "",
+            "version": "0"} | overrides
 
 
 def _create(client, unit_id, **overrides) -> int:

@@ -16,7 +16,8 @@ class RiskForm(VersionedForm):
                                                  Length(max=300)])
     description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=20000)])
     source = SelectField(_l("Kilde"), choices=RiskSource.choices)
-    owner_unit_id = UnitField(_l("Ansvarlig enhed"), validators=[DataRequired(message=_l("Vælg den ansvarlige enhed."))])
+    owner_unit_id = UnitField(_l("Ansvarlig enhed"),
+                              validators=[DataRequired(message=_l("Vælg den ansvarlige enhed."))])
     inherent_likelihood = SelectField(_l("Sandsynlighed (iboende)"))
     inherent_consequence = SelectField(_l("Konsekvens (iboende)"))
     residual_likelihood = SelectField(_l("Sandsynlighed (restrisiko)"))
@@ -75,7 +76,8 @@ class AcceptanceForm(LocalizedForm):
     body = SelectField(_l("Organ"), choices=AcceptanceBody.choices)
     body_name = StringField(_l("Organets navn"), validators=[
         DataRequired(message=_l("Angiv navnet på det organ, der accepterede risikoen.")), Length(max=200)])
-    decided_on = DateField(_l("Besluttet den"), validators=[InputRequired(message=_l("Angiv datoen for beslutningen."))],
+    decided_on = DateField(_l("Besluttet den"),
+                           validators=[InputRequired(message=_l("Angiv datoen for beslutningen."))],
                            render_kw={"type": "date"}, invalid_value_message=DATE_MESSAGE)
     reference = StringField(_l("Sag eller dagsordenspunkt"), validators=[Optional(), Length(max=200)])
     valid_until = DateField(_l("Gælder til"), validators=[Optional()], render_kw={"type": "date"},

@@ -265,7 +265,8 @@ def links_of(risk_id: int) -> RiskLinks:
         .join(Requirement, Requirement.id == RiskRequirement.requirement_id)
         .join(Catalog, Catalog.id == Requirement.catalog_id)
         .where(RiskRequirement.risk_id == risk_id).order_by(Catalog.sort_order, Requirement.position)).all()
-    suppliers = db.session.execute(sa.select(SupplierRisk, Supplier).join(Supplier, Supplier.id == SupplierRisk.supplier_id)
+    suppliers = db.session.execute(sa.select(SupplierRisk, Supplier)
+                                   .join(Supplier, Supplier.id == SupplierRisk.supplier_id)
                                    .where(SupplierRisk.risk_id == risk_id).order_by(Supplier.name)).all()
     return RiskLinks(controls, findings, requirements, suppliers)
 
