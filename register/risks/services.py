@@ -1,5 +1,6 @@
 """Risks: the municipality's scale and ratings, the filtered list, the heat map, links, reviews, acceptances."""
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -63,8 +64,7 @@ class Scale:
     def level(self, likelihood: int | None, consequence: int | None) -> Level | None:
         if not likelihood or not consequence:
             return None
-        share = likelihood * consequence / self.max_score
-        return next((level for level, bound in BAND_SHARES if share <= bound + 1e-9), Level.CRITICAL)
+        return _band(likelihood * consequence, len(self.likelihood) * len(self.consequence))
 
     def score_range(self, level: Level) -> tuple[int, int]:
         """The scores (likelihood x consequence) of a band, inclusive."""
@@ -81,6 +81,13 @@ class Scale:
 
     def consequence_label(self, value: int | None) -> str:
         return _label(self.consequence, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _band(score: int, max_score: int) -> Level:
+    """A score's band (a list asks for two per row: worked out once per score and scale)."""
+    share = score / max_score
+    return next((level for level, bound in BAND_SHARES if share <= bound + 1e-9), Level.CRITICAL)
 
 
 def _label(labels: tuple[str, ...], value: int | None) -> str:
@@ -158,10 +165,23 @@ _ROW_COLUMNS = (Risk.id, Risk.title, Risk.source, Risk.status, Risk.owner_unit_i
                 Risk.next_review_on, Unit.name.label("unit_name"))
 
 
-def list_risks(f: RiskFilter, page: int) -> Page:
-    """One page of risks in title order, as plain rows with their unit's name: two queries whatever the data."""
-    stmt = f.where(sa.select(*_ROW_COLUMNS).join(Unit, Unit.id == Risk.owner_unit_id), scale())
-    return paginate(stmt.order_by(Risk.title, Risk.id), page, scalars=False)
+@dataclass
+class RiskRow:
+    risk: sa.Row          # plain columns and the unit's name
+    inherent: Level
+    current: Level        # the residual rating's band, or the inherent one while the residual is not assessed
+    review_overdue: bool
+
+
+def list_risks(f: RiskFilter, page: int, today: dt.date) -> Page:
+    """One page of risks in title order, as plain rows with their unit's name and their bands worked out here
+    rather than in the template: two queries whatever the data."""
+    the_scale = scale()
+    stmt = f.where(sa.select(*_ROW_COLUMNS).join(Unit, Unit.id == Risk.owner_unit_id), the_scale)
+    result = paginate(stmt.order_by(Risk.title, Risk.id), page, scalars=False)
+    result.items = [RiskRow(row, the_scale.level(row.inherent_likelihood, row.inherent_consequence),
+                            the_scale.level(*current(row)), review_overdue(row, today)) for row in result.items]
+    return result
 
 
 def all_risks(f: RiskFilter) -> list:
@@ -179,6 +199,7 @@ class HeatCell:
     consequence: int
     count: int
     level: Level
+    url: str = ""  # the list of the cell's risks, when the page links them
 
 
 @dataclass
@@ -188,6 +209,14 @@ class HeatMap:
     scale: Scale
     rows: list[list[HeatCell]]
     outside: int = 0  # risks rated beyond the scale (after the setting was narrowed)
+
+    @property
+    def row_labels(self) -> list[str]:
+        return [self.scale.likelihood_label(row[0].likelihood) for row in self.rows]
+
+    @property
+    def column_labels(self) -> list[str]:
+        return [self.scale.consequence_label(n) for n in range(1, len(self.scale.consequence) + 1)]
 
     @property
     def total(self) -> int:

@@ -40,10 +40,17 @@ def _filter() -> services.RiskFilter:
 @requires(Permission.READ)
 def index():
     f = _filter()
-    return render_template("risks/index.html", page=services.list_risks(f, page_arg()), f=f, filters=f.args(),
-                           heat=services.heat_map(f), scale=services.scale(), sources=RiskSource,
-                           statuses=RiskStatus, treatments=Treatment, levels=services.Level, units=unit_choices(),
-                           today=local_today())
+    heat = services.heat_map(f)
+    cell_args = {k: v for k, v in f.args().items() if k not in ("l", "c")}
+    base = url_for(".index", **cell_args)  # one address for every cell, each cell's rating put in
+    joiner = "&" if "?" in base else "?"
+    for row in heat.rows:
+        for cell in row:
+            cell.url = f"{base}{joiner}l={cell.likelihood}&c={cell.consequence}#liste"
+    return render_template("risks/index.html", page=services.list_risks(f, page_arg(), local_today()), f=f,
+                           filters=f.args(), cell_args=cell_args, heat=heat, scale=services.scale(),
+                           sources=RiskSource, statuses=RiskStatus, treatments=Treatment, levels=services.Level,
+                           units=unit_choices())
 
 
 def _risk(risk_id: int) -> Risk:

@@ -72,6 +72,7 @@ _ROW_COLUMNS = (Supplier.id, Supplier.name, Supplier.criticality, Supplier.contr
 class SupplierRow:
     supplier: sa.Row
     services: list[str]
+    notes: list[str] | None = None  # what needs attention, in words
 
 
 def list_suppliers(f: SupplierFilter, page: int, today: dt.date) -> Page:
@@ -85,7 +86,8 @@ def list_suppliers(f: SupplierFilter, page: int, today: dt.date) -> Page:
                 sa.select(SupplierService.supplier_id, SupplierService.name)
                 .where(SupplierService.supplier_id.in_(ids)).order_by(SupplierService.name)):
             names.setdefault(supplier_id, []).append(name)
-    result.items = [SupplierRow(row, names.get(row.id, [])) for row in result.items]
+    words = _attention_words()  # translated once for the page, not for every row
+    result.items = [SupplierRow(row, names.get(row.id, []), attention(row, today, words)) for row in result.items]
     return result
 
 
@@ -212,21 +214,29 @@ def risk_picker() -> Picker:
                   lambda row: row.title, containing(Risk.title))
 
 
-def attention(row, today: dt.date) -> list[str]:
+def _attention_words() -> dict[str, str]:
+    return {"never": _("Aldrig gennemgået"), "no_next": _("Ingen næste gennemgang"),
+            "review_late": _("Gennemgang overskredet"), "review_soon": _("Gennemgang snart"),
+            "expired": _("Kontrakten er udløbet"), "ending": _("Kontrakten udløber snart"),
+            "no_dpa": _("Mangler databehandleraftale")}
+
+
+def attention(row, today: dt.date, words: dict[str, str] | None = None) -> list[str]:
     """What needs doing about a supplier, in words (a list row or a Supplier)."""
+    words = words or _attention_words()
     soon = today + dt.timedelta(days=SOON_DAYS)
     notes = []
     if row.next_review_on is None:
-        notes.append(_("Aldrig gennemgået") if row.last_reviewed_on is None else _("Ingen næste gennemgang"))
+        notes.append(words["never"] if row.last_reviewed_on is None else words["no_next"])
     elif row.next_review_on < today:
-        notes.append(_("Gennemgang overskredet"))
+        notes.append(words["review_late"])
     elif row.next_review_on <= soon:
-        notes.append(_("Gennemgang snart"))
+        notes.append(words["review_soon"])
     if row.contract_ends_on is not None:
         if row.contract_ends_on < today:
-            notes.append(_("Kontrakten er udløbet"))
+            notes.append(words["expired"])
         elif row.contract_ends_on <= soon:
-            notes.append(_("Kontrakten udløber snart"))
+            notes.append(words["ending"])
     if row.processes_personal_data and row.dpa_signed_on is None:
-        notes.append(_("Mangler databehandleraftale"))
+        notes.append(words["no_dpa"])
     return notes

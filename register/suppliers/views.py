@@ -41,7 +41,7 @@ def index():
     f, today = _filter(), local_today()
     return render_template("suppliers/index.html", page=services.list_suppliers(f, page_arg(), today), f=f,
                            filters=f.args(), criticalities=Criticality, attention_choices=ATTENTION,
-                           units=unit_choices(), today=today, attention=services.attention)
+                           units=unit_choices())
 
 
 def _supplier(supplier_id: int) -> Supplier:
