@@ -173,6 +173,8 @@ def test_link_a_risk_to_controls_findings_and_requirements(app, client, login, m
         assert response.status_code == 302
     page = html(client.get(f"/risici/{rid}"))
     assert "Offline backup" in page and "Backup ikke testet" in page and "21(2)(a)" in page
+    requirement_page = html(client.get(f"/krav/{requirement_id}"))
+    assert "Risici, der vedrører kravet" in requirement_page and f"/risici/{rid}" in requirement_page
     again = client.post(f"/risici/{rid}/kobling/tiltag", data={"tiltag-target_id": str(control_id)},
                         follow_redirects=True)
     assert "allerede knyttet" in html(again)

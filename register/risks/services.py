@@ -16,6 +16,7 @@ from register.core.picker import Picker, containing, picker
 from register.extensions import db
 from register.gap.models import Finding
 from register.organisation.models import Unit
+from register.requirements.links import ranked
 from register.risks.models import (AcceptanceBody, Risk, RiskAcceptance, RiskControl, RiskFinding, RiskRequirement,
                                    RiskReview, RiskSource, RiskStatus, Treatment)
 
@@ -328,6 +329,13 @@ def unlink(risk: Risk, item) -> None:
     db.session.delete(item)
     risk.version += 1
     db.session.flush()
+
+
+def risks_linked(requirement_id: sa.ColumnElement[int]) -> sa.Select:
+    """Risks linked to one requirement, in title order (requirements.links)."""
+    return (sa.select(*ranked(Risk.id, Risk.title, Risk.id))
+            .join(RiskRequirement, RiskRequirement.risk_id == Risk.id)
+            .where(RiskRequirement.requirement_id == requirement_id))
 
 
 def finding_picker() -> Picker:

@@ -16,6 +16,7 @@ from register.extensions import db
 from register.organisation.models import Unit
 from register.organisation.services import unit_choices
 from register.requirements.exports import csv_bytes, xlsx_bytes
+from register.requirements.links import LinkedItem, LinkProvider
 from register.risks import services
 from register.risks.forms import AcceptanceForm, LinkForm, ReviewForm, RiskForm
 from register.risks.models import AcceptanceBody, Risk, RiskSource, RiskStatus, Treatment
@@ -25,6 +26,17 @@ bp.nav = [NavItem(25, _l("Risici"), "risks.index",
                   _l("Cyber- og beredskabsrisici (RSV): vurdering, behandling, accept og risikomatrix."))]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def requirement_risks(risks: list[Risk]) -> list[LinkedItem]:
+    """The requirement page's section of risks that concern the requirement."""
+    the_scale = services.scale()
+    return [LinkedItem(r.title, url_for("risks.detail", risk_id=r.id), the_scale.level(*services.current(r)),
+                       r.source.label) for r in risks]
+
+
+bp.requirement_links = [LinkProvider(85, _l("Risici, der vedrører kravet"), Risk, services.risks_linked,
+                                     requirement_risks, _l("Ingen risici er knyttet til kravet."))]
 
 
 def _filter() -> services.RiskFilter:
