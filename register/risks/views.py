@@ -1,5 +1,6 @@
 """The risk register: list with heat map, a risk's page, its form, links, reviews, acceptances and exports."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from register.catalogs import services as catalog_services
 from register.controls import services as control_services
@@ -11,7 +12,8 @@ from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
-from register.core.templating import NavItem
+from register.core.i18n import date_filter
+from register.core.templating import NavItem, badge, row_url
 from register.extensions import db
 from register.organisation.models import Unit
 from register.organisation.services import unit_choices
@@ -26,6 +28,26 @@ bp.nav = [NavItem(25, _l("Risici"), "risks.index",
                   _l("Cyber- og beredskabsrisici (RSV): vurdering, behandling, accept og risikomatrix."))]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.app_template_global()
+def risk_row(item: services.RiskRow, words: dict) -> Markup:
+    """One row of the risk list. A function rather than Jinja: the list draws fifty with four badges each, and
+    the template's share of the page's time was twice the control list's."""
+    r = item.risk
+    closed = f" {badge(r.status)}" if r.status == RiskStatus.CLOSED else ""
+    if r.residual_likelihood:
+        residual = f"{r.residual_likelihood} × {r.residual_consequence} {badge(item.current)}"
+    else:
+        residual = f'<span class="muted">{escape(words["not_assessed"])}</span>'
+    review = escape(date_filter(r.next_review_on)) if r.next_review_on else ""
+    if item.review_overdue:
+        review += f" {words['overdue']}"
+    return Markup(
+        f'<tr><td><a href="{row_url("risks.detail", risk_id=r.id)}">{escape(r.title)}</a>{closed}</td>'
+        f"<td>{badge(r.source)}</td><td>{escape(r.unit_name)}</td>"
+        f"<td>{r.inherent_likelihood} × {r.inherent_consequence} {badge(item.inherent)}</td><td>{residual}</td>"
+        f"<td>{escape(r.treatment.label) if r.treatment else ''}</td><td>{review}</td></tr>")
 
 
 def requirement_risks(risks: list[Risk]) -> list[LinkedItem]:
