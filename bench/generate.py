@@ -26,6 +26,8 @@ from register.incidents.models import Incident, IncidentStatus, IncidentUnit, Si
 from register.organisation.models import Unit, UnitKind
 from register.preparedness.models import Exercise, ExerciseLevel, ExerciseType, ExerciseUnit
 from register.requirements.models import ImplementationStatus, RequirementAssessment
+from register.risks.models import Risk, RiskControl, RiskSource, RiskStatus, Treatment
+from register.suppliers.models import Criticality, ReviewResult, Supplier, SupplierRisk, SupplierService
 
 ACTOR = "bench-generator"
 NIS2_ANNEX_SIZE = 440
@@ -47,10 +49,13 @@ class Scale:
     units: int = 50
     incidents: int = 150
     years: int = 10
+    risks: int = 2000
+    suppliers: int = 500
 
     @classmethod
     def small(cls) -> "Scale":
-        return cls(requirements=0, controls=50, findings=20, exercises=5, units=10, incidents=5, years=2)
+        return cls(requirements=0, controls=50, findings=20, exercises=5, units=10, incidents=5, years=2, risks=20,
+                   suppliers=10)
 
 
 class Clock:
@@ -344,6 +349,50 @@ def generate(scale: Scale, seed: int = 9, today: dt.date | None = None) -> dict:
     _insert(conn, log, IncidentUnit, [({"incident_id": n, "unit_id": rng.choice(units)},
                                        [(incident_rows[i][1][0][0], {})]) for i, n in enumerate(incidents)])
     made["incidents"] = len(incidents)
+
+    # Risks from both sources, most treated, each with a control; suppliers with their systems and a risk.
+    risk_rows = []
+    for i in range(scale.risks):
+        likelihood, consequence = rng.randint(1, 5), rng.randint(1, 5)
+        treated = rng.random() < 0.7
+        risk_rows.append(({
+            "title": f"Risiko {i + 1}: {rng.choice(WORDS)} svigter", "description": "Trussel og sårbarhed. " * 3,
+            "source": RiskSource.PREPAREDNESS if i % 3 == 0 else RiskSource.CYBER, "owner_unit_id": rng.choice(units),
+            "inherent_likelihood": likelihood, "inherent_consequence": consequence,
+            "residual_likelihood": max(1, likelihood - rng.randint(0, 2)) if treated else None,
+            "residual_consequence": max(1, consequence - rng.randint(0, 1)) if treated else None,
+            "treatment": rng.choice(list(Treatment)) if treated else None, "treatment_note": None,
+            "status": RiskStatus.CLOSED if rng.random() < 0.1 else RiskStatus.OPEN,
+            "last_reviewed_on": today - dt.timedelta(days=rng.randint(30, 400)),
+            "next_review_on": today + dt.timedelta(days=rng.randint(-60, 330)), "created_at": _moment(rng, *span)},
+            _timeline(rng, *span, [{"residual_likelihood": None, "residual_consequence": None}] if treated else [])))
+    risks = _insert(conn, log, Risk, risk_rows)
+    _insert(conn, log, RiskControl, [({"risk_id": r, "control_id": rng.choice(controls)}, _timeline(rng, *span, []))
+                                     for r in risks if controls])
+    made["risks"] = len(risks)
+    supplier_rows = []
+    for i in range(scale.suppliers):
+        reviewed = rng.random() < 0.8
+        supplier_rows.append(({
+            "name": f"Leverandør {i + 1} A/S", "criticality": rng.choice(list(Criticality)),
+            "owner_unit_id": rng.choice(units), "contact_name": f"Kontakt {i + 1}",
+            "contract_signed_on": today - dt.timedelta(days=rng.randint(100, 3000)),
+            "contract_ends_on": today + dt.timedelta(days=rng.randint(-30, 1500)),
+            "processes_personal_data": i % 2 == 0, "dpa_signed_on": today - dt.timedelta(days=900) if i % 4 == 0
+            else None, "obliged_incident_notice": i % 3 != 0, "obliged_security_requirements": True,
+            "obliged_audit_right": i % 2 == 0, "obliged_subcontractor_approval": False,
+            "last_reviewed_on": today - dt.timedelta(days=rng.randint(30, 500)) if reviewed else None,
+            "last_review_result": rng.choice(list(ReviewResult)) if reviewed else None,
+            "next_review_on": today + dt.timedelta(days=rng.randint(-60, 330)) if reviewed else None,
+            "created_at": _moment(rng, *span)}, _timeline(rng, *span, [{"contact_name": None}])))
+    suppliers = _insert(conn, log, Supplier, supplier_rows)
+    _insert(conn, log, SupplierService, [
+        ({"supplier_id": s, "name": f"System {n + 1} ({rng.choice(WORDS)})",
+          "criticality": rng.choice(list(Criticality))},
+         _timeline(rng, *span, [])) for s in suppliers for n in range(rng.randint(1, 3))])
+    _insert(conn, log, SupplierRisk, [({"supplier_id": s, "risk_id": rng.choice(risks)}, _timeline(rng, *span, []))
+                                      for s in suppliers if risks])
+    made["suppliers"] = len(suppliers)
 
     made["history entries"] = log.write(conn)
     session.commit()

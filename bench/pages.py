@@ -47,6 +47,10 @@ PAGES = [
     ("exercise form (edit)", "/oevelser/{exercise}/rediger", False),
     ("/aarshjul/", "/aarshjul/", False),
     ("/haendelser/", "/haendelser/", True),
+    ("/risici/ (with the heat map)", "/risici/", True),
+    ("/risici/ beredskab, page 10", "/risici/?status=alle&source=preparedness&page=10", True),
+    ("/leverandoerer/", "/leverandoerer/", True),
+    ("/leverandoerer/ page 5", "/leverandoerer/?page=5", True),
     ("XLSX export, 440-req catalogue", "/krav/eksport.xlsx?catalog={catalog}", False),
     ("CSV export, 440-req catalogue", "/krav/eksport.csv?catalog={catalog}", False),
 ]

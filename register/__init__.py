@@ -92,9 +92,11 @@ def register_blueprints(app: Flask) -> None:
     from register.requirements.views import bp as requirements_bp
     from register.preparedness import blueprints as preparedness_blueprints
     from register.training.views import bp as training_bp
+    from register.risks.views import bp as risks_bp
+    from register.suppliers.views import bp as suppliers_bp
 
     for bp in (home_bp, accounts_bp, organisation_bp, catalogs_bp, requirements_bp, controls_bp, gap_bp,
-               *preparedness_blueprints(), incidents_bp, training_bp, reports_bp):
+               *preparedness_blueprints(), incidents_bp, training_bp, reports_bp, risks_bp, suppliers_bp):
         app.register_blueprint(bp)
     from register.api.views import build_blueprint, tokens_bp
 

@@ -47,6 +47,11 @@ class Defaults:
     # The change history's chain is an HMAC with this key, kept outside the database (instance/history_key,
     # generated on first start) so that whoever can write the database cannot re-hash a forged entry.
     HISTORY_KEY = None
+    # The risk register's scale: one label per level, lowest first (the municipality's own; 5 x 5 by default).
+    RISK_LIKELIHOOD_LABELS = ("Meget usandsynlig", "Usandsynlig", "Mulig", "Sandsynlig", "Meget sandsynlig")
+    RISK_CONSEQUENCE_LABELS = ("Ubetydelig", "Mindre", "Moderat", "Alvorlig", "Katastrofal")
+    RISK_REVIEW_MONTHS = 12       # a risk's next review, when a review does not name one
+    SUPPLIER_REVIEW_MONTHS = 12   # a supplier's next review (tilsyn), likewise
 
 
 def database_url(url: str) -> str:

@@ -579,7 +579,7 @@ def test_every_operation_answers_as_the_openapi_document_says(app, data, make_to
     # Not negative_data_rejection: an empty filter (`?status=`) deliberately means "no filter", as from a form.
     checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 3 * 17 + 2  # every resource (list, CSV, item) and the compliance report twice
+    assert len(operations) == 3 * 28 + 2  # every resource (list, CSV, item) and the compliance report twice
     for operation in operations:
         # Valid and invalid requests (a wrong type, a value outside the schema) alike must be answered with a
         # documented status and body, never a 500.

@@ -16,7 +16,7 @@ from register.core.transactions import writes_on_get
 # Every API view is marked writes_on_get: a request with a token records the token's last use (api/tokens.py).
 RESOURCE_MODULES = ["register.organisation.api", "register.catalogs.api", "register.requirements.api",
                     "register.controls.api", "register.gap.api", "register.preparedness.api",
-                    "register.incidents.api"]
+                    "register.incidents.api", "register.risks.api", "register.suppliers.api"]
 MAX_PER_PAGE = 500
 
 

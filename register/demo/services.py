@@ -64,6 +64,9 @@ def load_demo() -> dict:
     unit_ids = {name: unit.id for name, unit in by_name.items()}
     load_incidents(unit_ids)  # each part's loader skips itself if its data already exists
     load_training(unit_ids)
+    from register.suppliers.demo import load_demo as load_risks_and_suppliers
+
+    load_risks_and_suppliers(unit_ids)
     from register.requirements.demo import load_demo as load_requirements_demo
 
     load_requirements_demo()

@@ -18,6 +18,8 @@ from register.organisation.models import Unit
 from register.preparedness import rules, services
 from register.preparedness.models import (CalendarToken, Exercise, ImprovementPoint, LeaderIntroduction, Milestone,
                                           Plan, PlanStatus)
+from register.risks.models import Risk, RiskStatus
+from register.suppliers.models import Supplier
 
 
 class ItemKind(LabelledEnum):
@@ -28,17 +30,23 @@ class ItemKind(LabelledEnum):
     IMPROVEMENT = "improvement"
     INTRODUCTION = "introduction"
     FINDING = "finding"
+    RISK_REVIEW = "risk_review"
+    SUPPLIER_REVIEW = "supplier_review"
+    SUPPLIER_CONTRACT = "supplier_contract"
 
     @classmethod
     def _label_map(cls):
         return {"milestone": _l("Milepæl"), "exercise": _l("Øvelse"), "review": _l("Årlig gennemgang"),
                 "sub_plan": _l("Delplan skal revideres"), "improvement": _l("Forbedringspunkt"),
-                "introduction": _l("Lederintroduktion"), "finding": _l("Fund på handlingsplanen")}
+                "introduction": _l("Lederintroduktion"), "finding": _l("Fund på handlingsplanen"),
+                "risk_review": _l("Risiko skal gennemgås"), "supplier_review": _l("Leverandør skal gennemgås"),
+                "supplier_contract": _l("Leverandørkontrakt udløber")}
 
     @classmethod
     def _tone_map(cls):
         return {"milestone": "info", "exercise": "info", "review": "info", "sub_plan": "neutral",
-                "improvement": "neutral", "introduction": "neutral", "finding": "warning"}
+                "improvement": "neutral", "introduction": "neutral", "finding": "warning",
+                "risk_review": "neutral", "supplier_review": "neutral", "supplier_contract": "warning"}
 
 
 @dataclass
@@ -175,12 +183,44 @@ def _findings(today: dt.date, start: dt.date | None = None, end: dt.date | None 
             for f in db.session.execute(stmt)]
 
 
+def _risk_reviews(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
+    """Active risks' next reviews, owned by the risk's unit (plain columns: a register holds thousands)."""
+    rows = db.session.execute(sa.select(Risk.id, Risk.title, Risk.next_review_on, Risk.owner_unit_id, Risk.source)
+                              .where(Risk.status == RiskStatus.OPEN, Risk.next_review_on.is_not(None),
+                                     _between(Risk.next_review_on, start, end)))
+    return [WheelItem(f"risk_review:{r.id}", ItemKind.RISK_REVIEW, r.next_review_on, r.title, "risks.detail",
+                      {"risk_id": r.id}, late=r.next_review_on < today, context=r.source.label,
+                      owner_unit_id=r.owner_unit_id, unit_ids=frozenset({r.owner_unit_id}))
+            for r in rows]
+
+
+def _suppliers(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
+    """Each supplier's next review and the end of its contract, owned by the supplier's unit: the reminders
+    (30 days, 7 days, the day) come before the date runs out."""
+    rows = db.session.execute(
+        sa.select(Supplier.id, Supplier.name, Supplier.next_review_on, Supplier.contract_ends_on,
+                  Supplier.owner_unit_id, Supplier.criticality)
+        .where(sa.or_(_between(Supplier.next_review_on, start, end), _between(Supplier.contract_ends_on, start, end))))
+    items = []
+    for s in rows:
+        units = frozenset({s.owner_unit_id} if s.owner_unit_id else ())
+        context = _("Kritikalitet: %(level)s", level=s.criticality.label)
+        for key, kind, day in (("supplier_review", ItemKind.SUPPLIER_REVIEW, s.next_review_on),
+                               ("supplier_contract", ItemKind.SUPPLIER_CONTRACT, s.contract_ends_on)):
+            if day is not None:
+                items.append(WheelItem(f"{key}:{s.id}", kind, day, s.name, "suppliers.detail", {"supplier_id": s.id},
+                                       late=day < today, context=context, owner_unit_id=s.owner_unit_id,
+                                       unit_ids=units))
+    return items
+
+
 def all_items(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
     """Every dated item, sorted by date (one query per kind, whatever the number of records); exercises,
     improvements, introductions and findings only between `start` and `end` when given (the other kinds are
     few, and their dates are worked out in Python)."""
     items = (_milestones(today) + _exercises(today, start, end) + _reviews(today) + _sub_plans(today)
-             + _improvements(today, start, end) + _introductions(today, start, end) + _findings(today, start, end))
+             + _improvements(today, start, end) + _introductions(today, start, end) + _findings(today, start, end)
+             + _risk_reviews(today, start, end) + _suppliers(today, start, end))
     return sorted(items, key=lambda i: (i.day, i.kind.value, i.title))
 
 

@@ -36,6 +36,7 @@ from register.reports.gcpause import collector_paused
 from register.reports.snapshots import History, typed
 from register.requirements.compliance import Figures, assessable_ids, compliance_overview
 from register.requirements.models import ImplementationStatus, NOT_ASSESSED_LABEL, RequirementAssessment
+from register.risks.report import risk_section
 from register.training import services as training
 from register.training.models import (Approval, ApprovalRule, Campaign, CampaignUnit, ManagementBody,
                                       ManagementScope, Trainee, TrainingRecord, TrainingSettings)
@@ -97,7 +98,8 @@ def build_report(year: int, as_of: dt.date | None = None, today: dt.date | None 
     with force_locale("da"), collector_paused():
         data = _gather(year, as_of, registered_on or today, registered_on is not None)
         sections = [_summary(data), _nis2(data), _gap(data), _plan(data), _exercises(data),
-                    _incidents_training(data), _appendix(data)]
+                    _incidents_training(data), risk_section(data.history, year, as_of, data.units),
+                    _appendix(data)]
     return d.Report(root_unit_name(), TITLE, year, as_of,
                     dt.datetime.now(dt.timezone.utc), version, sections, registered_on=registered_on)
 

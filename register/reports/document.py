@@ -58,6 +58,26 @@ class BarChart:
 
 
 @dataclass
+class HeatCell:
+    count: int
+    level: str  # the band in words ("Kritisk"): printed in the cell, never the colour alone
+    tone: str   # success, info, warning, error
+
+
+@dataclass
+class HeatMap:
+    """A risk matrix: counts per likelihood (rows, highest first) and consequence (columns, lowest first)."""
+
+    title: str
+    row_title: str
+    column_title: str
+    rows: list[str]
+    columns: list[str]
+    cells: list[list[HeatCell]]
+    description: str = ""  # the matrix in words, for the HTML version and screen readers
+
+
+@dataclass
 class Section:
     title: str
     blocks: list = field(default_factory=list)

@@ -715,6 +715,31 @@ def _chart(block: d.BarChart, styles, width: float):
             Spacer(1, 8)]
 
 
+HEAT_COLOURS = {"success": colors.HexColor("#e1f0d6"), "info": colors.HexColor("#dceefb"),
+                "warning": colors.HexColor("#fde9c6"), "error": colors.HexColor("#f8d3cd")}
+
+
+def _heat_map(block: d.HeatMap, styles, width: float):
+    """The risk matrix as a table: each cell prints its count and band, the background only repeats the band."""
+    cell = ParagraphStyle("heat", parent=styles["body"], fontSize=8.5, leading=10.5, alignment=1, spaceAfter=0)
+    head = ParagraphStyle("heat_head", parent=cell, fontName="Plex-Bold", fontSize=8)
+    count = ParagraphStyle("heat_count", parent=cell, fontName="Plex-Bold", fontSize=12, leading=14)
+    rows = [[Paragraph(escape(block.row_title), head)] + [Paragraph(escape(c), head) for c in block.columns]]
+    style = [("GRID", (0, 0), (-1, -1), 0.5, RULE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+             ("BACKGROUND", (0, 0), (-1, 0), ZEBRA), ("BACKGROUND", (0, 0), (0, -1), ZEBRA)]
+    for r, (label, cells) in enumerate(zip(block.rows, block.cells), start=1):
+        rows.append([Paragraph(escape(label), head)]
+                    + [[Paragraph(fmt.number(c.count), count), Paragraph(escape(c.level), cell)] for c in cells])
+        for col, c in enumerate(cells, start=1):
+            style.append(("BACKGROUND", (col, r), (col, r), HEAT_COLOURS.get(c.tone, ZEBRA)))
+    first = min(30 * mm, width * 0.22)
+    table = RLTable(rows, colWidths=[first] + [(width - first) / len(block.columns)] * len(block.columns))
+    table.setStyle(TableStyle(style))
+    caption = Paragraph(escape(f"{block.title} ({block.column_title} vandret, {block.row_title.lower()} lodret)"),
+                        styles["warning"])
+    return [KeepTogether([caption, table]), Spacer(1, 10)]
+
+
 def _blocks(blocks, styles, width, kit: _Kit, key: str):
     out = []
     subsections = 0
@@ -730,6 +755,8 @@ def _blocks(blocks, styles, width, kit: _Kit, key: str):
             out += _table(block, styles, width, kit)
         elif isinstance(block, d.BarChart):
             out += _chart(block, styles, width)
+        elif isinstance(block, d.HeatMap):
+            out += _heat_map(block, styles, width)
         elif isinstance(block, d.Section):  # a sub-section
             subsections += 1
             sub_key = f"{key}.{subsections}"

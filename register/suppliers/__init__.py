@@ -1,0 +1,1 @@
+"""The supplier register: suppliers, what they deliver, their contracts, agreements and reviews."""
