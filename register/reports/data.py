@@ -98,7 +98,7 @@ def build_report(year: int, as_of: dt.date | None = None, today: dt.date | None 
     with force_locale("da"), collector_paused():
         data = _gather(year, as_of, registered_on or today, registered_on is not None)
         sections = [_summary(data), _nis2(data), _gap(data), _plan(data), _exercises(data),
-                    _incidents_training(data), risk_section(data.history, year, as_of, data.units),
+                    _incidents_training(data), risk_section(data.history, year, as_of, data.recorded, data.units),
                     _appendix(data)]
     return d.Report(root_unit_name(), TITLE, year, as_of,
                     dt.datetime.now(dt.timezone.utc), version, sections, registered_on=registered_on)

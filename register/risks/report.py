@@ -1,4 +1,7 @@
-"""The annual report's section on risks and suppliers, read from the change history as of the report's date.
+"""The annual report's section on risks and suppliers.
+
+As the rest of the report: the register as recorded (now, or on the audit view's day), read by the records' own
+dates (an acceptance counts from the day it was decided, a review is overdue by its own next date).
 
 Self-contained: reports/data.py adds `risk_section(...)` to its list of sections and passes its History, so
 the section reads each model's states once like every other section. Text is Danish (the report's language).
@@ -45,14 +48,17 @@ def _acceptance_text(risk, acceptances: list, as_of: dt.date) -> str:
     return _label(state)
 
 
-def risk_section(history, year: int, as_of: dt.date, units: dict[int, str]) -> d.Section:
-    """Risks and suppliers as they stood at the end of `as_of`: heat maps, the highest risks, the year's
-    acceptances, reviews that are overdue, and the suppliers the municipality depends on most."""
+def risk_section(history, year: int, as_of: dt.date, recorded: dt.date, units: dict[int, str]) -> d.Section:
+    """Risks and suppliers at the end of `as_of`, as the register knew them at the end of `recorded`: heat maps,
+    the highest risks, the year's acceptances, reviews that are overdue, and the suppliers the municipality
+    depends on most."""
     scale = services.scale()
-    risks = [r for r in history.snapshots(Risk, as_of).values() if r.status == RiskStatus.OPEN]
+    recorded_risks = history.snapshots(Risk, recorded).values()
+    risks = [r for r in recorded_risks if r.status == RiskStatus.OPEN]
     acceptances = defaultdict(list)
-    for a in history.snapshots(RiskAcceptance, as_of).values():
-        acceptances[a.risk_id].append(a)
+    for a in history.snapshots(RiskAcceptance, recorded).values():
+        if a.decided_on <= as_of:
+            acceptances[a.risk_id].append(a)
     for items in acceptances.values():
         items.sort(key=lambda a: (a.decided_on, a.id), reverse=True)
     current = {r.id: services.current(r) for r in risks}
@@ -90,7 +96,7 @@ def risk_section(history, year: int, as_of: dt.date, units: dict[int, str]) -> d
         empty="Der er ingen aktive risici i registret."))
     decided = sorted((a for items in acceptances.values() for a in items if a.decided_on.year == year),
                      key=lambda a: (a.decided_on, a.id))
-    titles = {r.id: r.title for r in history.snapshots(Risk, as_of).values()}
+    titles = {r.id: r.title for r in recorded_risks}
     blocks.append(d.Table(
         ["Dato", "Organ", "Risiko", "Accepteret niveau", "Sag"],
         [[fmt.short_date(a.decided_on), a.body_name, titles.get(a.risk_id, "–"),
@@ -103,12 +109,12 @@ def risk_section(history, year: int, as_of: dt.date, units: dict[int, str]) -> d
         [[r.title, units.get(r.owner_unit_id, "–"), fmt.short_date(r.next_review_on)] for r in overdue],
         caption="Risici, hvis gennemgang er overskredet", widths=[5, 2.5, 1.6],
         empty="Ingen risici er over frist for gennemgang."))
-    blocks.append(_suppliers(history, as_of, units))
+    blocks.append(_suppliers(history, as_of, recorded, units))
     return d.Section("Risici og leverandører", blocks)
 
 
-def _suppliers(history, as_of: dt.date, units: dict[int, str]) -> d.Section:
-    suppliers = list(history.snapshots(Supplier, as_of).values())
+def _suppliers(history, as_of: dt.date, recorded: dt.date, units: dict[int, str]) -> d.Section:
+    suppliers = list(history.snapshots(Supplier, recorded).values())
     by_criticality = Counter(s.criticality for s in suppliers)
     important = sorted((s for s in suppliers if s.criticality in (Criticality.CRITICAL, Criticality.HIGH)),
                        key=lambda s: (s.criticality != Criticality.CRITICAL, s.name))
