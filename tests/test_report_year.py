@@ -239,3 +239,36 @@ def test_in_2026_a_plan_adopted_in_2025_for_the_new_term_reads_as_adopted_not_as
     text = _pdf_text(render_pdf(report))
     assert "Ikke vedtaget" not in text and "har endnu ikke vedtaget en revision" not in text
     assert "1 milepæl er forsinket: Evaluering af høringssvar" in text  # what is really late is still raised
+
+
+def test_the_state_true_on_a_day_is_the_last_saved_of_those_dated_by_then_without_deleted_records(app, catalogs):
+    from register.reports.snapshots import dated_states
+    from register.requirements.models import RequirementAssessment
+
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=dt.timezone.utc), tick=False):
+        assess(app, "nis2:21.2.a", status=S.PARTLY, status_effective_on=D(2025, 3, 1))
+        assess(app, "nis2:21.2.b", status=S.PLANNED)  # effective today, 5 January 2026
+        assess(app, "nis2:21.2.c", status=S.PLANNED, status_effective_on=D(2025, 2, 1))
+    with time_machine.travel(dt.datetime(2026, 2, 5, 9, tzinfo=dt.timezone.utc), tick=False):
+        assess(app, "nis2:21.2.a", status=S.IMPLEMENTED, status_effective_on=D(2025, 9, 1))
+        with app.app_context():
+            from test_requirements import req_id
+
+            doomed = db.session.execute(sa.select(RequirementAssessment).where(
+                RequirementAssessment.requirement_id == req_id(app, "nis2:21.2.c"))).scalar_one()
+            db.session.delete(doomed)
+            db.session.commit()
+    with app.app_context():
+        from test_requirements import req_id
+
+        a, b, c = (req_id(app, f"nis2:21.2.{x}") for x in "abc")
+        june, end, now = dated_states(db.session, RequirementAssessment,
+                                      (D(2025, 6, 30), D(2025, 12, 31), D(2026, 2, 5)), D(2026, 2, 5),
+                                      "status_effective_on")
+        by_req = [{s["requirement_id"]: s["status"] for s in states.values()} for states in (june, end, now)]
+        assert by_req[0] == {a: "partly"}  # the later change took effect in September; c is deleted
+        assert by_req[1] == {a: "implemented"}
+        assert by_req[2] == {a: "implemented", b: "planned"}
+        [audit] = dated_states(db.session, RequirementAssessment, (D(2025, 12, 31),), D(2026, 1, 31),
+                               "status_effective_on")  # as the history stood before the February changes
+        assert {s["requirement_id"]: s["status"] for s in audit.values()} == {a: "partly", c: "planned"}

@@ -105,7 +105,7 @@ class History:
         return self._states[key]
 
     def dated(self, model, days: tuple[dt.date, ...], recorded: dt.date, key: str) -> list[dict[int, dict]]:
-        """dated_states for all `days` in one read, kept for the report (shared: do not change them)."""
+        """dated_states for `days`, read once for the report (shared: do not change them)."""
         cache_key = (model, days, recorded, key)
         if cache_key not in self._dated:
             self._dated[cache_key] = dated_states(db.session, model, days, recorded, key)
