@@ -132,3 +132,30 @@ def test_catalogs_load_leaves_the_query_planner_statistics_of_the_loaded_data(ap
             counted = db.session.execute(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'requirement'"))
             counted = int(counted.scalar_one())
     assert requirements > 50 and counted == requirements
+
+
+def test_users_set_password_and_deactivate_end_the_sessions_and_are_recorded(app, users):
+    from register.accounts.models import User
+    from register.core.history import history_of
+    from register.extensions import db
+
+    from conftest import PASSWORD
+
+    browser = app.test_client()
+    assert browser.post("/konto/login", data={"email": "board@test.example", "password": PASSWORD}).status_code == 302
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["users", "set-password", "--email", "board@test.example", "--password-stdin"],
+                         input="password1234\n")
+    assert weak.exit_code == 1 and "for let at gætte" in weak.output
+    assert browser.get("/").status_code == 200
+    done = runner.invoke(args=["users", "set-password", "--email", "board@test.example", "--password-stdin"],
+                         input="blyant tårn kaffe 7\n")
+    assert done.exit_code == 0, done.output
+    assert browser.get("/").status_code == 302
+    assert runner.invoke(args=["users", "deactivate", "--email", "board@test.example"]).exit_code == 0
+    assert "board@test.example\tboard\tinactive" in runner.invoke(args=["users", "list"]).output
+    unknown = runner.invoke(args=["users", "deactivate", "--email", "nobody@test.example"])
+    assert unknown.exit_code == 1 and "No account" in unknown.output
+    with app.app_context():
+        changes = [(e.actor, sorted(e.changes)) for e in history_of(db.session, User, users["board"])]
+    assert ("cli", ["active"]) in changes and ("cli", ["password_hash"]) in changes

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from register.accounts.models import User
-from register.accounts.services import AccountError, create_user
+from register.accounts.services import AccountError, create_user, find_by_email, reset_password
 from register.core.history import acting_as
 from register.extensions import db
 
@@ -40,3 +40,37 @@ def list_command():
     """List accounts: e-mail, role, active."""
     for user in db.session.execute(sa.select(User).order_by(User.email)).scalars():
         click.echo(f"{user.email}\t{user.role.value}\t{'active' if user.active else 'inactive'}")
+
+
+def _user(email: str) -> User:
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with the e-mail address {email}")
+    return user
+
+
+@users_cli.command("set-password")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(email, password_stdin):
+    """Give an account a new password; every session of the account ends. Recorded in the history."""
+    password = (sys.stdin.readline().rstrip("\r\n") if password_stdin
+                else click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    try:
+        with acting_as("cli"):
+            reset_password(_user(email), password)
+            db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"New password set for {email}; its sessions have ended.")
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True, help="The account's e-mail address.")
+def deactivate_command(email):
+    """Deactivate an account; every session of the account ends. Recorded in the history."""
+    with acting_as("cli"):
+        _user(email).active = False
+        db.session.commit()
+    click.echo(f"Deactivated {email}; its sessions have ended.")

@@ -231,7 +231,8 @@ def _check_database(url: sa.engine.URL, manifest: dict) -> None:
                 raise BackupError("the change history in the backup does not end where it ended when the backup "
                                   "was made (entries removed or added)")
     except sa.exc.DBAPIError as exc:
-        raise BackupError(f"the backup's database is damaged or cannot be read: {str(exc.orig).splitlines()[0][:200]}") from exc
+        reason = str(exc.orig).splitlines()[0][:200]
+        raise BackupError(f"the backup's database is damaged or cannot be read: {reason}") from exc
     finally:
         engine.dispose()
 

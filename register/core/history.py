@@ -358,8 +358,9 @@ def check_current_rows(session: Session, model) -> list[str]:
     back, e.g. a role set directly in the user table), and rows with no history at all."""
     latest = (sa.select(sa.func.max(ChangeLog.id).label("last_id"))
               .where(ChangeLog.entity == model.__tablename__).group_by(ChangeLog.entity_id).subquery())
-    states = {entity_id: (action, state) for entity_id, action, state in session.execute(
-        sa.select(ChangeLog.entity_id, ChangeLog.action, ChangeLog.state).join(latest, ChangeLog.id == latest.c.last_id))}
+    latest_states = sa.select(ChangeLog.entity_id, ChangeLog.action, ChangeLog.state).join(
+        latest, ChangeLog.id == latest.c.last_id)
+    states = {entity_id: (action, state) for entity_id, action, state in session.execute(latest_states)}
     problems = []
     for obj in session.execute(sa.select(model).order_by(model.id)).scalars():
         action, state = states.get(obj.id, (None, None))
