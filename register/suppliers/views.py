@@ -24,7 +24,7 @@ bp.nav = [NavItem(27, _l("Leverandører"), "suppliers.index",
                   _l("Leverandører og deres systemer: kritikalitet, aftaler, forpligtelser og tilsyn."))]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ATTENTION = {"review_due": _l("Gennemgang forfalder inden for 90 dage"),
+ATTENTION = {"review_due": _l("Gennemgang mangler eller forfalder inden for 90 dage"),
              "contract_ending": _l("Kontrakten udløber inden for 90 dage"),
              "no_dpa": _l("Mangler databehandleraftale")}
 
