@@ -986,6 +986,7 @@ def store_upload(data: bytes, filename: str, user_id: int) -> str:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(24)
     (folder / f"{user_id}-{token}{suffix}").write_bytes(data)
+    (folder / f"{user_id}-{token}.name").write_text(Path(filename).name[:200], encoding="utf-8")  # for headings
     return token
 
 
@@ -996,13 +997,15 @@ def stored_upload(token: str, user_id: int) -> tuple[bytes, str] | None:
     for suffix in EXTENSIONS:
         path = _upload_dir() / f"{user_id}-{token}{suffix}"
         if path.is_file():
-            return path.read_bytes(), path.name
+            name = path.with_suffix(".name")
+            shown_name = name.read_text(encoding="utf-8") if name.is_file() else path.name
+            return path.read_bytes(), shown_name if Path(shown_name).suffix.lower() == suffix else path.name
     return None
 
 
 def discard_upload(token: str, user_id: int) -> None:
     if token and TOKEN_PATTERN.match(token):
-        for suffix in EXTENSIONS:
+        for suffix in (*EXTENSIONS, ".name"):
             (_upload_dir() / f"{user_id}-{token}{suffix}").unlink(missing_ok=True)
 
 
