@@ -1,6 +1,10 @@
-"""Benchmark: import 5,000 findings from a generated XLSX file, then import it again (updates).
+"""Benchmark: import 10,000 findings from a generated consultant's workbook, then import it again (updates).
 
-Run:  python bench/import_findings.py [--rows 5000] [--csv]
+The file has what consultants deliver: a title and a date above the header row, Danish headers with units
+("Anslået omkostning (kr.)"), amounts such as "45.000 kr." and "DKK 120,000", dates such as "31-03-2026" and
+"31. marts 2026". Besides the times it prints the process's peak resident memory after each step.
+
+Run:  python bench/import_findings.py [--rows 10000] [--csv]
 Uses a fresh SQLite database in a temporary folder, or DATABASE_URL if set (that database is upgraded and
 receives the benchmark data: point it at a scratch database).
 """
@@ -9,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -29,41 +34,54 @@ from register.organisation.models import Unit, UnitKind  # noqa: E402
 
 UNITS = ["IT-drift", "Informationssikkerhed", "Økonomi og HR", "Skoler", "Sundhed og Omsorg"]
 SEVERITIES = ["Kritisk", "Høj", "Middel", "Lav"]
-COSTS = ["Lav", "Middel", "Høj", "120.000 kr."]
+COSTS = ["Lav", "45.000 kr.", "DKK 120,000", "50.000–100.000 kr.", 300000]
+MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+          "november", "december"]
 
 
 def generate(rows: int, as_csv: bool, edition: int = 1) -> tuple[bytes, str]:
-    header = ["Id", "Titel", "Beskrivelse", "CIS-kontrol", "Krav", "Kritikalitet", "Omkostning", "Indsats",
-              "Ansvarlig enhed", "Ejer", "Frist", "Status"]
+    title = [["Gap-analyse – benchmark"], ["Dato: 01.01.2026"], []]
+    header = ["Nr.", "Fund", "Beskrivelse", "CIS-kontrol", "Krav", "Alvorlighed", "Anslået omkostning (kr.)",
+              "Indsats", "Ansvarlig enhed", "Ejer", "Frist", "Status"]
     body = []
     start = dt.date(2026, 1, 1)
     for i in range(rows):
         body.append([f"B-{i:05d}", f"Fund nummer {i} (udgave {edition})", "Genereret til benchmark. " * 3,
                      f"CIS {1 + i % 18}; {1 + (i * 7) % 18}", "nis2:21.2.d" if i % 3 == 0 else "",
-                     SEVERITIES[i % 4], COSTS[i % 4], f"{1 + i % 30} dage", UNITS[i % len(UNITS)],
-                     f"Ejer {i % 50}", (start + dt.timedelta(days=i % 365)).isoformat(), "Åben"])
+                     SEVERITIES[i % 4], COSTS[i % len(COSTS)], f"{1 + i % 30} dage", UNITS[i % len(UNITS)],
+                     f"Ejer {i % 50}", _due(start + dt.timedelta(days=i % 365), i), "Åben"])
     if as_csv:
         out = io.StringIO()
-        csv.writer(out, delimiter=";").writerows([header] + body)
+        csv.writer(out, delimiter=";").writerows(title + [header] + body)
         return ("\ufeff" + out.getvalue()).encode("utf-8"), "bench.csv"
     workbook = Workbook()
-    for row in [header] + body:
+    for row in title + [header] + body:
         workbook.active.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), "bench.xlsx"
 
 
+def _due(day: dt.date, i: int) -> str:
+    """The date formats Danish offices write, in turn."""
+    return (day.strftime("%d-%m-%Y"), day.strftime("%d.%m.%Y"), f"{day.day}. {MONTHS[day.month - 1]} {day.year}",
+            day.isoformat())[i % 4]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
 def timed(label: str, fn):
     began = time.perf_counter()
     result = fn()
-    print(f"{label:38} {time.perf_counter() - began:7.2f} s")
+    print(f"{label:38} {time.perf_counter() - began:7.2f} s   peak RSS {peak_mb():5.0f} MB")
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--csv", action="store_true", help="generate a CSV file instead of XLSX")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="register-bench-")
@@ -80,6 +98,7 @@ def main() -> None:
             name=f"Benchmark {time.time():.0f}", assessed_on=dt.date(2026, 1, 1),
             assessor_kind=AssessorKind.INTERNAL, method="CIS Controls v8"))
         db.session.commit()
+        print(f"{'peak RSS before the import':38} {peak_mb():7.0f} MB")
         data, name = timed(f"generate {args.rows} rows ({'CSV' if args.csv else 'XLSX'})",
                            lambda: generate(args.rows, args.csv))
         print(f"{'file size':38} {len(data) / 1024:7.0f} KiB")

@@ -54,7 +54,8 @@ def test_a_good_file_is_previewed_then_stored_on_confirm(app, client, login, uni
     page = html(preview)
     assert "Intet er gemt endnu" in page and "3 fund oprettes, 0 opdateres" in page
     assert page.count("Oprettes") == 3 and "GAP-02" in page and "Ingen MFA på fjernadgang" in page
-    assert count(app, Finding) == 0 and len(uploads_in(app)) == 1  # nothing stored but the file, kept server-side
+    assert count(app, Finding) == 0  # nothing stored but the file (and its name), kept server-side
+    assert sorted(p.suffix for p in uploads_in(app)) == [".name", ".xlsx"]
 
     done = confirm(client, assessment_id, page)
     assert done.status_code == 302

@@ -106,12 +106,13 @@ def test_a_consultants_workbook_imports_after_the_user_places_the_unknown_column
     assert "Overskrifterne er læst i række 4 på arket „Fund og anbefalinger“." in page
     assert "1 kolonner kan ikke placeres. Intet er gemt." in page and "Konsulentens note" in page
     assert "haster" in page  # an example from the column helps the user decide
-    assert saved(app) == {} and len(uploads_in(app)) == 1
+    assert saved(app) == {} and sorted(p.suffix for p in uploads_in(app)) == [".name", ".xlsx"]
 
     placed = place(client, assessment_id, page, {7: "ignore"})
     assert placed.status_code == 200
     page = html(placed)
     assert "5 fund oprettes, 0 opdateres" in page and "Springes over (dit valg)" in page
+    assert "Gennemgang af gap.xlsx" in page  # the name the user uploaded, not the kept file's
     preview = re.search(r'<table class="table table--compact table--zebra import-rows">.*?</table>', page, re.S)[0]
     for text in ("CIS 6", "CIS 3, CIS 11", "Informationssikkerhed", "45.000 kr.", "120.000 kr.", "75.000 kr.",
                  "Høj (over 250.000 kr.)", "31. mar. 2026", "1. jun. 2026", "1 – straks"):
@@ -134,7 +135,7 @@ def test_the_choice_is_remembered_for_the_next_file_from_the_same_source_only(ap
 
     same_source = make_assessment(name="Opfølgning", assessor_name="RÅDGIVER A/S")
     page = html(upload(client, same_source, consultant_workbook(), "gap-2.xlsx"))
-    assert "5 fund oprettes" in page and "(husket fra en tidligere fil)" in page
+    assert "5 fund oprettes" in page and "(valget er husket for denne kilde)" in page
     assert confirm(client, same_source, page).status_code == 302
     assert saved(app)["R-1"].description == "haster"  # the column was read as the description, as chosen
 

@@ -33,9 +33,9 @@ def action_plan_xlsx(groups: list[PlanGroup], today: dt.date, group_title: str, 
     sheet = workbook.active
     sheet.title = _("Handlingsplan")
     headers = [group_title, _("Prioritet"), _("Id"), _("Titel"), _("CIS-kontrol"), _("Krav"), _("Kritikalitet"),
-               _("Omkostning"), _("Anslået beløb (kr.)"), _("Indsats"), _("Ansvarlig enhed"), _("Ejer"), _("Frist"), _("Overskredet"),
-               _("Status"), _("Kilde"), _("Lukket dato"), _("Dokumentation for lukning"), _("Beskrivelse"),
-               _("Begrundelse for tilsidesat prioritet")]
+               _("Omkostning"), _("Anslået beløb (kr.)"), _("Indsats"), _("Ansvarlig enhed"), _("Ejer"), _("Frist"),
+               _("Overskredet"), _("Status"), _("Kilde"), _("Lukket dato"), _("Dokumentation for lukning"),
+               _("Beskrivelse"), _("Begrundelse for tilsidesat prioritet")]
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -44,9 +44,9 @@ def action_plan_xlsx(groups: list[PlanGroup], today: dt.date, group_title: str, 
             sheet.append([safe_cell(v) for v in (
                 group.label, int(f.priority.value), f.external_id or f.id, f.title,
                 ", ".join(r.display_ref for r in cis_refs(f)), " ".join(r.full_ref for r in other_refs(f)),
-                f.severity.label, f.cost.label if f.cost else None, f.cost_estimate_dkk, f.effort, f.unit.name if f.unit else None,
-                f.owner, f.due_on, _("Ja") if f.is_overdue(today) else _("Nej"), f.status.label,
-                f.source_kind.label, f.closed_on, f.closure_evidence, f.description,
+                f.severity.label, f.cost.label if f.cost else None, f.cost_estimate_dkk, f.effort,
+                f.unit.name if f.unit else None, f.owner, f.due_on, _("Ja") if f.is_overdue(today) else _("Nej"),
+                f.status.label, f.source_kind.label, f.closed_on, f.closure_evidence, f.description,
                 f.priority_override_reason if f.priority_override else None)])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
