@@ -217,7 +217,7 @@ ALIAS_BOMB = "\n".join(["code: bombe", "name: Bombe", 'a: &a ["lol","lol","lol",
 
 @pytest.mark.parametrize("text, message", [
     (ALIAS_BOMB, "YAML-aliaser"),
-    ("code: dyb\nrequirements: " + "[" * 10_000 + "]" * 10_000, "indlejret mere end 64 niveauer"),
+    ("code: dyb\nrequirements: " + "[" * 10_000 + "]" * 10_000, "indlejret for dybt (mere end 64 niveauer)"),
     ("code: nul\nname: a\x00b\n", "styretegn"),
     ("code: stor\nname: " + "x" * (10 * 1024 * 1024 + 1), "større end 10 MB"),
 ])

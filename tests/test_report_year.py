@@ -107,7 +107,7 @@ def _page_text(page: str) -> str:
 
 
 HEADLINES = [  # every headline figure of the summary, with its note, as the board reads them
-    "NIS2-krav implementeret", "1 af 22",
+    "NIS2-krav implementeret", "1 af 23",
     "Beredskabsplan (§ 25)", "Vedtaget", "Vedtaget 25.09.2025 i valgperioden 2022-2025.",
     "Øvelser afholdt mod mål", "1 af 1",
     "Åbne fund i handlingsplanen", "1 kritisk",
@@ -142,7 +142,7 @@ def test_the_2025_report_built_in_2026_tells_the_truth_about_2025_in_the_pdf_and
         report = build_report(2025)
     assert report.as_of == D(2025, 12, 31) and report.registered_on is None
     figures = _figures(report)
-    assert figures["NIS2-krav implementeret"][0] == "1 af 22"
+    assert figures["NIS2-krav implementeret"][0] == "1 af 23"
     assert figures["Beredskabsplan (§ 25)"][0] == "Vedtaget"
     assert figures["Sundhedsberedskabsplan (sundhedsloven § 210)"] == (
         "Vedtaget", "Vedtaget 01.11.2025 i valgperioden 2022-2025.")
@@ -179,7 +179,7 @@ def test_a_status_date_in_2026_still_counts_only_2025s_events_in_the_years_secti
     assert "Phishing mod lønkontoret" in text and "Nedbrud i januar" not in text
     assert "Evakuering af rådhuset" not in text
     assert _figures(report)["Væsentlige hændelser i året"] == ("1", "af 2 registrerede hændelser")
-    assert _figures(report)["NIS2-krav implementeret"][0] == "2 af 22"  # statuses are as of the status date
+    assert _figures(report)["NIS2-krav implementeret"][0] == "2 af 23"  # statuses are as of the status date
 
 
 def test_the_audit_view_shows_what_the_register_held_and_says_so(app, client, login, entered_in_2026):
@@ -208,7 +208,7 @@ def test_the_archived_report_keeps_its_hash_and_what_it_was_built_from(app, clie
         assert entry.sha256 == hashlib.sha256(entry.pdf).hexdigest() and entry.as_of == D(2025, 12, 31)
         assert entry.chain_head_id == newest  # the change history it was read from, up to this entry
         text = _pdf_text(entry.pdf)
-    assert "1 af 22" in text and "Vedtaget 25.09.2025 i valgperioden 2022-2025." in text
+    assert "1 af 23" in text and "Vedtaget 25.09.2025 i valgperioden 2022-2025." in text
     assert f"til og med ændring nr. {newest} i historikken" in html(client.get("/rapporter/"))
     download = client.get(f"/rapporter/arkiv/{entry.id}.pdf")
     assert download.headers["X-Content-SHA256"] == entry.sha256

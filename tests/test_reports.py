@@ -175,7 +175,7 @@ def test_the_year_is_read_by_the_records_own_dates_and_the_audit_view_by_the_his
     assert _table(current, "Gap-analyse", "Fund over frist").rows == []
     assert current.as_of == local_today()  # the app's day is Copenhagen's, not the machine's UTC date
     text = _text(before)  # before the assessments took effect and before the gap analysis
-    assert "0 af 22" in text and "Der er ikke gennemført en gap-analyse" in text
+    assert "0 af 23" in text and "Der er ikke gennemført en gap-analyse" in text
     assert "Ransomware på filserver" in text  # the incident became known on 1 February, before the day ended
     units = _table(end_of_2025, "NIS2-status", "Alle kataloger, fordelt på den ansvarlige enhed")
     it_row = next(r for r in units.rows if r[0] == "Digitalisering og IT")

@@ -71,12 +71,21 @@ def test_the_report_page_draws_the_heat_map_as_a_table(app, client, login, make_
     assert "sandsynlighed 5 Meget sandsynlig, konsekvens 5 Katastrofal: 3" in section  # the words for readers
 
 
-def test_the_section_reads_the_register_as_of_the_report_date(app, make_unit):
+def test_the_section_reads_the_register_by_the_records_own_dates_and_the_audit_view_by_the_history(app, make_unit):
     from register.reports.data import build_report
 
     _register(app, make_unit)
     with app.app_context():
         year = local_today().year
-        before = build_report(year - 1, dt.date(year - 1, 12, 31), today=local_today())
-        section = next(s for s in before.sections if s.title == "Risici og leverandører")
-        assert section.blocks[1].items[0].value == "0"  # nothing was registered at the end of last year
+        last_year = dt.date(year - 1, 12, 31)
+        by_dates = build_report(year - 1, last_year, today=local_today())
+        audit = build_report(year - 1, last_year, today=local_today(), registered_on=last_year)
+    section = next(s for s in by_dates.sections if s.title == "Risici og leverandører")
+    figures = [f.value for f in section.blocks[1].items]
+    # A risk has no date of its own: the register's risks are shown; the acceptance decided today did not exist
+    # at the end of last year, so the accepted risk still waits for it there.
+    assert figures[0] == "4" and figures[2] == "1"
+    accepted = next(b for b in section.blocks if getattr(b, "caption", "") == f"Risici accepteret i {year - 1}")
+    assert accepted.rows == []
+    section = next(s for s in audit.sections if s.title == "Risici og leverandører")
+    assert section.blocks[1].items[0].value == "0"  # the register at the end of last year held no risks

@@ -51,7 +51,7 @@ def test_enter_and_edit_a_supplier_with_services_and_history(app, client, login,
     response = client.post(f"/leverandoerer/{sid}/rediger", data=_supplier_form(
         owner_unit_id=str(unit), criticality="high", version=str(version)))
     assert response.status_code == 302, html(response)
-    assert "<del>critical</del> → <ins>high</ins>" in html(client.get(f"/leverandoerer/{sid}"))
+    assert "<del>Kritisk</del> → <ins>Høj</ins>" in html(client.get(f"/leverandoerer/{sid}"))  # labels, not codes
     with app.app_context():
         service_id = db.session.execute(sa.select(SupplierService.id)).scalar_one()
     assert client.post(f"/leverandoerer/{sid}/ydelser/{service_id}/fjern").status_code == 302

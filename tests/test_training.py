@@ -289,4 +289,4 @@ def test_the_municipalitys_own_rules_for_approval_and_training_are_settings_with
         assert (row.approval_rule, row.management_scope, row.validity_months) == (
             ApprovalRule.BOTH, ManagementScope.COUNCIL, 12)
     page = html(client.get("/uddannelse/indstillinger"))
-    assert "security@test.example" in page  # the change is in the settings' history
+    assert "Test security" in page  # the change is in the settings' history

@@ -811,11 +811,17 @@ def _exercises(data: _Data) -> d.Section:
     return d.Section("Øvelser", blocks)
 
 
+# The board's short words for a report's state in the incidents table.
+_CLOCK_WORDS = {StepState.PENDING: "afventer", StepState.OVERDUE: "over frist", StepState.ON_TIME: "indsendt rettidigt",
+                StepState.LATE: "indsendt for sent", StepState.SUBMITTED: "indsendt",
+                StepState.AFTER_HANDLING: "afventer håndtering"}
+
+
 def _clock_text(steps) -> str:
     if not steps:
         return "–"
     counts = Counter(s.state for s in steps if s.state != StepState.ON_REQUEST)  # not owed unless asked for
-    return ", ".join(f"{fmt.number(counts[state])} {state.label.lower()}" for state in StepState if counts[state])
+    return ", ".join(f"{fmt.number(counts[state])} {_CLOCK_WORDS[state]}" for state in StepState if counts[state])
 
 
 def _approval_rule_text(tr: dict) -> str:
