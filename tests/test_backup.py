@@ -75,7 +75,7 @@ def _edit_database(members: dict[str, bytes], tmp_path: Path, *statements: str) 
     return members | {"database.sqlite3": path.read_bytes()}
 
 
-def _refused(app, archive, backed_up_state, expected):
+def _assert_refused(app, archive, backed_up_state, expected):
     live, uploads = backed_up_state
     before_files = sorted(p.relative_to(uploads).as_posix() for p in uploads.rglob("*") if p.is_file())
     result = app.test_cli_runner().invoke(args=["restore", "--yes", str(archive)])
@@ -113,13 +113,13 @@ def test_sixteen_corrupted_bytes_are_refused(app, backed_up, where):
     at = int(len(data) * where)
     data[at:at + 16] = bytes(b ^ 0xA5 for b in data[at:at + 16])
     archive.write_bytes(bytes(data))
-    _refused(app, archive, (live, uploads), "not a readable backup")
+    _assert_refused(app, archive, (live, uploads), "not a readable backup")
 
 
 def test_a_truncated_backup_is_refused_not_aborted(app, backed_up):
     archive, live, uploads = backed_up
     archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
-    _refused(app, archive, (live, uploads), "not a readable backup (damaged, truncated or not a backup)")
+    _assert_refused(app, archive, (live, uploads), "not a readable backup (damaged, truncated or not a backup)")
 
 
 @pytest.mark.parametrize("rehash", [True, False], ids=["manifest rewritten", "manifest as made"])
@@ -128,14 +128,14 @@ def test_a_backup_without_its_database_is_refused(app, backed_up, rehash):
     members = _members(archive)
     db_file = next(name for name in members if name.startswith("database."))
     _repack(archive, {k: v for k, v in members.items() if k != db_file}, rehash=rehash)
-    _refused(app, archive, (live, uploads), "the backup holds no database")
+    _assert_refused(app, archive, (live, uploads), "the backup holds no database")
 
 
 def test_a_file_that_does_not_match_its_checksum_is_refused(app, backed_up):
     archive, live, uploads = backed_up
     members = _members(archive)
     _repack(archive, members | {"uploads/evidence/politik.pdf": b"%PDF-1.4 swapped"}, rehash=False)
-    _refused(app, archive, (live, uploads), "do not match their checksums (damaged or altered): "
+    _assert_refused(app, archive, (live, uploads), "do not match their checksums (damaged or altered): "
                                             "uploads/evidence/politik.pdf")
 
 
@@ -143,7 +143,7 @@ def test_a_file_missing_from_the_archive_is_refused(app, backed_up):
     archive, live, uploads = backed_up
     members = _members(archive)
     _repack(archive, {k: v for k, v in members.items() if not k.startswith("uploads/")}, rehash=False)
-    _refused(app, archive, (live, uploads), "files listed in the backup's manifest are missing: "
+    _assert_refused(app, archive, (live, uploads), "files listed in the backup's manifest are missing: "
                                             "uploads/evidence/politik.pdf")
 
 
@@ -161,7 +161,7 @@ def test_a_damaged_database_with_matching_checksums_is_refused(app, backed_up):
     for page in range(2, len(damaged) // 4096):  # every page's header but the first: the tables are garbage
         damaged[page * 4096:page * 4096 + 16] = b"\xff" * 16
     _repack(archive, members | {"database.sqlite3": bytes(damaged)})
-    _refused(app, archive, (live, uploads), "the backup's database is damaged")
+    _assert_refused(app, archive, (live, uploads), "the backup's database is damaged")
 
 
 def test_a_backup_whose_history_does_not_verify_is_refused(app, backed_up, tmp_path):
@@ -171,7 +171,7 @@ def test_a_backup_whose_history_does_not_verify_is_refused(app, backed_up, tmp_p
                              "UPDATE unit SET name = 'Forfalsket' WHERE id = (SELECT min(id) FROM unit)",
                              "UPDATE change_log SET actor = 'someone else' WHERE id = (SELECT min(id) FROM change_log)")
     _repack(archive, members)
-    _refused(app, archive, (live, uploads), "the change history in the backup does not verify")
+    _assert_refused(app, archive, (live, uploads), "the change history in the backup does not verify")
 
 
 def test_a_backup_with_its_newest_history_removed_is_refused(app, backed_up, tmp_path):
@@ -180,7 +180,7 @@ def test_a_backup_with_its_newest_history_removed_is_refused(app, backed_up, tmp
     members = _edit_database(_members(archive), tmp_path,
                              "DELETE FROM change_log WHERE id = (SELECT max(id) FROM change_log)")
     _repack(archive, members)
-    _refused(app, archive, (live, uploads), "does not end where it ended when the backup was made")
+    _assert_refused(app, archive, (live, uploads), "does not end where it ended when the backup was made")
 
 
 def test_a_backup_of_another_schema_revision_is_refused(app, backed_up, tmp_path):
@@ -188,7 +188,7 @@ def test_a_backup_of_another_schema_revision_is_refused(app, backed_up, tmp_path
     archive, live, uploads = backed_up
     members = _edit_database(_members(archive), tmp_path, "UPDATE alembic_version SET version_num = 'abc123'")
     _repack(archive, members)
-    _refused(app, archive, (live, uploads), "the backup's database is at schema revision abc123")
+    _assert_refused(app, archive, (live, uploads), "the backup's database is at schema revision abc123")
 
 
 def test_backups_and_new_databases_are_readable_by_their_owner_only(app, backed_up, tmp_path, monkeypatch):

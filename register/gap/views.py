@@ -264,22 +264,30 @@ def _preview(item: Assessment, plan: importer.ImportPlan, token: str | None, fil
                            field_choices=field_choices, ignore=importer.IGNORE), (200 if plan.ok else 422)
 
 
-@bp.route("/vurderinger/<int:assessment_id>/import/kolonner", methods=["POST"])
-@requires(Permission.EDIT_SECURITY)
-def place_import_columns(assessment_id: int):
-    """The user says what each unplaced column holds (or to ignore it); the choice is kept for the source."""
-    item = _assessment_or_404(assessment_id)
-    form = ConfirmImportForm()
+def _replanned_upload(item: Assessment, form: ConfirmImportForm):
+    """(data, filename, plan) of the user's stored upload, planned again; or a redirect saying why not."""
     kept = importer.stored_upload(form.token.data, current_user.id) if form.validate_on_submit() else None
     if kept is None:
         flash(_("Importen er udløbet eller allerede gennemført. Indlæs filen igen."), "error")
         return redirect(url_for(".import_findings", assessment_id=item.id))
     data, filename = kept
     try:
-        plan = importer.plan_import(data, filename, item)
+        return data, filename, importer.plan_import(data, filename, item)
     except importer.ImportFileError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".import_findings", assessment_id=item.id))
+
+
+@bp.route("/vurderinger/<int:assessment_id>/import/kolonner", methods=["POST"])
+@requires(Permission.EDIT_SECURITY)
+def place_import_columns(assessment_id: int):
+    """The user says what each unplaced column holds (or to ignore it); the choice is kept for the source."""
+    item = _assessment_or_404(assessment_id)
+    form = ConfirmImportForm()
+    replanned = _replanned_upload(item, form)
+    if not isinstance(replanned, tuple):
+        return replanned
+    data, filename, plan = replanned
     allowed = set(importer.COLUMNS) | {importer.IGNORE}
     choices = {column.key: request.form.get(f"kolonne_{column.index}", "") for column in plan.unplaced}
     importer.remember_columns(plan.source, {k: v for k, v in choices.items() if v in allowed})
@@ -296,16 +304,10 @@ def place_import_columns(assessment_id: int):
 def confirm_import(assessment_id: int):
     item = _assessment_or_404(assessment_id)
     form = ConfirmImportForm()
-    kept = importer.stored_upload(form.token.data, current_user.id) if form.validate_on_submit() else None
-    if kept is None:
-        flash(_("Importen er udløbet eller allerede gennemført. Indlæs filen igen."), "error")
-        return redirect(url_for(".import_findings", assessment_id=item.id))
-    data, filename = kept
-    try:
-        plan = importer.plan_import(data, filename, item)  # again: the data may have changed since the preview
-    except importer.ImportFileError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for(".import_findings", assessment_id=item.id))
+    replanned = _replanned_upload(item, form)  # again: the data may have changed since the preview
+    if not isinstance(replanned, tuple):
+        return replanned
+    _data, filename, plan = replanned
     if not plan.ok:
         return _preview(item, plan, form.token.data, filename)
     result = importer.apply_import(plan, item)
