@@ -1,5 +1,6 @@
-"""governance bodies: the council, the executive board, an IT-security steering group and working groups, with
-their mandate and members
+"""governance bodies with their mandate and members
+
+The council, the executive board, an IT-security steering group and working groups.
 
 Revision ID: 219d392f913c
 Revises: be7b469957c5

@@ -1,5 +1,7 @@
-"""The risk register (risks, their links, reviews and acceptances) and the supplier register (suppliers,
-their systems and services, reviews and links to controls and risks).
+"""risk and supplier registers
+
+The risk register (risks, their links, reviews and acceptances) and the supplier register (suppliers, their
+systems and services, reviews and links to controls and risks).
 
 Revision ID: e0a899bb0dc5
 Revises: f2b6d8e4a1c3
