@@ -13,6 +13,7 @@ from register.core.enums import LabelledEnum
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import Page, paginate
 from register.core.picker import Picker, containing, picker
+from register.core.record_links import LinkKind, add_link
 from register.extensions import db
 from register.gap.models import Finding
 from register.organisation.models import Unit
@@ -301,34 +302,18 @@ def links_of(risk_id: int) -> RiskLinks:
     return RiskLinks(controls, findings, requirements, suppliers)
 
 
-# The kinds of record a risk links to: URL segment -> (link model, its column, the linked model, message)
+# The kinds of record a risk links to, by URL segment.
 LINK_KINDS = {
-    "tiltag": (RiskControl, "control_id", Control),
-    "fund": (RiskFinding, "finding_id", Finding),
-    "krav": (RiskRequirement, "requirement_id", Requirement),
+    "tiltag": LinkKind(RiskControl, "control_id", Control),
+    "fund": LinkKind(RiskFinding, "finding_id", Finding),
+    "krav": LinkKind(RiskRequirement, "requirement_id", Requirement),
 }
 
 
 def link(risk: Risk, kind: str, target_id: int, note: str | None) -> object:
     """Link the risk to a control, finding or requirement (flushes); a second link to the same is refused."""
-    model, column, target = LINK_KINDS[kind]
-    if db.session.get(target, target_id) is None:
-        raise RiskError(_("Det valgte findes ikke (længere)."))
-    exists = db.session.execute(sa.select(model.id).where(model.risk_id == risk.id,
-                                                          getattr(model, column) == target_id)).first()
-    if exists:
-        raise RiskError(_("Risikoen er allerede knyttet til det valgte."))
-    item = model(risk_id=risk.id, note=(note or "").strip() or None, **{column: target_id})
-    db.session.add(item)
-    risk.version += 1  # a form opened before the link was made is refused rather than saved over it
-    db.session.flush()
-    return item
-
-
-def unlink(risk: Risk, item) -> None:
-    db.session.delete(item)
-    risk.version += 1
-    db.session.flush()
+    return add_link(risk, "risk_id", LINK_KINDS[kind], target_id, note,
+                    _("Risikoen er allerede knyttet til det valgte."), RiskError)
 
 
 def risks_linked(requirement_id: sa.ColumnElement[int]) -> sa.Select:

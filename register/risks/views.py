@@ -12,6 +12,7 @@ from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
+from register.core.record_links import link_view, unlink_view
 from register.core.i18n import date_filter
 from register.core.templating import NavItem, badge, row_url
 from register.extensions import db
@@ -187,19 +188,9 @@ def link(risk_id: int, kind: str):
     if kind not in services.LINK_KINDS:
         abort(404)
     form = LinkForm(prefix=kind)
-    form.target_id.model = services.LINK_KINDS[kind][2]
-    if form.validate_on_submit():
-        try:
-            services.link(risk, kind, int(form.target_id.data), form.note.data)
-        except services.RiskError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Koblingen er oprettet."), "success")
-    else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for(".detail", risk_id=risk_id, _anchor=kind))
+    form.target_id.model = services.LINK_KINDS[kind].target
+    return link_view(form, lambda target_id, note: services.link(risk, kind, target_id, note), services.RiskError,
+                     url_for(".detail", risk_id=risk_id, _anchor=kind))
 
 
 @bp.route("/<int:risk_id>/kobling/<kind>/<int:link_id>/fjern", methods=["POST"])
@@ -208,14 +199,8 @@ def unlink(risk_id: int, kind: str, link_id: int):
     risk = _risk(risk_id)
     if kind not in services.LINK_KINDS:
         abort(404)
-    item = db.session.get(services.LINK_KINDS[kind][0], link_id)
-    if item is None or item.risk_id != risk_id:
-        abort(404)
-    if ActionForm().validate_on_submit():
-        services.unlink(risk, item)
-        db.session.commit()
-        flash(_("Koblingen er fjernet."), "success")
-    return redirect(url_for(".detail", risk_id=risk_id, _anchor=kind))
+    return unlink_view(risk, "risk_id", services.LINK_KINDS[kind], link_id,
+                       url_for(".detail", risk_id=risk_id, _anchor=kind))
 
 
 @bp.route("/<int:risk_id>/gennemgang", methods=["POST"])

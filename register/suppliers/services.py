@@ -10,6 +10,7 @@ from register.core.dates import add_months, local_today
 from register.core.i18n import gettext as _
 from register.core.paging import Page, paginate
 from register.core.picker import Picker, containing, picker
+from register.core.record_links import LinkKind, add_link
 from register.extensions import db
 from register.organisation.models import Unit
 from register.risks.models import Risk
@@ -184,28 +185,14 @@ def links_of(supplier_id: int) -> SupplierLinks:
     return SupplierLinks(controls, risks)
 
 
-LINK_KINDS = {"tiltag": (SupplierControl, "control_id", Control), "risici": (SupplierRisk, "risk_id", Risk)}
+LINK_KINDS = {"tiltag": LinkKind(SupplierControl, "control_id", Control),
+              "risici": LinkKind(SupplierRisk, "risk_id", Risk)}
 
 
 def link(supplier: Supplier, kind: str, target_id: int, note: str | None):
-    model, column, target = LINK_KINDS[kind]
-    if db.session.get(target, target_id) is None:
-        raise SupplierError(_("Det valgte findes ikke (længere)."))
-    exists = db.session.execute(sa.select(model.id).where(model.supplier_id == supplier.id,
-                                                          getattr(model, column) == target_id)).first()
-    if exists:
-        raise SupplierError(_("Leverandøren er allerede knyttet til det valgte."))
-    item = model(supplier_id=supplier.id, note=(note or "").strip() or None, **{column: target_id})
-    db.session.add(item)
-    supplier.version += 1
-    db.session.flush()
-    return item
-
-
-def unlink(supplier: Supplier, item) -> None:
-    db.session.delete(item)
-    supplier.version += 1
-    db.session.flush()
+    """Link the supplier to a control or a risk (flushes); a second link to the same is refused."""
+    return add_link(supplier, "supplier_id", LINK_KINDS[kind], target_id, note,
+                    _("Leverandøren er allerede knyttet til det valgte."), SupplierError)
 
 
 def risk_picker() -> Picker:

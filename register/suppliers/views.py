@@ -10,6 +10,7 @@ from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
+from register.core.record_links import link_view, unlink_view
 from register.core.templating import NavItem
 from register.extensions import db
 from register.organisation.models import Unit
@@ -156,19 +157,9 @@ def link(supplier_id: int, kind: str):
     if kind not in services.LINK_KINDS:
         abort(404)
     form = LinkForm(prefix=kind)
-    form.target_id.model = services.LINK_KINDS[kind][2]
-    if form.validate_on_submit():
-        try:
-            services.link(supplier, kind, int(form.target_id.data), form.note.data)
-        except services.SupplierError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Koblingen er oprettet."), "success")
-    else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for(".detail", supplier_id=supplier_id, _anchor=kind))
+    form.target_id.model = services.LINK_KINDS[kind].target
+    return link_view(form, lambda target_id, note: services.link(supplier, kind, target_id, note),
+                     services.SupplierError, url_for(".detail", supplier_id=supplier_id, _anchor=kind))
 
 
 @bp.route("/<int:supplier_id>/kobling/<kind>/<int:link_id>/fjern", methods=["POST"])
@@ -177,14 +168,8 @@ def unlink(supplier_id: int, kind: str, link_id: int):
     supplier = _supplier(supplier_id)
     if kind not in services.LINK_KINDS:
         abort(404)
-    item = db.session.get(services.LINK_KINDS[kind][0], link_id)
-    if item is None or item.supplier_id != supplier_id:
-        abort(404)
-    if ActionForm().validate_on_submit():
-        services.unlink(supplier, item)
-        db.session.commit()
-        flash(_("Koblingen er fjernet."), "success")
-    return redirect(url_for(".detail", supplier_id=supplier_id, _anchor=kind))
+    return unlink_view(supplier, "supplier_id", services.LINK_KINDS[kind], link_id,
+                       url_for(".detail", supplier_id=supplier_id, _anchor=kind))
 
 
 @bp.route("/<int:supplier_id>/gennemgang", methods=["POST"])
