@@ -1,8 +1,8 @@
-"""Command line for the benchmarks: `python -m bench {load,pages,shared,generate} --help`."""
+"""Command line for the benchmarks: `python -m bench {load,pages,shared,startup,generate} --help`."""
 import argparse
 import sys
 
-from bench import generate, load, pages, server, shared
+from bench import generate, load, pages, server, shared, startup
 
 
 def main(argv=None) -> int:
@@ -27,6 +27,9 @@ def main(argv=None) -> int:
     p_shared.add_argument("--workers", type=int, default=2, help="gunicorn workers per municipality")
     p_shared.add_argument("--database-url", default=None,
                           help="PostgreSQL URL; each municipality gets a database named after it (default: SQLite)")
+    p_startup = sub.add_parser("startup", help="cold start of a new process and one worker's memory")
+    p_startup.add_argument("--runs", type=int, default=5, help="fresh processes to time")
+    p_startup.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     sub.add_parser("generate", help="add a large municipality to the configured database")
     args = parser.parse_args(argv)
 
@@ -40,6 +43,9 @@ def main(argv=None) -> int:
         print(shared.report(result, "PostgreSQL" if args.database_url else "SQLite"))
         failed = any(r["errors"] for _, runs in result.timings for r in runs)
         return 0 if not failed and result.own_name_only and result.foreign_login_refused else 1
+    if args.command == "startup":
+        print(startup.report(startup.run(args.database_url, args.runs), "PostgreSQL" if args.database_url else "SQLite"))
+        return 0
     if args.command == "generate":
         from register import create_app
         from register.core.history import verify_chain
