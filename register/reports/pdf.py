@@ -1,6 +1,6 @@
 """Render a Report (document.py) to PDF bytes with ReportLab. No Flask, no database.
 
-Built for thousands of table rows (issue 6: a large municipality's report in under two seconds): tables are
+Built for thousands of table rows (a large municipality's report in under two seconds): tables are
 laid out once and split by slicing (_TableLayout, _LongTable), their text is written as one block of PDF
 operators per page (_Ink), and the contents are laid out before the build so the document is built once
 (_Contents, with the page numbers written in by _NumberedCanvas when it saves).
