@@ -50,13 +50,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from register.core.sqlite_queue import QueuedWriterConnection
-
         config_module.create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
-
-        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options["connect_args"] = {"factory": QueuedWriterConnection, **options.get("connect_args", {})}
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.instance_secret_key(app.instance_path)
     if not app.config.get("HISTORY_KEY"):
