@@ -3,6 +3,8 @@ import os
 import secrets
 from pathlib import Path
 
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
 
 class Defaults:
     MUNICIPALITY_NAME = "Kommune"

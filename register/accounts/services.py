@@ -134,5 +134,10 @@ def reset_password(user: User, password: str) -> None:
     db.session.flush()
 
 
+def user_names() -> dict[str, str]:
+    """Every account's name by the e-mail address it signs in with (the history records the address)."""
+    return dict(db.session.execute(sa.select(User.email, User.name)).all())
+
+
 def all_users() -> list[User]:
     return list(db.session.execute(sa.select(User).order_by(User.name, User.email)).scalars())

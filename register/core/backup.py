@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from register.config import MIGRATIONS_DIR
 from register.core.history import chain_head, write_anchor
 from register.extensions import db
 
@@ -118,11 +119,9 @@ def _revisions(session: Session) -> list[str]:
 
 def code_revisions() -> list[str]:
     """The schema revisions this version of the code migrates to (its Alembic heads)."""
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # Alembic is only needed for backups, not at start-up
 
-    from register import PACKAGE_DIR
-
-    return sorted(ScriptDirectory(str(PACKAGE_DIR / "migrations")).get_heads())
+    return sorted(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
 
 def make_backup(app: Flask, out: Path) -> dict:
