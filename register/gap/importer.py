@@ -33,8 +33,7 @@ from sqlalchemy.orm import selectinload
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.extensions import db
 from register.gap.models import (Assessment, CostLevel, Finding, FindingSource, FindingStatus, ImportColumn,
-                                 Severity)
-from register.gap.priority import priority_for
+                                 Severity, priority_for)
 from register.gap.services import CIS_CATALOG, cis_controls, requirement_lookup, set_requirements
 from register.organisation.models import Unit
 
