@@ -35,7 +35,7 @@ from register.reports.gcpause import collector_paused
 from register.reports.snapshots import History, typed
 from register.requirements.compliance import Figures, assessable_ids, compliance_overview
 from register.requirements.models import ImplementationStatus, NOT_ASSESSED_LABEL, RequirementAssessment
-from register.risks.report import risk_section
+from register.reports.risks import risk_section
 from register.training import services as training
 from register.training.models import (Approval, ApprovalRule, Campaign, CampaignUnit, ManagementBody,
                                       ManagementScope, Trainee, TrainingRecord, TrainingSettings)
