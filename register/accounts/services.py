@@ -3,7 +3,6 @@ import functools
 import secrets
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +23,9 @@ class AccountError(ValueError):
 
 
 def normalise_email(email: str) -> str:
+    # imported when an address is checked, not at start-up
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
