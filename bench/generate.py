@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from register.catalogs import loader
+from register.catalogs import catalog_data, loader
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.core import history
@@ -163,7 +163,7 @@ def _timeline(rng: random.Random, start: dt.datetime, end: dt.datetime, steps: l
     return [(moments[0], {})] + [(moments[i + 1], step) for i, step in enumerate(steps)]
 
 
-def synthetic_catalogs(count: int, rng: random.Random) -> list[loader.CatalogData]:
+def synthetic_catalogs(count: int, rng: random.Random) -> list[catalog_data.CatalogData]:
     """Catalogues with sections of ten requirements each, adding up to `count` requirements."""
     out, made, number = [], 0, 1
     while made < count:
@@ -177,19 +177,19 @@ def synthetic_catalogs(count: int, rng: random.Random) -> list[loader.CatalogDat
         for s in range(sections):
             ref = f"s{s + 1}"
             title = f"Område {s + 1}: {rng.choice(WORDS)}"
-            reqs.append(loader.RequirementData(ref, f"{number}.{s + 1}", 0, position, None,
+            reqs.append(catalog_data.RequirementData(ref, f"{number}.{s + 1}", 0, position, None,
                                                _req_fields(code, ref, f"{number}.{s + 1}", title)))
             position += 1
             for c in range(per_section[s]):
                 child = f"{ref}.{c + 1}"
                 title = f"Krav om {rng.choice(WORDS)} og {rng.choice(WORDS)} ({number}.{s + 1}.{c + 1})"
-                reqs.append(loader.RequirementData(child, f"{number}.{s + 1}.{c + 1}", 1, position, ref,
+                reqs.append(catalog_data.RequirementData(child, f"{number}.{s + 1}.{c + 1}", 1, position, ref,
                                                    _req_fields(code, child, f"{number}.{s + 1}.{c + 1}", title)))
                 position += 1
         fields = {"version": "1", "title_da": f"Syntetisk katalog {number} (benchmark)", "title_en": None,
                   "description_da": "Genereret til benchmark.", "description_en": None, "source_url": None,
                   "licence": None, "sort_order": 100 + number}
-        out.append(loader.CatalogData(code, fields, reqs))
+        out.append(catalog_data.CatalogData(code, fields, reqs))
         made += size
         number += 1
     return out
@@ -199,7 +199,7 @@ def _req_fields(code: str, ref: str, display_ref: str, title: str) -> dict:
     text = f"{title}. Kommunen skal kunne dokumentere, at kravet er opfyldt, og hvem der er ansvarlig."
     return {"kind": "requirement", "title_da": title, "title_en": None, "text_da": text, "text_en": None,
             "source_ref": None, "source_url": None, "national_basis": None, "note": None, "attributes": {},
-            "search_text": loader.search_text(code, ref, display_ref, title, text)}
+            "search_text": catalog_data.search_text(code, ref, display_ref, title, text)}
 
 
 def generate(scale: Scale, seed: int = 9, today: dt.date | None = None) -> dict:

@@ -3,6 +3,10 @@ import os
 import secrets
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
 
 class Defaults:
     MUNICIPALITY_NAME = "Kommune"
@@ -80,8 +84,6 @@ def instance_secret_key(instance_path: str, name: str = "secret_key") -> str:
 def create_private_sqlite_file(url: str) -> None:
     """Create a new SQLite database file readable by its owner only (SQLite gives its journal and WAL files
     the same mode); left alone if it exists."""
-    from sqlalchemy.engine import make_url
-
     database = make_url(url).database
     if (not database or database == ":memory:" or database.startswith("file:") or Path(database).exists()
             or not Path(database).parent.is_dir()):

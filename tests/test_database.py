@@ -1,4 +1,5 @@
-"""Pooled connections to a database server: checked after sitting idle, not on every request."""
+"""Database connections: SQLite waits for a taken write lock; pooled server connections are checked after sitting
+idle, not on every request."""
 import pytest
 import sqlalchemy as sa
 
@@ -65,3 +66,13 @@ def test_a_connection_that_died_while_idle_is_replaced_before_use(server_app, us
     pings = _pings(monkeypatch, app)
     assert client.get("/tilgaengelighed").status_code == 200
     assert pings
+
+
+def test_a_sqlite_connection_waits_for_a_taken_write_lock_in_wal_mode(app):
+    """Concurrent saves on SQLite wait for each other (busy_timeout) rather than fail with 'database is locked'."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("a SQLite setting")
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -10,8 +10,8 @@ from register.core.dates import local_today
 from register.extensions import db
 from register.gap import services
 from register.gap.models import (Assessment, ControlScore, CostLevel, Finding, FindingSource, FindingStatus,
-                                 ImplementationGroup, Priority, Severity)
-from register.gap.priority import priority_for, priority_rank_sql, priority_sql
+                                 ImplementationGroup, Priority, Severity, priority_for)
+from register.gap.priority import priority_rank_sql, priority_sql
 
 from conftest import html
 from gap_fixtures import cis_id, make_assessment, make_finding  # noqa: F401

@@ -6,13 +6,8 @@ verified claims into a local user: the role comes from the `groups` claim on eve
 """
 import threading
 
-import requests
 import sqlalchemy as sa
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
-from joserfc.errors import JoseError
 
 from register.accounts.models import User
 from register.accounts.services import AccountError, create_user, find_by_email, normalise_email
@@ -55,6 +50,8 @@ def check_settings(config) -> None:
 
 def client():
     """This app's Authlib client, registered on first use; the provider's metadata is fetched at login."""
+    from authlib.integrations.flask_client import OAuth  # Authlib is imported at the first sign-on, not at start-up
+
     app = current_app._get_current_object()
     with _client_lock:
         oauth = app.extensions.get("register_oidc")
@@ -75,6 +72,8 @@ def client():
 
 def start(redirect_uri: str):
     """The redirect to the provider's login page (state, nonce and PKCE verifier kept in the session)."""
+    import requests  # with Authlib, at the first sign-on, not at start-up
+
     try:
         return client().authorize_redirect(redirect_uri)
     except (requests.RequestException, ValueError, KeyError, RuntimeError) as exc:
@@ -85,6 +84,12 @@ def start(redirect_uri: str):
 
 def verified_claims() -> dict:
     """Finish the redirect: check the state, exchange the code, verify the ID token and its nonce."""
+    # Authlib and its HTTP client are imported at the first sign-on, not at start-up
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.base_client import MismatchingStateError, OAuthError
+    from joserfc.errors import JoseError
+
     try:
         token = client().authorize_access_token()
     except MismatchingStateError as exc:

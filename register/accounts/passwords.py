@@ -3,8 +3,6 @@
 zxcvbn knows common passwords, English words, names, keyboard patterns, dates and repeats; the words below
 are the Danish ones that common Danish passwords are built from (seasons, months, greetings, "kode").
 """
-from zxcvbn import zxcvbn
-
 MIN_LENGTH = 10
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable", about 10^8 guesses or more
 # zxcvbn's time grows with the length; what decides the score is in the first hundred characters.
@@ -22,5 +20,7 @@ DANISH_WORDS = (
 
 def too_guessable(password: str, context: tuple[str, ...] = ()) -> bool:
     """Whether the password is common or easily guessed (context: the e-mail, name, municipality)."""
+    from zxcvbn import zxcvbn  # its dictionaries load when a password is set, not at start-up
+
     words = [*DANISH_WORDS, *(w.lower() for w in context if w)]
     return zxcvbn(password[:CHECKED_LENGTH], user_inputs=words)["score"] < MIN_SCORE

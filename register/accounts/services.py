@@ -3,7 +3,6 @@ import functools
 import secrets
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +23,9 @@ class AccountError(ValueError):
 
 
 def normalise_email(email: str) -> str:
+    # imported when an address is checked, not at start-up
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
@@ -132,6 +134,11 @@ def reset_password(user: User, password: str) -> None:
     check_password_strength(password, user.email, user.name)
     user.set_password(password)
     db.session.flush()
+
+
+def user_names() -> dict[str, str]:
+    """Every account's name by the e-mail address it signs in with (the history records the address)."""
+    return dict(db.session.execute(sa.select(User.email, User.name)).all())
 
 
 def all_users() -> list[User]:

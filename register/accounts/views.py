@@ -10,9 +10,11 @@ from register.accounts import services
 from register.accounts.forms import LanguageForm, LoginForm, PasswordResetForm
 from register.accounts.models import User
 from register.accounts.services import authenticate, end_sessions, user_of_request
+from register.core.concurrency import commit_or_refuse
 from register.core.forms import ActionForm
 from register.core.history import acting_as, history_page
 from register.core.i18n import gettext as _, lazy_gettext as _l
+from register.core.integrity import check_integrity
 from register.core.permissions import Permission, Role, public, requires
 from register.core.templating import NavItem
 from register.core.transactions import writes_on_get
@@ -185,13 +187,9 @@ def user_active(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
-    try:
-        services.set_active(user, active, current_user)
-    except services.AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    saved = commit_or_refuse(lambda: services.set_active(user, active, current_user), services.AccountError)
+    if not saved.done:
         return redirect(url_for(".user_detail", user_id=user_id))
-    db.session.commit()
     flash(_("Kontoen er aktiveret.") if active else _("Kontoen er deaktiveret, og dens sessioner er afsluttet."),
           "success")
     return redirect(url_for(".user_detail", user_id=user_id))
@@ -203,13 +201,10 @@ def user_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data)
-        except services.AccountError as exc:
-            db.session.rollback()
-            form.password.errors.append(str(exc))
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(
+            lambda: services.reset_password(user, form.password.data),
+            services.AccountError, form, "password")
+        if saved.done:
             flash(_("Adgangskoden er skiftet, og brugerens sessioner er afsluttet. Giv den nye adgangskode "
                     "videre ad en sikker vej."), "success")
             return redirect(url_for(".user_detail", user_id=user_id))
@@ -221,6 +216,4 @@ def user_password(user_id: int):
 def history_state():
     """The change history's chain, its anchors, the accounts against their history (the checks of `history
     verify`), for administrators."""
-    from register.core.integrity import check_integrity
-
     return render_template("accounts/history_state.html", report=check_integrity(db.session))

@@ -8,8 +8,10 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 
 from register.core.paging import count_rows
 from register.extensions import db
@@ -149,10 +151,6 @@ class Report:
 
 def today() -> dt.date:
     """Today's calendar date in the municipality's time zone (what "overdue" is measured against)."""
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
     return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 

@@ -3,14 +3,19 @@ import csv
 import importlib
 import io
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from register.api import openapi, tokens
+from register.api.forms import TokenForm
 from register.api.models import ApiToken
 from register.api.resources import REGISTRY, REPORTS, FilterError, Report, Resource, csv_value
+from register.core.db import utcnow
+from register.core.forms import ActionForm
 from register.core.i18n import gettext as _
 from register.core.permissions import Permission, public, requires
 from register.core.transactions import writes_on_get
+from register.extensions import db
 
 # Parts that publish resources; each module calls register_resource() when imported.
 # Every API view is marked writes_on_get: a request with a token records the token's last use (api/tokens.py).
@@ -161,12 +166,6 @@ tokens_bp = Blueprint("tokens", __name__, url_prefix="/konto/api-noegler")
 @requires(Permission.READ)
 def tokens_page():
     """The user's own tokens: create one (shown once), see when each was used, revoke."""
-    from flask import flash, render_template
-    from flask_login import current_user
-
-    from register.api.forms import TokenForm
-    from register.extensions import db
-
     form = TokenForm()
     created = None
     if form.validate_on_submit():
@@ -174,8 +173,6 @@ def tokens_page():
         db.session.commit()
         flash(_("API-nøglen er oprettet. Kopiér den nu: den vises ikke igen."), "success")
     status = 422 if form.errors else 200
-    from register.core.db import utcnow
-
     return render_template("api/tokens.html", form=form, created=created, tokens=tokens.tokens_of(current_user),
                            docs_url=url_for("api.openapi_document"), now=utcnow()), status
 
@@ -183,12 +180,6 @@ def tokens_page():
 @tokens_bp.route("/<int:token_id>/tilbagekald", methods=["POST"])
 @requires(Permission.READ)
 def revoke(token_id: int):
-    from flask import flash, redirect
-    from flask_login import current_user
-
-    from register.core.forms import ActionForm
-    from register.extensions import db
-
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)

@@ -7,7 +7,7 @@ with a `urn`, optional `ref_id`, `name`, `description`, `annotation`, `depth`, `
 import hashlib
 import re
 
-from register.catalogs.loader import REF_PATTERN, CatalogData, CatalogFileError, RequirementData, search_text
+from register.catalogs.catalog_data import REF_PATTERN, CatalogData, CatalogFileError, RequirementData, search_text
 
 LIBRARY_PREFIX = "urn:intuitem:risk:library:"
 

@@ -3,6 +3,7 @@ from flask import flash
 from wtforms.validators import DataRequired
 
 from register.catalogs.models import Requirement
+from register.catalogs.services import requirement_picker
 from register.core.forms import LocalizedForm
 from register.core.i18n import lazy_gettext as _l
 from register.core.picker import RecordField
@@ -17,8 +18,6 @@ def requirement_pick_section(may_edit: bool, exclude_catalog: str | None = None)
     """A record page's "link a requirement" section: the form and its search, or nothing for readers."""
     if not may_edit:
         return {"link_form": None, "requirement_picker": None}
-    from register.catalogs.services import requirement_picker
-
     form, picker = RequirementPickForm(), requirement_picker(exclude_catalog)
     form.requirement_id.choices = picker.choices
     return {"link_form": form, "requirement_picker": picker}

@@ -4,7 +4,6 @@ Loading the same file twice changes nothing; loading a newer version updates tex
 requirements and marks vanished ones retired. Requirements are matched by (catalogue code, ref) and
 keep their ids, so the municipality's statuses, links and notes (stored against those ids) survive.
 """
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -12,22 +11,13 @@ from pathlib import Path
 import sqlalchemy as sa
 import yaml
 
+from register.catalogs import ciso_assistant
+from register.catalogs.catalog_data import REF_PATTERN, CatalogData, CatalogFileError, RequirementData, search_text
 from register.catalogs.models import Catalog, MappingRelation, Requirement, RequirementMapping
 from register.extensions import db
 
 CATALOG_FORMAT = "register-catalog/1"
 MAPPINGS_FORMAT = "register-mappings/1"
-REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._()\-]{0,63}$")
-
-
-class CatalogFileError(ValueError):
-    """A malformed catalogue file: says where (line) and why."""
-
-    def __init__(self, message: str, line: int | None = None, source: str | None = None):
-        self.line, self.source, self.reason = line, source, message
-        where = f"{source}: " if source else ""
-        where += f"linje {line}: " if line else ""
-        super().__init__(where + message)
 
 
 class _LineDict(dict):
@@ -93,23 +83,6 @@ def parse_yaml(text: str, source: str):
         raise CatalogFileError(f"ugyldig YAML: {exc.problem}", line, source) from exc
     except yaml.YAMLError as exc:
         raise CatalogFileError(f"ugyldig YAML: {exc}", None, source) from exc
-
-
-@dataclass
-class RequirementData:
-    ref: str
-    display_ref: str
-    depth: int
-    position: int
-    parent_ref: str | None
-    fields: dict
-
-
-@dataclass
-class CatalogData:
-    code: str
-    fields: dict
-    requirements: list[RequirementData]
 
 
 @dataclass
@@ -179,12 +152,6 @@ def _lang(node: dict, key: str, source: str, required: bool = False, max_len: in
         da = _text(value, "da", source, required, max_len)
         return da, _text(value, "en", source, False, max_len)
     return _text(node, key, source, required, max_len), None
-
-
-def search_text(*parts) -> str:
-    """Lower-case haystack for search, with both ways people write references (21.2.d and 21(2)(d))."""
-    text = " ".join(p for p in parts if p)
-    return text.lower()
 
 
 def parse_catalog(doc, source: str) -> CatalogData:
@@ -377,8 +344,6 @@ def load_text(text: str, source: str) -> LoadResult | MappingResult:
     doc = parse_yaml(text, source)  # nesting is bounded there, so the walks below cannot exhaust the stack
     if isinstance(doc, dict) and doc.get("format") == MAPPINGS_FORMAT:
         return upsert_mappings(parse_mappings(doc, source), source)
-    from register.catalogs import ciso_assistant  # imports this module's data classes
-
     if ciso_assistant.is_library(doc):
         return upsert_catalog(ciso_assistant.parse_library(doc, source))
     return upsert_catalog(parse_catalog(doc, source))

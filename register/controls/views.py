@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from register.controls import services
 from register.controls.forms import ControlForm, LinkRequirementForm
 from register.controls.models import Control, ControlRequirement, ControlStatus
-from register.core.concurrency import save_versioned
+from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.history import history_page
@@ -103,15 +103,14 @@ def link_requirement(control_id: int):
     control = _control(control_id)
     form = LinkRequirementForm()
     if form.validate_on_submit():
-        try:
+        def link():
             requirement = services.find_requirement(form.requirement.data)
             services.link(control, requirement, (form.note.data or "").strip())
-        except services.ControlError as exc:
-            db.session.rollback()
-            form.requirement.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Kravet %(ref)s er tilknyttet.", ref=requirement.display_ref), "success")
+            return requirement
+
+        saved = commit_or_refuse(link, services.ControlError, form, "requirement")
+        if saved.done:
+            flash(_("Kravet %(ref)s er tilknyttet.", ref=saved.value.display_ref), "success")
             return redirect(url_for(".detail", control_id=control.id, _anchor="krav"))
     return _render_detail(control, form, 422)
 

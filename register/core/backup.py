@@ -11,6 +11,7 @@ current data copied aside (`before-restore/<time>/` in the instance folder) and 
 in one write transaction of its backup API, PostgreSQL by pg_restore in a single transaction, the uploads
 folder by renaming.
 """
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
@@ -28,7 +29,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from register.core.history import chain_head, write_anchor
+from register.config import MIGRATIONS_DIR
+from register.core.history import chain_head, verify_chain, write_anchor
 from register.extensions import db
 
 FORMAT = "register-backup/2"
@@ -118,11 +120,9 @@ def _revisions(session: Session) -> list[str]:
 
 def code_revisions() -> list[str]:
     """The schema revisions this version of the code migrates to (its Alembic heads)."""
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # Alembic is only needed for backups, not at start-up
 
-    from register import PACKAGE_DIR
-
-    return sorted(ScriptDirectory(str(PACKAGE_DIR / "migrations")).get_heads())
+    return sorted(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
 
 def make_backup(app: Flask, out: Path) -> dict:
@@ -204,8 +204,6 @@ def _unpack(archive: Path, into: Path) -> dict:
 
 def _check_database(url: sa.engine.URL, manifest: dict) -> None:
     """Integrity (SQLite), schema revision, the history chain and its head, in the database at `url`."""
-    from register.core.history import verify_chain
-
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
         with Session(engine) as session:
@@ -239,8 +237,6 @@ def _check_database(url: sa.engine.URL, manifest: dict) -> None:
 
 def _scratch_database(url: sa.engine.URL):
     """A PostgreSQL database to restore into for checking, created and dropped on the server of `url`."""
-    import contextlib
-
     name = f"{url.database}_restore_check"[:63]
     admin = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
 

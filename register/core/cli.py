@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from register.core import backup as backup_service
+from register.core.integrity import backup_anchor, check_integrity
 from register.extensions import db
 
 history_cli = AppGroup("history", help="The tamper-evident change history.")
@@ -17,8 +18,6 @@ history_cli = AppGroup("history", help="The tamper-evident change history.")
 def verify_command(backups):
     """Check the keyed chain, its anchors (the anchor file, backups, archived reports), the accounts against
     their history, and every archived report's SHA-256; report what does not hold."""
-    from register.core.integrity import backup_anchor, check_integrity
-
     try:
         extra = [backup_anchor(path) for path in backups]
     except ValueError as exc:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import flash
 
 from register.core.history import ChangeLog, history_of
 from register.extensions import db
@@ -70,6 +71,25 @@ def save_versioned(form, record, save: Callable[[], Any], refused: type[Exceptio
     except refused as exc:
         db.session.rollback()
         form[getattr(exc, "field", None) or field].errors.append(str(exc))
+        return SaveOutcome(status=422)
+    db.session.commit()
+    return SaveOutcome(done=True, value=value)
+
+
+def commit_or_refuse(action: Callable[[], Any], refused: type[Exception] | tuple, form=None,
+                     field: str | None = None) -> SaveOutcome:
+    """A POST's save: `action()` (a service call that flushes), then one commit. A refusal from the service (an
+    exception of `refused`, its message meant for the user) is rolled back, so nothing half-done is kept, and
+    told: next to the form's field it names (`exc.field`, else `field`) when a form is given, else flashed."""
+    try:
+        value = action()
+    except refused as exc:
+        db.session.rollback()
+        name = getattr(exc, "field", None) or field
+        if form is not None and name:
+            form[name].errors.append(str(exc))
+        else:
+            flash(str(exc), "error")
         return SaveOutcome(status=422)
     db.session.commit()
     return SaveOutcome(done=True, value=value)

@@ -17,9 +17,11 @@ import json
 import os
 import uuid
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column
 
@@ -118,8 +120,6 @@ def acting_as(label: str):
 def current_actor() -> tuple[int | None, str]:
     """Who is making the change: the logged-in user, else the CLI/job actor, else 'system'."""
     if has_request_context():
-        from flask_login import current_user
-
         if current_user and current_user.is_authenticated:
             return current_user.id, current_user.email
     return None, _cli_actor.get() or "system"
@@ -376,8 +376,6 @@ def check_current_rows(session: Session, model) -> list[str]:
 
 def end_of_day(day: dt.date, tz_name: str = "Europe/Copenhagen") -> dt.datetime:
     """The last instant of a local calendar day, in UTC: 'as of 31 Dec' includes all of 31 Dec."""
-    from zoneinfo import ZoneInfo
-
     # The day's own last microsecond (Danish clocks never change at midnight): the next day's first one, minus a
     # microsecond, does not exist after 9999-12-31.
     return dt.datetime.combine(day, dt.time.max, tzinfo=ZoneInfo(tz_name)).astimezone(dt.timezone.utc)

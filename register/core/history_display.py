@@ -12,6 +12,7 @@ from flask import g
 from flask_wtf import FlaskForm
 from wtforms.fields.core import UnboundField
 
+from register.core.hooks import hooks
 from register.core.i18n import date_filter, datetime_filter, gettext as _, lazy_gettext as _l
 from register.extensions import db
 
@@ -80,17 +81,12 @@ def _names(key: str, load) -> dict:
 
 
 def unit_name(unit_id) -> str:
-    from register.organisation.services import unit_names
-
-    return _names("units", unit_names).get(unit_id) or f"#{unit_id}"
+    return _names("units", hooks().unit_names).get(unit_id) or f"#{unit_id}"
 
 
 def actor_name(actor: str) -> str:
     """A person by name (the history records the e-mail address they signed in with)."""
-    from register.accounts.models import User
-
-    names = _names("users", lambda: dict(db.session.execute(sa.select(User.email, User.name)).all()))
-    return names.get(actor) or actor
+    return _names("users", hooks().user_names).get(actor) or actor
 
 
 def describe(entity: str, field: str, value) -> str:

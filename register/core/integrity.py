@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from register.core.history import (ChainReport, chain_head, check_anchors, check_current_rows, read_anchors,
                                    verify_chain)
+from register.core.hooks import hooks
 
 
 @dataclass
@@ -43,15 +44,13 @@ def backup_anchor(archive: Path) -> dict:
 
 def check_integrity(session: Session, extra_anchors: list[dict] = ()) -> IntegrityReport:
     """Check everything; read-only."""
-    from register.accounts.models import User
-    from register.reports.services import archive_anchors, verify_archive
-
-    anchors = [*read_anchors(), *archive_anchors(session), *extra_anchors]
-    archive = verify_archive(session)
+    domain = hooks()
+    anchors = [*read_anchors(), *domain.archive_anchors(session), *extra_anchors]
+    archive = domain.verify_archive(session)
     return IntegrityReport(
         chain=verify_chain(session), head=chain_head(session), anchors_checked=len(anchors),
         anchor_problems=check_anchors(session, anchors),
-        row_problems=check_current_rows(session, User),
+        row_problems=[problem for model in domain.audited_models for problem in check_current_rows(session, model)],
         archive_checked=archive.checked,
         archive_problems=[f"Archived report {year} (id {report_id}): the PDF does not match its stored SHA-256"
                           for report_id, year in archive.mismatches],

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from register.core.enums import LabelledEnum
 from register.core.i18n import lazy_gettext as _l
+from register.extensions import login_manager
 
 
 class Role(LabelledEnum):
@@ -66,8 +67,6 @@ def requires(permission: Permission):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from register.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not current_user.can(permission):
                 abort(403)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import abort, flash, redirect
 
+from register.core.concurrency import commit_or_refuse
 from register.core.forms import ActionForm
 from register.core.i18n import gettext as _
 from register.extensions import db
@@ -43,13 +44,8 @@ def remove_link(owner, item) -> None:
 def link_view(form, link, error: type[Exception], back: str):
     """The POST that links: validate, link and commit, or say why not; back to the owner's page either way."""
     if form.validate_on_submit():
-        try:
-            link(int(form.target_id.data), form.note.data)
-        except error as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(lambda: link(int(form.target_id.data), form.note.data), error)
+        if saved.done:
             flash(_("Koblingen er oprettet."), "success")
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")

@@ -6,6 +6,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from register.core.hooks import hooks
 from register.core.i18n import gettext as _
 from register.core.permissions import PUBLIC, access_of
 from register.extensions import login_manager
@@ -59,16 +60,12 @@ def register(app: Flask) -> None:
         auth = req.headers.get("Authorization", "")
         if not auth.startswith("Bearer "):
             return None
-        from register.api.tokens import user_for_token
-
-        return user_for_token(auth[7:].strip())
+        return hooks().user_for_token(auth[7:].strip())
 
     @login_manager.unauthorized_handler
     def unauthorized():
         if request.path.startswith("/api/"):
-            from register.api.views import describe_unauthorized
-
-            body, status = describe_unauthorized()
+            body, status = hooks().describe_unauthorized()
             body.headers["WWW-Authenticate"] = "Bearer"
             return body, status
         return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))

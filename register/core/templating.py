@@ -6,6 +6,7 @@ from flask import Flask, g, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from register.core.hooks import hooks
 from register.core.i18n import language
 from register.core.memo import per_request
 from register.core.permissions import Permission
@@ -129,9 +130,7 @@ def page_url(arg: str, number: int, anchor: str | None = None) -> str:
 def municipality_name() -> str:
     """The root unit's name, else the configured name; looked up once per request."""
     if "municipality_name" not in g:
-        from register.organisation.services import root_unit_name
-
-        g.municipality_name = root_unit_name()
+        g.municipality_name = hooks().municipality_name()
     return g.municipality_name
 
 

@@ -10,6 +10,9 @@ from register.extensions import db
 from register.gap.demo import load_demo as load_gap_demo
 from register.incidents.demo import load_demo as load_incidents
 from register.organisation.models import Unit, UnitKind
+from register.preparedness.demo import load_preparedness_demo
+from register.requirements.demo import load_demo as load_requirements_demo
+from register.suppliers.demo import load_demo as load_risks_and_suppliers
 from register.training.demo import load_demo as load_training
 
 
@@ -58,17 +61,11 @@ def load_demo() -> dict:
     for user in data["users"]:
         create_user(user["email"], user["role"], data["password"], name=user["name"],
                     unit_id=by_name[user["unit"]].id, is_demo=True)
-    from register.preparedness.demo import load_preparedness_demo
-
-    load_preparedness_demo()  # creates nothing if plans exist already
+    load_preparedness_demo(data["plan_revision"])  # creates nothing if plans exist already
     unit_ids = {name: unit.id for name, unit in by_name.items()}
     load_incidents(unit_ids)  # each part's loader skips itself if its data already exists
     load_training(unit_ids)
-    from register.suppliers.demo import load_demo as load_risks_and_suppliers
-
     load_risks_and_suppliers(unit_ids)
-    from register.requirements.demo import load_demo as load_requirements_demo
-
     load_requirements_demo()
     gap = load_gap_demo()
     return {"created": True, "units": len(by_name) + 1, "users": len(data["users"]), "gap": gap}

@@ -2,13 +2,9 @@
 import datetime as dt
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from register.core.i18n import gettext as _
 from register.gap.services import PlanGroup, cis_refs, other_refs
+from register.requirements.exports import ILLEGAL_CHARACTERS_RE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,6 +25,11 @@ AMOUNT_FORMAT = '#,##0 "kr."'
 def action_plan_xlsx(groups: list[PlanGroup], today: dt.date, group_title: str, amounts: dict | None = None) -> bytes:
     """One row per finding (per group), headers that the import also understands, the estimated amount in kr.
     as a number; a second sheet with the amounts per priority and per unit."""
+    # openpyxl is imported when a workbook is made, not at start-up
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Handlingsplan")
@@ -69,6 +70,8 @@ def action_plan_xlsx(groups: list[PlanGroup], today: dt.date, group_title: str, 
 
 def _amounts_sheet(sheet, amounts: dict) -> None:
     """Totals per priority and per unit, as the action plan page shows them."""
+    from openpyxl.styles import Font  # openpyxl is imported when a workbook is made, not at start-up
+
     for title, rows in ((_("Prioritet"), amounts["priority"]), (_("Ansvarlig enhed"), amounts["unit"])):
         sheet.append([title, _("Fund"), _("Anslået beløb (kr.)"), _("Fund uden beløb")])
         for cell in sheet[sheet.max_row]:

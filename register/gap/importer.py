@@ -22,19 +22,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-import openpyxl.xml
 import sqlalchemy as sa
 from flask import current_app
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy.orm import selectinload
 
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.extensions import db
 from register.gap.models import (Assessment, CostLevel, Finding, FindingSource, FindingStatus, ImportColumn,
-                                 Severity)
-from register.gap.priority import priority_for
+                                 Severity, priority_for)
 from register.gap.services import CIS_CATALOG, cis_controls, requirement_lookup, set_requirements
 from register.organisation.models import Unit
 
@@ -319,7 +314,7 @@ MERGE_PATTERN = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):(
 def _merged_ranges(workbook, sheet) -> list[tuple[int, int, int, int]]:
     """Merged ranges (min_col, min_row, max_col, max_row) of a read-only sheet, found by scanning its XML for
     mergeCell elements: read-only mode does not report them, and full mode would hold the whole sheet."""
-    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils import column_index_from_string  # openpyxl is imported when used, not at start-up
 
     ranges, tail = [], b""
     with workbook._archive.open(sheet._worksheet_path) as source:
@@ -338,6 +333,11 @@ def _merged_ranges(workbook, sheet) -> list[tuple[int, int, int, int]]:
 
 
 def _read_xlsx(data: bytes) -> list[Sheet]:
+    # openpyxl is imported when a workbook is read, not at start-up
+    import openpyxl.xml
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     check_package(data)
     if not openpyxl.xml.DEFUSEDXML:  # fail closed: without defusedxml openpyxl would expand XML entities
         raise ImportFileError(_("XLSX-filer kan ikke læses sikkert på denne server (defusedxml mangler)."))
@@ -370,7 +370,7 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
 
 
 def _forbidden_xml(exc: Exception) -> str | None:
-    from defusedxml import DefusedXmlException
+    from defusedxml import DefusedXmlException  # imported with openpyxl, when a workbook is read
 
     seen = 0
     while exc is not None and not isinstance(exc, DefusedXmlException) and seen < 10:
@@ -695,7 +695,7 @@ def plan_import(data: bytes, filename: str, assessment: Assessment,
         plan.errors.append(CellError(header_row, label, message, sheet.name))
 
     for index, header in enumerate(headers):
-        letter = get_column_letter(index + 1)
+        letter = column_letter(index + 1)
         text = CONTROL_CHARS.sub("", str(header)).strip() if header not in (None, "") else ""
         labels[index] = f"{letter} ({text[:60]})" if text else letter
         if not text:
@@ -1011,14 +1011,25 @@ def discard_upload(token: str, user_id: int) -> None:
 
 # --- The template ----------------------------------------------------------------------------------
 
+def column_letter(number: int) -> str:
+    """A spreadsheet column's letters: 1 -> A, 27 -> AA (openpyxl's get_column_letter, without importing it)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def template_xlsx() -> bytes:
     """An empty import sheet with the standard headers, and a sheet explaining the columns."""
+    from openpyxl import Workbook  # openpyxl is imported when a workbook is made, not at start-up
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Fund"
     sheet.append([label for label, _variants in COLUMNS.values()])
     for index, (label, _variants) in enumerate(COLUMNS.values(), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(label) + 4)
+        sheet.column_dimensions[column_letter(index)].width = max(12, len(label) + 4)
     guide = workbook.create_sheet("Vejledning")
     guide.append([_("Kolonne"), _("Skal udfyldes"), _("Indhold"), _("Andre overskrifter, der også accepteres")])
     explanations = {

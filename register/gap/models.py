@@ -114,6 +114,24 @@ class Priority(LabelledEnum):
         return {"1": "error", "2": "warning", "3": "info", "4": "neutral"}
 
 
+# The priority rule: criticality against estimated cost. Critical findings that are cheap to fix come first; a
+# low finding that is expensive comes last. An unknown cost counts as medium, so a finding without an estimate
+# is neither favoured nor buried.
+UNKNOWN_COST_AS = CostLevel.MEDIUM
+
+MATRIX: dict[Severity, dict[CostLevel, Priority]] = {
+    Severity.CRITICAL: {CostLevel.LOW: Priority.P1, CostLevel.MEDIUM: Priority.P1, CostLevel.HIGH: Priority.P2},
+    Severity.HIGH: {CostLevel.LOW: Priority.P1, CostLevel.MEDIUM: Priority.P2, CostLevel.HIGH: Priority.P3},
+    Severity.MEDIUM: {CostLevel.LOW: Priority.P2, CostLevel.MEDIUM: Priority.P3, CostLevel.HIGH: Priority.P4},
+    Severity.LOW: {CostLevel.LOW: Priority.P3, CostLevel.MEDIUM: Priority.P4, CostLevel.HIGH: Priority.P4},
+}
+
+
+def priority_for(severity: Severity, cost: CostLevel | None) -> Priority:
+    """The computed priority of a finding."""
+    return MATRIX[Severity(severity)][CostLevel(cost) if cost else UNKNOWN_COST_AS]
+
+
 class FindingStatus(LabelledEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
@@ -231,8 +249,6 @@ class Finding(Tracked, db.Model):
 
     @property
     def computed_priority(self) -> Priority:
-        from register.gap.priority import priority_for
-
         return priority_for(self.severity, self.cost)
 
     @property

@@ -1,27 +1,9 @@
-"""The priority rule: criticality against estimated cost, as a matrix the user can read on screen.
-
-Critical findings that are cheap to fix come first; a low finding that is expensive comes last.
-An unknown cost counts as medium, so a finding without an estimate is neither favoured nor buried.
-"""
+"""The priority rule (models.MATRIX) as the matrix the user reads on screen and as SQL for lists and filters."""
 import functools
 
 import sqlalchemy as sa
 
-from register.gap.models import CostLevel, Finding, Priority, Severity
-
-UNKNOWN_COST_AS = CostLevel.MEDIUM
-
-MATRIX: dict[Severity, dict[CostLevel, Priority]] = {
-    Severity.CRITICAL: {CostLevel.LOW: Priority.P1, CostLevel.MEDIUM: Priority.P1, CostLevel.HIGH: Priority.P2},
-    Severity.HIGH: {CostLevel.LOW: Priority.P1, CostLevel.MEDIUM: Priority.P2, CostLevel.HIGH: Priority.P3},
-    Severity.MEDIUM: {CostLevel.LOW: Priority.P2, CostLevel.MEDIUM: Priority.P3, CostLevel.HIGH: Priority.P4},
-    Severity.LOW: {CostLevel.LOW: Priority.P3, CostLevel.MEDIUM: Priority.P4, CostLevel.HIGH: Priority.P4},
-}
-
-
-def priority_for(severity: Severity, cost: CostLevel | None) -> Priority:
-    """The computed priority of a finding."""
-    return MATRIX[Severity(severity)][CostLevel(cost) if cost else UNKNOWN_COST_AS]
+from register.gap.models import MATRIX, UNKNOWN_COST_AS, CostLevel, Finding, Priority, Severity
 
 
 def matrix_rows() -> list[tuple[Severity, list[Priority]]]:

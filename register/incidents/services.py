@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from register.catalogs.models import Requirement
+from register.catalogs.models import Catalog, Requirement
 from register.core.cache import cached
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
@@ -266,8 +266,6 @@ def control_links(incident: Incident) -> list[IncidentControl]:
 
 def requirement_by_key(key: str) -> Requirement | None:
     """A requirement by 'catalogue:ref', e.g. 'nis2:21.2.b'."""
-    from register.catalogs.models import Catalog
-
     code, _sep, ref = key.partition(":")
     return db.session.execute(sa.select(Requirement).join(Catalog)
                               .where(Catalog.code == code, Requirement.ref == ref)).scalar_one_or_none()

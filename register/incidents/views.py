@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from markupsafe import Markup, escape
 
-from register.core.concurrency import save_versioned
+from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.i18n import datetime_filter, gettext as _, lazy_gettext as _l
@@ -134,13 +134,8 @@ def create():
     form = _incident_form(None)
     if form.validate_on_submit():
         incident = Incident()
-        try:
-            _save_incident(form, incident)
-        except services.IncidentError as exc:
-            db.session.rollback()
-            form[exc.field or "title"].errors.append(str(exc))
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(lambda: _save_incident(form, incident), services.IncidentError, form, "title")
+        if saved.done:
             flash(_("Hændelsen er registreret."), "success")
             return redirect(url_for(".detail", incident_id=incident.id))
     return render_template("incidents/form.html", form=form, incident=None), _status(form)
@@ -190,13 +185,10 @@ def link_requirement(incident_id: int):
     incident = db.session.get(Incident, incident_id) or abort(404)
     form = RequirementLinkForm()
     if form.validate_on_submit():
-        try:
-            services.link_requirement(incident, int(form.requirement_id.data), form.note.data)
-        except services.IncidentError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(
+            lambda: services.link_requirement(incident, int(form.requirement_id.data), form.note.data),
+            services.IncidentError)
+        if saved.done:
             flash(_("Kravet er knyttet til hændelsen."), "success")
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
@@ -222,13 +214,10 @@ def link_control(incident_id: int):
     incident = db.session.get(Incident, incident_id) or abort(404)
     form = ControlLinkForm()
     if form.validate_on_submit():
-        try:
-            services.link_control(incident, int(form.control_id.data), form.note.data)
-        except services.IncidentError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(
+            lambda: services.link_control(incident, int(form.control_id.data), form.note.data),
+            services.IncidentError)
+        if saved.done:
             flash(_("Tiltaget er knyttet til hændelsen."), "success")
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
@@ -254,13 +243,10 @@ def lesson_finding(lesson_id: int):
     lesson = db.session.get(Lesson, lesson_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        finding = services.finding_from_lesson(lesson, local_today())
-    except services.IncidentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    saved = commit_or_refuse(lambda: services.finding_from_lesson(lesson, local_today()), services.IncidentError)
+    if not saved.done:
         return redirect(url_for(".detail", incident_id=lesson.incident_id, _anchor="erfaringer"))
-    db.session.commit()
+    finding = saved.value
     flash(_("Erfaringen er sat på handlingsplanen som et fund. Vurdér kritikalitet og omkostning."), "success")
     return redirect(url_for("gap.finding", finding_id=finding.id))
 

@@ -27,13 +27,11 @@ SUB_PLANS = [  # (title, kind, unit, area, last revised)
 ]
 
 
-def load_preparedness_demo() -> dict:
-    """Create the demo plans, timeline, sub-plans and exercises once (flushes; the caller commits)."""
+def load_preparedness_demo(data: dict) -> dict:
+    """Create the demo plans, timeline, sub-plans and exercises of `data` (the demo file's plan_revision) once
+    (flushes; the caller commits)."""
     if db.session.execute(sa.select(sa.func.count(Plan.id))).scalar():
         return {"created": False}
-    from register.demo.services import demo_data
-
-    data = demo_data()["plan_revision"]
     units = list(db.session.execute(sa.select(Unit)).scalars())
     unit = {u.name: u for u in units}
     settings = services.settings(create=True)

@@ -5,6 +5,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from register.catalogs.forms import picked_requirement, requirement_pick_section
+from register.core.concurrency import commit_or_refuse
 from register.core.forms import ActionForm
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
@@ -217,13 +218,12 @@ def improvement_finding(point_id: int):
     point = db.session.get(ImprovementPoint, point_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        finding = services.finding_from_improvement(point, services.today())
-    except services.PreparednessError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    saved = commit_or_refuse(
+        lambda: services.finding_from_improvement(point, services.today()),
+        services.PreparednessError)
+    if not saved.done:
         return redirect(url_for(".detail", exercise_id=point.exercise_id, _anchor="forbedringer"))
-    db.session.commit()
+    finding = saved.value
     flash(_("Forbedringspunktet er sat på handlingsplanen som et fund. Vurdér kritikalitet og omkostning."),
           "success")
     return redirect(url_for("gap.finding", finding_id=finding.id))

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from flask_babel import format_date
 
+from register.core.i18n import gettext as _
+from register.preparedness.models import ExerciseLevel, LegalBasis, PlanStatus, TargetKind
+
 TERM_LENGTH_YEARS = 4
 KNOWN_TERM_START = 2022  # the 2021 election's council; any other term is this +/- 4n
 
@@ -115,8 +118,6 @@ def parse_window(text: str, default_year: int | None = None) -> tuple[dt.date, d
 
     A missing year is taken from the other end of the range, else from `default_year` (the line above
     in the minutes: "Aug. – sep." follows "Maj - juni 2025")."""
-    from register.core.i18n import gettext as _
-
     cleaned = (text or "").strip()
     if not cleaned:
         raise WindowError(_("Angiv et tidsrum, fx „maj 2025“ eller „aug.-sep. 2025“."))
@@ -217,8 +218,6 @@ def _term_dates(term: CouncilTerm) -> dict:
 
 def plan_for_term(plans, term: CouncilTerm):
     """The newest adopted, not superseded plan written for `term` (its council_term_start), or None."""
-    from register.preparedness.models import PlanStatus
-
     written = [p for p in plans if p.status.adopted and p.status != PlanStatus.SUPERSEDED and p.adopted_on
                and p.council_term_start == term.start_year]
     return max(written, key=lambda p: p.adopted_on) if written else None
@@ -230,10 +229,6 @@ def section25_warnings(plans, today: dt.date) -> list[RuleWarning]:
     A plan counts for the term in which the council adopted it (its `adopted_on`), whatever term it is
     written for: a plan "for 2026-2029" adopted in September 2025 was adopted by the previous council,
     so the council elected in November 2025 must still adopt a revision before 31 December 2029."""
-    from register.core.i18n import gettext as _
-
-    from register.preparedness.models import LegalBasis, PlanStatus
-
     term = term_for(today)
     warnings = []
     for basis in (LegalBasis.BEREDSKABSLOVEN_25, LegalBasis.SUNDHEDSLOVEN_210):
@@ -277,8 +272,6 @@ def submission_in_order(plan) -> bool | None:
 
 
 def _submission_warnings(plan) -> list[RuleWarning]:
-    from register.core.i18n import gettext as _
-
     if plan.submitted_to_brs_on is None:
         return [RuleWarning("warning", _("„%(title)s“ er vedtaget, men det er ikke registreret, at den er indsendt til "
                                          "Beredskabsstyrelsen (§ 25, stk. 4).", title=plan.title), plan.id)]
@@ -293,8 +286,6 @@ def _submission_warnings(plan) -> list[RuleWarning]:
 
 def _health_advice_warnings(plan) -> list[RuleWarning]:
     """Sundhedsloven § 210: Sundhedsstyrelsen's advice is sought before the health plan is adopted."""
-    from register.core.i18n import gettext as _
-
     if plan.sst_advice_on is None:
         return [RuleWarning("warning", _("„%(title)s“ er vedtaget, men det er ikke registreret, at rådgivningen fra "
                                          "Sundhedsstyrelsen er indhentet (sundhedsloven § 210).", title=plan.title),
@@ -314,8 +305,6 @@ def review_basis(plan, reviews) -> dt.date | None:
 
 def review_due(plan, reviews, interval_months: int, today: dt.date) -> Due | None:
     """When the working group's next review of an approved or in-force plan is due (None: not applicable)."""
-    from register.preparedness.models import PlanStatus
-
     if plan.status not in (PlanStatus.APPROVED, PlanStatus.IN_FORCE):
         return None
     return next_due(review_basis(plan, reviews), interval_months, today)
@@ -323,8 +312,6 @@ def review_due(plan, reviews, interval_months: int, today: dt.date) -> Due | Non
 
 def review_warnings(plans_with_reviews, interval_months: int, today: dt.date) -> list[RuleWarning]:
     """The annual review by the working group (Direktionen, 26-03-2025): due within 30 days or overdue."""
-    from register.core.i18n import gettext as _
-
     warnings = []
     for plan, reviews in plans_with_reviews:
         due = review_due(plan, reviews, interval_months, today)
@@ -366,8 +353,6 @@ def target_progress(target, exercises, sub_plans, exercised_sub_plans: dict, tod
     """Progress of one target on `today`.
 
     exercises: objects with level, planned_on, held_on; exercised_sub_plans: {sub_plan_id: last held date}."""
-    from register.preparedness.models import ExerciseLevel, TargetKind
-
     if target.kind in (TargetKind.BOARD_EXERCISES_PER_YEAR, TargetKind.EXERCISES_PER_YEAR):
         relevant = [e for e in exercises
                     if target.kind == TargetKind.EXERCISES_PER_YEAR or e.level == ExerciseLevel.BOARD]

@@ -2,15 +2,18 @@
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
 
-from register.catalogs.models import Requirement
+from register.catalogs.models import Catalog, Requirement
 from register.core.cache import cached
 from register.core.concurrency import touch
 from register.core.i18n import gettext as _, localized
-from register.core.paging import Page, paginate
+from register.core.paging import Page, count_rows, paginate
+from register.core.picker import CHOOSE_IN_FORM_UP_TO
 from register.extensions import db
 from register.gap import services as gap_services
 from register.gap.models import Finding, FindingSource
@@ -39,8 +42,6 @@ class PreparednessError(ValueError):
 
 def today() -> dt.date:
     """Today's date in Copenhagen (views pass it on; rules never call it themselves)."""
-    from zoneinfo import ZoneInfo
-
     return dt.datetime.now(ZoneInfo("Europe/Copenhagen")).date()
 
 
@@ -508,12 +509,6 @@ def _targets_progress(today_: dt.date) -> list[rules.TargetProgress]:
 def requirement_choices(linked: set[int]) -> tuple[list, bool]:
     """Requirements to link, grouped by catalogue, the beredskab catalogue first; and whether there are too many
     for one list, in which case only the linked ones are offered (more are searched for on the exercise's page)."""
-    from wtforms import SelectChoice
-
-    from register.catalogs.models import Catalog
-    from register.core.paging import count_rows
-    from register.core.picker import CHOOSE_IN_FORM_UP_TO
-
     live = Requirement.retired.is_(False)
     many = cached("live_requirements", None, lambda: count_rows(sa.select(Requirement.id).where(live))) \
         > CHOOSE_IN_FORM_UP_TO

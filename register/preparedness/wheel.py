@@ -4,7 +4,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-import icalendar
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -263,6 +262,8 @@ def months_of(year: int, items: list[WheelItem]) -> list[tuple[dt.date, list[Whe
 
 def build_calendar(items: list[WheelItem], name: str, url_for_item) -> bytes:
     """An iCalendar document with one all-day event per item."""
+    import icalendar  # imported when a feed is built, not at start-up
+
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Register//Årshjul//DA")
     cal.add("version", "2.0")

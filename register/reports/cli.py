@@ -6,7 +6,6 @@ import click
 from flask.cli import with_appcontext
 
 from register.reports.data import ReportError, build_report
-from register.reports.pdf import FontsMissing, render_pdf
 
 
 @click.command("report")
@@ -21,6 +20,8 @@ from register.reports.pdf import FontsMissing, render_pdf
 @with_appcontext
 def report_command(year: int, out: Path, as_of: dt.datetime | None, registered_on: dt.datetime | None):
     """Write the annual status report for the board to OUT as a PDF."""
+    from register.reports.pdf import FontsMissing, render_pdf  # ReportLab is imported when a PDF is drawn, not at start-up
+
     if not out.parent.exists():
         raise click.ClickException(f"The folder {out.parent} does not exist.")
     try:

@@ -20,8 +20,7 @@ from register.catalogs.models import Catalog, Requirement
 from register.core.dates import add_months, local_today, utc_to_local
 from register.core.history import end_of_day
 from register.extensions import db
-from register.gap.models import Assessment, ControlScore, Finding, FindingStatus, Priority, Severity
-from register.gap.priority import priority_for
+from register.gap.models import Assessment, ControlScore, Finding, FindingStatus, Priority, Severity, priority_for
 from register.incidents.models import Incident, IncidentReport, Lesson, LessonStatus, Significance
 from register.incidents.services import StepState, reporting_clock
 from register.organisation.models import Unit
@@ -36,7 +35,7 @@ from register.reports.gcpause import collector_paused
 from register.reports.snapshots import History, typed
 from register.requirements.compliance import Figures, assessable_ids, compliance_overview
 from register.requirements.models import ImplementationStatus, NOT_ASSESSED_LABEL, RequirementAssessment
-from register.risks.report import risk_section
+from register.reports.risks import risk_section
 from register.training import services as training
 from register.training.models import (Approval, ApprovalRule, Campaign, CampaignUnit, ManagementBody,
                                       ManagementScope, Trainee, TrainingRecord, TrainingSettings)

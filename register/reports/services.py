@@ -10,7 +10,6 @@ from register.core.history import chain_head, write_anchor
 from register.extensions import db
 from register.reports.data import ReportError, build_report
 from register.reports.models import ArchivedReport
-from register.reports.pdf import render_pdf
 
 OFFICIAL_VERSION = "godkendt"
 
@@ -33,6 +32,8 @@ def archive_list() -> list[ArchivedReport]:
 def archive_report(year: int, as_of: dt.date | None, created_by: str, approved_by: str, approved_on: dt.date,
                    note: str | None, today: dt.date | None = None) -> ArchivedReport:
     """Generate the year's report and keep it as the official version; a year has one."""
+    from register.reports.pdf import render_pdf  # ReportLab is imported when a PDF is drawn, not at start-up
+
     if archived_for(year) is not None:
         raise ReportError(f"Der er allerede arkiveret en officiel rapport for {year}; den kan ikke erstattes.")
     report = build_report(year, as_of, today=today, version=OFFICIAL_VERSION)

@@ -13,7 +13,6 @@ from register.reports import services
 from register.reports.data import ReportError, build_report, check_period
 from register.reports.forms import ArchiveForm, ReportQueryForm
 from register.reports.models import ArchivedReport
-from register.reports.pdf import render_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
 bp.nav = [NavItem(80, _l("Rapporter"), "reports.index",
@@ -68,6 +67,8 @@ def view():
 @bp.route("/pdf")
 @requires(Permission.READ)
 def pdf():
+    from register.reports.pdf import render_pdf  # ReportLab is imported when a PDF is drawn, not at start-up
+
     requested = _requested()
     if isinstance(requested, Response):
         return requested

@@ -2,14 +2,12 @@
 import csv
 import datetime as dt
 import io
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+import re
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The control characters an XLSX cell cannot hold (openpyxl's own ILLEGAL_CHARACTERS_RE, without importing it).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def neutralise(value):
@@ -24,6 +22,11 @@ def neutralise(value):
 
 def xlsx_bytes(title: str, headers: list[str], rows: list[list]) -> bytes:
     """One sheet with a bold header row; dates stay dates (shown dd-mm-yyyy)."""
+    # openpyxl is imported when a workbook is made, not at start-up
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]

@@ -26,6 +26,7 @@ from register.core.i18n import date_filter, gettext as _, lazy_gettext as _l
 from register.core import paging
 from register.core.paging import count_rows
 from register.core.params import MAX_ID
+from register.core.permissions import Permission
 from register.extensions import db
 from register.organisation.models import Unit
 from register.organisation.services import unit_names
@@ -342,9 +343,6 @@ PREPAREDNESS_CATALOG = "beredskab"
 
 def may_assess(user, requirement: Requirement) -> bool:
     """Whether the user may assess this requirement and attach documentation to it."""
-    from register.catalogs.models import Catalog
-    from register.core.permissions import Permission
-
     if user.can(Permission.EDIT_SECURITY):
         return True
     if not user.can(Permission.ASSESS_REQUIREMENTS):

@@ -13,7 +13,7 @@ from register.catalogs import services as catalog_services
 from register.catalogs.models import Requirement
 from register.controls import services as control_services
 from register.core.cache import cached
-from register.core.concurrency import save_versioned
+from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.i18n import gettext as _, lazy_gettext as _l
@@ -81,14 +81,9 @@ def bulk_edit():
             status=ImplementationStatus(form.status.data) if form.status.data else None,
             unit_id=int(form.unit.data) if form.unit.data else None,
             next_review=form.next_review.data)
-        try:
-            changed = services.bulk_update(form.ids.data, change)
-        except services.AssessmentError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("%(n)d krav er ændret.", n=changed), "success")
+        saved = commit_or_refuse(lambda: services.bulk_update(form.ids.data, change), services.AssessmentError)
+        if saved.done:
+            flash(_("%(n)d krav er ændret.", n=saved.value), "success")
             return redirect(url_for(".index", **back.args()))
     page = services.requirement_page(back)
     return render_template("requirements/index.html", f=back, page=page, catalogs=services.catalog_options(),
@@ -173,13 +168,10 @@ def add_link(requirement_id: int):
     req = _assessable(_requirement(requirement_id))
     form = LinkEvidenceForm()
     if form.validate_on_submit():
-        try:
-            services.add_link_evidence(req, (form.title.data or "").strip(), form.url.data.strip())
-        except services.EvidenceError as exc:
-            db.session.rollback()
-            form.url.errors.append(str(exc))
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(
+            lambda: services.add_link_evidence(req, (form.title.data or "").strip(), form.url.data.strip()),
+            services.EvidenceError, form, "url")
+        if saved.done:
             flash(_("Linket er tilføjet."), "success")
             return redirect(url_for(".detail", requirement_id=req.id, _anchor="dokumentation"))
     return _render_detail(requirement_id, 422, link_form=form)
@@ -193,13 +185,10 @@ def add_file(requirement_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.stream.read(services.max_upload_bytes() + 1)
-        try:
-            services.add_file_evidence(req, (form.title.data or "").strip(), upload.filename, data)
-        except services.EvidenceError as exc:
-            db.session.rollback()
-            form.file.errors.append(str(exc))
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(
+            lambda: services.add_file_evidence(req, (form.title.data or "").strip(), upload.filename, data),
+            services.EvidenceError, form, "file")
+        if saved.done:
             flash(_("Filen er gemt."), "success")
             return redirect(url_for(".detail", requirement_id=req.id, _anchor="dokumentation"))
     return _render_detail(requirement_id, 422, file_form=form)
@@ -242,13 +231,10 @@ def link_control(requirement_id: int):
     form = LinkControlForm()
     if form.validate_on_submit():
         control = db.session.get(control_services.Control, int(form.control_id.data)) or abort(404)
-        try:
-            control_services.link(control, req)
-        except control_services.ControlError as exc:
-            db.session.rollback()
-            form.control_id.errors.append(str(exc))
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(
+            lambda: control_services.link(control, req),
+            control_services.ControlError, form, "control_id")
+        if saved.done:
             flash(_("Tiltaget er tilknyttet."), "success")
             return redirect(url_for(".detail", requirement_id=req.id, _anchor="tiltag"))
     return _render_detail(requirement_id, 422, control_form=form)

@@ -4,7 +4,7 @@ from markupsafe import Markup, escape
 
 from register.catalogs import services as catalog_services
 from register.controls import services as control_services
-from register.core.concurrency import save_versioned
+from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.history import history_page
@@ -157,13 +157,8 @@ def create():
     form = _form(None)
     if form.validate_on_submit():
         risk = Risk()
-        try:
-            _save(form, risk)
-        except services.RiskError as exc:
-            db.session.rollback()
-            form[exc.field or "title"].errors.append(str(exc))
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(lambda: _save(form, risk), services.RiskError, form, "title")
+        if saved.done:
             flash(_("Risikoen er oprettet."), "success")
             return redirect(url_for(".detail", risk_id=risk.id))
     return render_template("risks/form.html", form=form, risk=None), (422 if form.errors else 200)
@@ -209,14 +204,11 @@ def review(risk_id: int):
     risk = _risk(risk_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
-            services.record_review(risk, form.reviewed_on.data, form.reviewed_by.data, form.note.data,
-                                   form.next_review_on.data)
-        except services.RiskError as exc:
-            db.session.rollback()
-            form[exc.field or "reviewed_on"].errors.append(str(exc))
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(
+            lambda: services.record_review(risk, form.reviewed_on.data, form.reviewed_by.data, form.note.data,
+                                           form.next_review_on.data),
+            services.RiskError, form, "reviewed_on")
+        if saved.done:
             flash(_("Gennemgangen er registreret."), "success")
             return redirect(url_for(".detail", risk_id=risk_id, _anchor="gennemgange"))
     return _render_detail(_risk(risk_id), review_form=form, status=422)
@@ -228,15 +220,12 @@ def accept(risk_id: int):
     risk = _risk(risk_id)
     form = AcceptanceForm()
     if form.validate_on_submit():
-        try:
-            services.record_acceptance(risk, AcceptanceBody(form.body.data), form.body_name.data,
-                                       form.decided_on.data, form.reference.data, form.valid_until.data,
-                                       form.note.data)
-        except services.RiskError as exc:
-            db.session.rollback()
-            form[exc.field or "decided_on"].errors.append(str(exc))
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(
+            lambda: services.record_acceptance(risk, AcceptanceBody(form.body.data), form.body_name.data,
+                                               form.decided_on.data, form.reference.data, form.valid_until.data,
+                                               form.note.data),
+            services.RiskError, form, "decided_on")
+        if saved.done:
             flash(_("Accepten er registreret."), "success")
             return redirect(url_for(".detail", risk_id=risk_id, _anchor="accept"))
     return _render_detail(_risk(risk_id), acceptance_form=form, status=422)

@@ -2,7 +2,7 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from register.controls import services as control_services
-from register.core.concurrency import save_versioned
+from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.history import history_page
@@ -97,13 +97,10 @@ def create():
     form = _form(None)
     if form.validate_on_submit():
         supplier = Supplier()
-        try:
-            services.save_supplier(supplier, form.values())
-        except services.SupplierError as exc:
-            db.session.rollback()
-            form[exc.field or "name"].errors.append(str(exc))
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(
+            lambda: services.save_supplier(supplier, form.values()),
+            services.SupplierError, form, "name")
+        if saved.done:
             flash(_("Leverandøren er oprettet."), "success")
             return redirect(url_for(".detail", supplier_id=supplier.id))
     return render_template("suppliers/form.html", form=form, supplier=None), (422 if form.errors else 200)
@@ -178,14 +175,11 @@ def review(supplier_id: int):
     supplier = _supplier(supplier_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
-            services.record_review(supplier, form.reviewed_on.data, form.reviewed_by.data,
-                                   ReviewResult(form.result.data), form.note.data, form.next_review_on.data)
-        except services.SupplierError as exc:
-            db.session.rollback()
-            form[exc.field or "reviewed_on"].errors.append(str(exc))
-        else:
-            db.session.commit()
+        saved = commit_or_refuse(
+            lambda: services.record_review(supplier, form.reviewed_on.data, form.reviewed_by.data,
+                                           ReviewResult(form.result.data), form.note.data, form.next_review_on.data),
+            services.SupplierError, form, "reviewed_on")
+        if saved.done:
             flash(_("Gennemgangen er registreret."), "success")
             return redirect(url_for(".detail", supplier_id=supplier_id, _anchor="gennemgange"))
     return _render_detail(_supplier(supplier_id), review_form=form, status=422)
