@@ -247,12 +247,9 @@ def targets(app) -> dict:
     return {"req": req, "unit": unit, "catalog": catalog, "finding": finding, "exercise": exercise}
 
 
-def query_counts(app, times: dict | None = None, cold_times: dict | None = None) -> dict[str, int]:
-    """SQL statements per page for a logged-in admin, counted with an engine event with nothing kept between
-    requests (the figures cache off: the page's own work); with `times`, also the time of one request in
-    this process (the page's own cost, without concurrency or HTTP), as it runs between changes to the data
-    (what is kept until the data changes is kept); with `cold_times`, the same with nothing kept, as the
-    first view after a change."""
+def query_counts(app, times: dict | None = None) -> dict[str, int]:
+    """SQL statements per page for a logged-in admin, counted with an engine event; with `times`, also the
+    time of one request in this process (the page's own cost, without concurrency or HTTP)."""
     from register.demo.services import demo_data
     from register.extensions import db
 
@@ -297,20 +294,14 @@ def query_counts(app, times: dict | None = None, cold_times: dict | None = None)
     try:
         for label, path, _paged in PAGES:
             path = path.format(**ids)
-            client.get(path)  # warm: caches of the first request are not the page's cost
-            app.config["FIGURES_CACHE"] = False
+            client.get(path)  # warm: the first request compiles the page's templates
             current[0] = 0
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
             counts[label] = current[0]
-            if cold_times is not None:
-                cold_times[label] = best_of_batches(path)
-            app.config["FIGURES_CACHE"] = True
             if times is not None:
-                client.get(path)
                 times[label] = best_of_batches(path)
     finally:
-        app.config["FIGURES_CACHE"] = True
         sa.event.remove(db.engine, "before_cursor_execute", count)
         pool.shutdown()
     return counts
@@ -328,8 +319,7 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
             made = generate.generate(generate.Scale())
             generated_in = time.perf_counter() - began
             alone: dict[str, float] = {}
-            cold: dict[str, float] = {}
-            large = query_counts(app, alone, cold)
+            large = query_counts(app, alone)
             ids = targets(app)
             from register.catalogs.models import Catalog, Requirement
             from register.extensions import db
@@ -339,14 +329,13 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
         with server.gunicorn(path, env, workers) as (url, proc):
             sessions = [_login(url) for _ in range(clients)]
             for s in sessions:
-                s.get(url + "/")  # each worker's first request (imports, caches) is not measured
+                s.get(url + "/")  # each worker's first request (imports, templates) is not measured
             if use_wrk:
                 cookie = "; ".join(f"{k}={v}" for k, v in sessions[0].cookies.items())
                 timings = []
                 for label, p, _ in PAGES:
-                    # Warm every worker's caches for this page under the same load: one client's requests in
-                    # a row tend to reach the same worker, and a cold worker's first export (about 330 ms)
-                    # then landed in the measured run.
+                    # Warm every worker for this page under the same load (templates compiled, statements
+                    # prepared): one client's requests in a row tend to reach the same worker.
                     wrk.run(url + p.format(**ids), cookie, clients, 1)
                     timings.append(drive_wrk(cookie, label, url + p.format(**ids), clients, seconds))
             else:
@@ -365,7 +354,7 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
             with server.gunicorn(None, {}, workers, app="bench.floor:app", ready="/") as (floor_url, _):
                 timings.append(drive_wrk("", FLOOR, floor_url + "/", clients, seconds))
     return {"made": made, "generated_in": generated_in, "small": small, "large": large, "timings": timings,
-            "alone": alone, "cold": cold, "peak_rss_mib": peak, "workers": workers, "clients": clients, "python": interpreter(),
+            "alone": alone, "peak_rss_mib": peak, "workers": workers, "clients": clients, "python": interpreter(),
             "driver": f"wrk, {clients} connections, {seconds:g} s per page, the status update each connection "
                       "saving its own requirement" if use_wrk else
                       f"{clients} Python threads, {per_client} requests each per page"}
@@ -401,22 +390,21 @@ def report(result: dict, database: str) -> str:
              f"{result['clients']} concurrent clients ({result.get('driver', 'Python threads')}); "
              f"peak worker memory {result['peak_rss_mib']:.0f} MiB"
              + (f"; {result['python']}" if result.get("python") else "") + ".", "",
-             "| page | one request alone | alone, nothing kept | median | p95 | p99 | req/s | SQL (demo data) "
+             "| page | one request alone | median | p95 | p99 | req/s | SQL (demo data) "
              "| SQL (large) | errors |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for t in result["timings"]:
         small, large = result["small"].get(t.label, "–"), result["large"].get(t.label, "–")
         flag = " (list)" if t.label in paged else ""
-        alone, cold = result.get("alone", {}).get(t.label), result.get("cold", {}).get(t.label)
+        alone = result.get("alone", {}).get(t.label)
         alone_text = f"{alone:.1f} ms" if alone is not None else "–"
-        cold_text = f"{cold:.1f} ms" if cold is not None else "–"
-        lines.append(f"| {t.label}{flag} | {alone_text} | {cold_text} | {t.median_ms:.1f} ms | {t.p95_ms:.1f} ms | "
+        lines.append(f"| {t.label}{flag} | {alone_text} | {t.median_ms:.1f} ms | {t.p95_ms:.1f} ms | "
                      f"{t.p99_ms:.1f} ms | {t.throughput:.0f} | "
                      f"{small} | {large} | {t.errors} |")
     # A list that fits one page on demo data is read without its count (core.paging.paginate): one more on
     # the large dataset is that count, not growth.
     grown = [label for label in paged if result["large"][label] > result["small"][label] + 1]
-    lines += ["", "Lists whose SQL query count does not grow from demo data to the large dataset (nothing kept; "
-                  "a list that fits one page needs no count, so one more there is its count): "
+    lines += ["", "Lists whose SQL query count does not grow from demo data to the large dataset (a list that fits "
+                  "one page needs no count, so one more there is its count): "
               + ("all" if not grown else "NOT " + ", ".join(grown))]
     return "\n".join(lines)

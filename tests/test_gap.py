@@ -83,7 +83,7 @@ def test_scores_are_recorded_per_control_with_the_scale_shown(app, client, login
 
 
 def test_the_start_page_shows_the_latest_assessments_averages_as_they_change(app, client, login, make_assessment):
-    """The averages are kept until the data changes; a new score must show at once. Danish decimals."""
+    """A new score shows at once in the averages. Danish decimals."""
     assessment_id = make_assessment(name="Gap 2026", scores={"1": (1, 3), "7": (0, 2)})
     login("security")
     assert "0,5</span> <span class=\"figure-label\">gns. modenhed (mål 2,5) i Gap 2026" in html(client.get("/"))

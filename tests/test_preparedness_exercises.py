@@ -160,16 +160,13 @@ def test_targets_and_progress_on_known_data(app, client, login, make_unit):
             TargetKind.BOARD_EXERCISES_PER_YEAR, TargetKind.SUB_PLAN_EXERCISED_WITHIN]
 
 
-def test_targets_progress_is_read_once_until_the_data_changes(app, client, login, count_queries):
+def test_targets_progress_follows_a_changed_target(app, client, login):
     login("preparedness")
     assert client.post("/oevelser/maal/ny", data={"kind": "board_exercises_per_year", "value": "1",
                                                   "note": "Mindst én om året", "active": "y",
                                                   "version": "0"}).status_code == 302
-    client.get("/oevelser/")
-    with count_queries() as again:
-        page = html(client.get("/oevelser/"))
+    page = html(client.get("/oevelser/"))
     assert "0 af 1 afholdt" in page and "Mindst én om året" in page
-    assert not [s for s in again.statements if "prep_exercise_target" in s or "prep_sub_plan" in s], again.statements
     with app.app_context():
         target_id = db.session.execute(sa.select(ExerciseTarget.id)).scalar_one()
     assert client.post(f"/oevelser/maal/{target_id}/rediger", data={
@@ -179,14 +176,11 @@ def test_targets_progress_is_read_once_until_the_data_changes(app, client, login
     assert "0 af 2 afholdt" in page and "To om året" in page and "Mindst én om året" not in page
 
 
-def test_the_exercise_count_is_read_once_until_the_data_changes(app, client, login, count_queries):
+def test_the_exercise_count_follows_a_new_exercise(app, client, login):
     login("board")
     for i in range(51):
         make_exercise(app, title=f"Øvelse {i:02d}")
-    client.get("/oevelser/")
-    with count_queries() as again:
-        assert "1–50 af 51 øvelser" in html(client.get("/oevelser/?page=1"))
-    assert not [s for s in again.statements if s.lstrip().startswith("SELECT count(")], again.statements
+    assert "1–50 af 51 øvelser" in html(client.get("/oevelser/?page=1"))
     make_exercise(app, title="Den nyeste")
     assert "1–50 af 52 øvelser" in html(client.get("/oevelser/"))
 
@@ -300,37 +294,25 @@ def test_exercise_list_shows_each_exercises_state_worked_out_in_the_database(app
     assert ">Planlagt</span>" in row("Kommende øvelse")
 
 
-def test_the_exercise_form_keeps_its_choices_until_the_data_changes(app, client, login, make_unit, count_queries):
-    """The plans, sub-plans and requirements offered are the same for every exercise: worked out once per state
-    of the data, and a plan made since shows at once."""
+def test_the_exercise_form_offers_a_plan_made_since_at_once(app, client, login, make_unit):
     unit = make_unit(name="Direktionssekretariatet")
     with app.app_context():
         db.session.add(SubPlan(title="Delplan for IT-nedbrud", kind=SubPlanKind.DELPLAN, unit_id=unit))
         db.session.commit()
     login("preparedness")
-    assert client.get("/oevelser/ny").status_code == 200
-    with count_queries() as again:
-        form = html(client.get("/oevelser/ny"))
-    assert "Delplan for IT-nedbrud" in form
+    assert "Delplan for IT-nedbrud" in html(client.get("/oevelser/ny"))
     with app.app_context():
         db.session.add(Plan(title="Plan for fortsat drift 2026", legal_basis=LegalBasis.BEREDSKABSLOVEN_25,
                             council_term_start=2026))
         db.session.commit()
-    with count_queries() as after_change:
-        form = html(client.get("/oevelser/ny"))
+    form = html(client.get("/oevelser/ny"))
     assert "Plan for fortsat drift 2026" in form and "Delplan for IT-nedbrud" in form
-
-    def reads_choices(counter) -> list[str]:
-        return [s for s in counter.statements if re.search(r"FROM (prep_plan|prep_sub_plan|requirement)\b", s)]
-
-    assert reads_choices(again) == []
-    assert len(reads_choices(after_change)) >= 3  # plans, sub-plans, requirements (and their count)
 
 
 def test_the_exercise_form_reads_its_links_ids_not_the_linked_records(app, client, login, catalogs, make_unit,
                                                                        count_queries):
     """Each requirement link brought its requirement and catalogue along, each unit link its unit: the form
-    shows the linked ids as chosen options, and the options' labels are kept."""
+    shows the linked ids as chosen options, labelled from the choices."""
     from register.preparedness.models import ExerciseUnit
 
     unit = make_unit(name="Skoler")
@@ -349,5 +331,6 @@ def test_the_exercise_form_reads_its_links_ids_not_the_linked_records(app, clien
     chosen = form.split('name="requirement_ids"')[1].split("</select>")[0]
     assert re.findall(r'<option selected value="(\d+)">', chosen) == [str(r) for r in requirements]
     assert f'<option selected value="{unit}">Skoler</option>' in form.split('name="unit_ids"')[1]
-    joined = [s for s in again.statements if re.search(r"JOIN (requirement|catalog|unit|prep_plan|prep_sub_plan)\b", s)]
+    joined = [s for s in again.statements if "prep_exercise_" in s
+              and re.search(r"JOIN (requirement|catalog|unit|prep_plan|prep_sub_plan)\b", s)]
     assert joined == [], joined

@@ -8,7 +8,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from register.accounts import passwords
 from register.accounts.models import User
-from register.core.cache import keep_data_version, with_data_version
 from register.core.db import utcnow
 from register.core.i18n import gettext as _
 from register.core.permissions import Role
@@ -105,20 +104,9 @@ def end_sessions(user_id: int) -> None:
                        .execution_options(synchronize_session=False))
 
 
-@functools.cache
-def _user_with_data_version() -> sa.Select:
-    # Built once: building and keying a fresh statement cost more than a tenth of a page that only draws the
-    # layout.
-    return with_data_version(sa.select(User).where(User.id == sa.bindparam("user_id")))
-
-
 def user_of_request(user_id: int) -> User | None:
-    """The logged-in user, read together with the data stamp that every page asks for next."""
-    row = db.session.execute(_user_with_data_version(), {"user_id": user_id}).first()
-    if row is None:
-        return None
-    keep_data_version(row)
-    return row.User
+    """The logged-in user."""
+    return db.session.get(User, user_id)
 
 
 def set_active(user: User, active: bool, by: User) -> None:

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 
 from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement, RequirementMapping
-from register.core.db import written_in
 from register.core.i18n import localized
 from register.core.picker import Picker, picker
 from register.extensions import db
@@ -48,18 +47,21 @@ def related_requirements() -> sa.Subquery:
     running it)."""
     m = RequirementMapping
     asked = sa.bindparam("requirement_id", type_=sa.Integer)
-    up = (sa.select(Requirement.id, Requirement.parent_id, written_in(0).label("level"))
+    def number(n: int) -> sa.BindParameter:
+        return sa.literal(int(n), sa.Integer)
+
+    up = (sa.select(Requirement.id, Requirement.parent_id, number(0).label("level"))
           .where(Requirement.id == asked).cte("ancestors", recursive=True))
     up = up.union_all(sa.select(Requirement.id, Requirement.parent_id, up.c.level + 1)
-                      .join(up, Requirement.id == up.c.parent_id).where(up.c.level < written_in(MAX_DEPTH)))
+                      .join(up, Requirement.id == up.c.parent_id).where(up.c.level < number(MAX_DEPTH)))
     return sa.union_all(
-        sa.select(m.target_id.label("id"), written_in(Kin.MAPPED).label("kin"), written_in(0).label("rank"),
+        sa.select(m.target_id.label("id"), number(Kin.MAPPED).label("kin"), number(0).label("rank"),
                   m.relation, m.note).where(m.source_id == asked),
-        sa.select(m.source_id, written_in(Kin.MAPPED), written_in(0), m.relation, m.note).where(m.target_id == asked),
+        sa.select(m.source_id, number(Kin.MAPPED), number(0), m.relation, m.note).where(m.target_id == asked),
         # The walk starts at the requirement itself (level 0); the top of the catalogue comes first.
-        sa.select(up.c.id, sa.case((up.c.level == written_in(0), written_in(Kin.SELF)), else_=written_in(Kin.ANCESTOR)),
+        sa.select(up.c.id, sa.case((up.c.level == 0, number(Kin.SELF)), else_=number(Kin.ANCESTOR)),
                   -up.c.level, sa.null(), sa.null()),
-        sa.select(Requirement.id, written_in(Kin.CHILD), Requirement.position, sa.null(), sa.null())
+        sa.select(Requirement.id, number(Kin.CHILD), Requirement.position, sa.null(), sa.null())
         .where(Requirement.parent_id == asked),
     ).subquery("related")
 
@@ -108,4 +110,4 @@ def requirement_picker(exclude_catalog: str | None = None) -> Picker:
         title = localized(row, "title")
         return f"{row.code} {row.display_ref} – {title if len(title) <= 90 else title[:89] + '…'}"
 
-    return picker("krav_soeg", stmt, label, search.matches, key=exclude_catalog)
+    return picker("krav_soeg", stmt, label, search.matches)

@@ -47,17 +47,6 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(dt.timezone.utc)
 
 
-def written_in(n: int) -> sa.ColumnElement:
-    """A number written into the SQL instead of sent as a parameter: a LIMIT or OFFSET, or a constant.
-
-    PostgreSQL plans a prepared statement once and reuses the plan only if a plan for any parameter values
-    costs about as much as one for the values given. A LIMIT sent as a parameter could be anything, so the
-    logged-in user's row with the data stamp (LIMIT 1) and a list's page of ids (LIMIT 50) were planned afresh
-    on every request. An OFFSET as a parameter did the same to the page of ids.
-    """
-    return sa.literal_column(str(int(n)), sa.Integer)
-
-
 def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
     """Store an enum by its value as a checked string (portable, readable in SQL)."""
     return sa.Enum(

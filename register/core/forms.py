@@ -1,73 +1,10 @@
 """Form pieces shared by every part of the register."""
 import wtforms
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
-from wtforms import HiddenField, widgets
+from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired
 
 from register.core.i18n import language, lazy_gettext as _l
-
-
-class Select(widgets.Select):
-    """WTForms' select widget writing its options directly: the same HTML in a fraction of the time. A unit
-    select of fifty options through WTForms' html_params took about 2 ms of a list page; WTForms' own loop
-    also makes three objects per option each time a select is drawn, a sixth of the requirement search's
-    time with its two unit selects. Options with attributes or groups are left to WTForms."""
-
-    def __call__(self, field, **kwargs):
-        options = _plain_options(field)
-        if options is None:
-            return super().__call__(field, **kwargs)
-        kwargs.setdefault("id", field.id)
-        if self.multiple:
-            kwargs["multiple"] = True
-        flags = getattr(field, "flags", None)
-        for name in self.validation_attrs:
-            value = getattr(flags, name, None)
-            if value and name not in kwargs:
-                kwargs[name] = value
-        return Markup(f"<select {widgets.html_params(name=field.name, **kwargs)}>{options}</select>")
-
-    @classmethod
-    def render_option(cls, choice, **kwargs):
-        if kwargs or choice.render_kw:
-            return super().render_option(choice, **kwargs)
-        return Markup(_option(choice.value, choice.label, choice.selected))
-
-
-def _option(value, label, selected: bool) -> str:
-    value = str(value) if isinstance(value, bool) else value
-    return f'<option {"selected " if selected else ""}value="{escape(value)}">{escape(label or value)}</option>'
-
-
-def _plain_options(field) -> str | None:
-    """The options' HTML as WTForms would write it, if every choice is a plain SelectChoice (no attributes, no
-    group) of a SelectField or SelectMultipleField; else None."""
-    if not isinstance(field, (wtforms.SelectField, wtforms.SelectMultipleField)):
-        return None
-    choices = field.choices
-    if not isinstance(choices, (list, tuple)):
-        return None
-    coerce, data = field.coerce, field.data
-    if isinstance(field, wtforms.SelectMultipleField):
-        data = data or ()
-        chosen = lambda value: coerce(value) in data  # noqa: E731 (as SelectMultipleField.iter_choices)
-    else:
-        chosen = lambda value: coerce(value) == data  # noqa: E731 (as SelectField.iter_choices)
-    html = []
-    for choice in choices:
-        if type(choice) is not wtforms.SelectChoice or choice.render_kw or choice.optgroup is not None:
-            return None
-        html.append(_option(choice.value, choice.label, chosen(choice.value)))
-    return "".join(html)
-
-
-class SelectField(wtforms.SelectField):
-    widget = Select()
-
-
-class SelectMultipleField(wtforms.SelectMultipleField):
-    widget = Select(multiple=True)
 
 
 # WTForms' own messages in Danish: WTForms ships no Danish catalogue, so a wrong choice, a date or number it
@@ -131,6 +68,8 @@ class WTFormsMessages:
 
 
 WTFORMS_MESSAGES = WTFormsMessages()
+
+__all__ = ["ActionForm", "LocalizedForm", "LocalizedSubform", "SelectField", "SelectMultipleField", "VersionedForm"]
 
 
 class _LocalizedMeta:

@@ -25,7 +25,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column
 
-from register.core.db import Base, UTCDateTime, enum_column, utcnow, written_in
+from register.core.db import Base, UTCDateTime, enum_column, utcnow
 from register.core.enums import Action
 from register.core.paging import Page, page_arg, paged, paginate
 from register.extensions import db
@@ -261,9 +261,8 @@ def last_hash(conn) -> str:
 
 @functools.cache
 def _last_hash_statement() -> sa.Select:
-    # LIMIT written in: PostgreSQL planned it afresh on every save while it was a parameter (see written_in).
     log = ChangeLog.__table__.c
-    return sa.select(log.hash).order_by(log.id.desc()).limit(written_in(1))
+    return sa.select(log.hash).order_by(log.id.desc()).limit(1)
 
 
 @dataclass
@@ -483,10 +482,6 @@ def owned_history_page(entity: str, entity_id: int, page: int, per_page: int = H
                                                           "skip": offset}).scalars())
 
     def count() -> int:
-        from register.core.cache import cached  # which reads this module's ChangeLog
-
-        # Kept like the lists' counts: a requirement saved weekly for years counts hundreds on every view.
-        return cached("owned_history_count", (entity, entity_id),
-                      lambda: db.session.execute(count_stmt, key).scalar_one())
+        return db.session.execute(count_stmt, key).scalar_one()
 
     return paged(rows, count, page, per_page)

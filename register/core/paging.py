@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from register.core.db import written_in
 from register.core.params import int_arg
 from register.extensions import db
 
@@ -66,7 +65,7 @@ def paginate(stmt: sa.Select, page: int, per_page: int = PER_PAGE, scalars: bool
              total: int | None = None) -> Page:
     """A page of `stmt`'s rows (ORM objects if `scalars`), as `paged`."""
     def rows(offset: int, limit: int) -> list:
-        result = db.session.execute(stmt.limit(written_in(limit)).offset(written_in(offset)))  # see written_in
+        result = db.session.execute(stmt.limit(limit).offset(offset))
         return list(result.scalars()) if scalars else list(result.all())
 
     return paged(rows, lambda: count_rows(stmt), page, per_page, total)

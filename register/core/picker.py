@@ -3,14 +3,13 @@
 A select with every control or requirement makes the page grow with the data (5,000 options is 250 KiB);
 a small register still gets the plain select, a large one a search field that narrows it.
 """
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import request
 from wtforms import SelectChoice, ValidationError
 
-from register.core.cache import cached
 from register.core.forms import SelectField
 from register.core.i18n import lazy_gettext as _l
 from register.core.paging import count_rows
@@ -51,12 +50,10 @@ def containing(*columns) -> Callable[[str], sa.ColumnElement[bool]]:
 
 
 def picker(param: str, stmt: sa.Select, label: Callable[[sa.Row], str],
-           condition: Callable[[str], sa.ColumnElement[bool]], key: Hashable = None) -> Picker:
-    """`stmt` selects the records in display order, their id first; `condition(query)` is what a search keeps.
-    `key` is what besides `param` decides which records `stmt` selects: their number is kept under both until
-    the data changes (counting 5,000 controls was a fifth of the requirement page's SQL on PostgreSQL)."""
+           condition: Callable[[str], sa.ColumnElement[bool]]) -> Picker:
+    """`stmt` selects the records in display order, their id first; `condition(query)` is what a search keeps."""
     query = (request.args.get(param) or "").strip()[:200]
-    total = cached("picker_total", (param, key), lambda: count_rows(stmt))
+    total = count_rows(stmt)
     rows, matches = [], 0
     if query:
         stmt = stmt.where(condition(query))

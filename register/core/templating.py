@@ -7,8 +7,6 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from register.core.hooks import hooks
-from register.core.i18n import language
-from register.core.memo import per_request
 from register.core.permissions import Permission
 
 
@@ -52,26 +50,12 @@ class NavLink:
     blueprint: str
 
 
-NAV_LINKS_KEPT = 64  # menus kept per process: roles x languages x script roots, normally 8
-
-
 def nav_links(app: Flask) -> list[NavLink]:
-    """The parts this user may use. Built once per role and language: every page draws the menu, and building
-    it afresh (a url_for and a translation per item) cost about a millisecond a page."""
+    """The parts this user may use."""
     if not current_user.is_authenticated:
         return []
-    built: dict = app.extensions.setdefault("register.nav_links", {})  # per role, language and script root
-    key = (current_user.role, current_user.active, language(), request.script_root)
-    try:
-        return built[key]
-    except KeyError:
-        pass
-    links = [NavLink(url_for(item.endpoint), str(item.label), str(item.description), item.endpoint.split(".")[0])
-             for item in nav_items(app) if item.permission is None or current_user.can(item.permission)]
-    if len(built) >= NAV_LINKS_KEPT:  # the script root comes from a request header behind a proxy: stay bounded
-        built.clear()
-    built[key] = links
-    return links
+    return [NavLink(url_for(item.endpoint), str(item.label), str(item.description), item.endpoint.split(".")[0])
+            for item in nav_items(app) if item.permission is None or current_user.can(item.permission)]
 
 
 def badge(value, tone: str | None = None) -> Markup:
@@ -82,36 +66,6 @@ def badge(value, tone: str | None = None) -> Markup:
     """
     tone = tone or getattr(value, "tone", None) or "neutral"
     return Markup(f'<span class="badge badge-{escape(tone)}">{escape(getattr(value, "label", value))}</span>')
-
-
-_SENTINEL = 2_000_000_000  # an id no table reaches, so it cannot be mistaken for another part of the address
-
-
-def _address_pattern(endpoint: str, names: tuple) -> str | None:
-    """The endpoint's address with a {0}, {1}... where each integer argument goes, or None if it cannot be
-    made one (an argument that is not a plain path segment, or braces in the address)."""
-    url = url_for(endpoint, **{name: _SENTINEL + i for i, name in enumerate(names)})
-    if "{" in url or "}" in url:
-        return None
-    for i in range(len(names)):
-        if url.count(str(_SENTINEL + i)) != 1:
-            return None
-        url = url.replace(str(_SENTINEL + i), "{%d}" % i)
-    return url
-
-
-def row_url(endpoint: str, **ids) -> str:
-    """url_for for a list row's link by integer ids: the address is built by Werkzeug once per endpoint and
-    request, and each row's ids are put into it (a list draws hundreds of links at about 15 µs each)."""
-    if not all(type(value) is int for value in ids.values()):
-        return url_for(endpoint, **ids)
-    memo = per_request()
-    key = ("row_url", endpoint, tuple(ids))
-    try:
-        pattern = memo[key]
-    except KeyError:
-        pattern = memo[key] = _address_pattern(endpoint, tuple(ids))
-    return pattern.format(*ids.values()) if pattern is not None else url_for(endpoint, **ids)
 
 
 def page_url(arg: str, number: int, anchor: str | None = None) -> str:
@@ -142,8 +96,4 @@ def register(app: Flask) -> None:
         return {"nav_links": nav_links(app), "municipality_name": municipality_name, "Permission": Permission}
 
     app.jinja_env.globals["badge"] = badge
-    app.jinja_env.globals["row_url"] = row_url
     app.jinja_env.globals["page_url"] = page_url
-    from register.core.rows import drawn_rows
-
-    app.jinja_env.globals["drawn_rows"] = drawn_rows

@@ -8,12 +8,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from register.catalogs.models import Catalog, Requirement
-from register.core.cache import cached
 from register.core.concurrency import EditConflict, touch
 from register.core.dates import local_today
 from register.core.history import history_of
 from register.core.i18n import localized
-from register.core.paging import Page, paged, paginate
+from register.core.paging import Page, paginate
 from register.extensions import db
 from register.gap.models import (Assessment, ControlScore, Finding, FindingRequirement, FindingSource,
                                  FindingStatus, ImplementationGroup, Priority, Severity)
@@ -238,7 +237,8 @@ def _cis_links():
 
 
 def _unit_rank():
-    """Units in name order as an SQL expression for the plan's order (kept until the data changes)."""
+    """Units in name order (case-insensitive in every language, which SQLite's lower() is not) as an SQL
+    expression for the plan's order."""
     units = sorted(db.session.execute(sa.select(Unit.id, Unit.name)).all(), key=lambda u: (u.name.casefold(), u.id))
     if not units:
         return sa.literal(0)
@@ -264,27 +264,20 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
         totals_stmt = sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue)).select_from(
             Finding).outerjoin(cis, cis.c.finding_id == Finding.id).group_by(group_col)
     else:
-        rank = cached("gap.unit_rank", None, _unit_rank)
+        rank = _unit_rank()
         group_col = Finding.unit_id
         stmt = sa.select(Finding.id, group_col).order_by(rank, *order)
         totals_stmt = (sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue))
                        .group_by(group_col))
-    # The plan's order (finding ids and group keys only) and its groups' totals are kept until the data (or the
-    # day) changes: sorting every finding by its computed priority took 6 ms of SQL at 2,000 findings, the same
-    # for every page and every reader, and counting read every finding again. A page then reads its own
-    # findings: sorting whole rows (descriptions and all) to keep fifty took 9 of a page's 40 ms.
-    kept_as = (by, status, today)
-    stmt = _with_status(stmt, status)
-    order = cached("gap.plan_order", kept_as, lambda: tuple(tuple(row) for row in db.session.execute(stmt)))
-    result = paged(lambda offset, limit: list(order[offset:offset + limit]), lambda: len(order), page,
-                   total=len(order))
+    totals = {key: (n, late) for key, n, late in db.session.execute(_with_status(totals_stmt, status))}
+    # A page of (finding id, group key) first, then that page's findings: sorting whole rows (descriptions and
+    # all) to keep fifty took 9 of a page's 40 ms. The groups' sizes add up to the list's length.
+    result = paginate(_with_status(stmt, status), page, scalars=False, total=sum(n for n, _late in totals.values()))
     wanted = {finding_id for finding_id, _key in result.items}
     # the units in the same statement (a unit per finding): a second statement is a second round trip
     by_id = {f.id: f for f in db.session.execute(
         sa.select(Finding).where(Finding.id.in_(wanted)).options(joinedload(Finding.unit))).scalars()}
     result.items = [(by_id[finding_id], key) for finding_id, key in result.items]
-    totals = cached("gap.plan_group_totals", kept_as, lambda: {
-        key: (n, late) for key, n, late in db.session.execute(_with_status(totals_stmt, status))})
     if by == "control":  # the page's controls only: the rows themselves need no links
         keys = {key for _finding, key in result.items if key is not None}
         controls = {r.id: f"{r.display_ref} {localized(r, 'title')}" for r in db.session.execute(
@@ -500,10 +493,6 @@ class Progress:
 
 def action_plan_progress(today: dt.date, source: FindingSource | None = None) -> Progress:
     """Counts by status and open ones by priority, with overdue ones, for the plan and the board report."""
-    return cached("action_plan_progress", (today, source), lambda: _compute_progress(today, source))
-
-
-def _compute_progress(today: dt.date, source: FindingSource | None) -> Progress:
     prio = priority_sql().label("prio")
     overdue = sa.and_(Finding.status != FindingStatus.CLOSED, Finding.due_on < today)
     stmt = (sa.select(Finding.status, prio, sa.func.count(Finding.id),

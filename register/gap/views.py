@@ -9,7 +9,6 @@ from wtforms import SelectChoice
 
 from register.catalogs.forms import picked_requirement, requirement_pick_section
 from register.catalogs.models import Catalog, Requirement
-from register.core.cache import cached
 from register.core.concurrency import EditConflict, save_versioned
 from register.core.dates import local_today
 from register.core.history import history_page
@@ -42,14 +41,13 @@ def _today() -> dt.date:
 def home_panel() -> dict | None:
     """The start-page box: action-plan progress and the latest assessment's maturity."""
     progress = services.action_plan_progress(_today())
-    # Kept until the data changes, as plain values: the summary reads every CIS control and score.
-    latest = cached("gap.latest_assessment", None, lambda: db.session.execute(
+    latest = db.session.execute(
         sa.select(Assessment.id, Assessment.name).order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
-        .limit(1)).first())
+        .limit(1)).first()
     if latest is None and progress.total == 0:
         return None
-    summary = cached("gap.home_summary", latest.id, lambda: services.maturity_summary(
-        services.maturity_by_control(db.session.get(Assessment, latest.id)))) if latest else None
+    summary = services.maturity_summary(
+        services.maturity_by_control(db.session.get(Assessment, latest.id))) if latest else None
     return {"gap_progress": progress, "gap_latest": latest, "gap_summary": summary}
 
 
@@ -398,9 +396,9 @@ def _requirement_choices(linked: set[int]) -> tuple[list[SelectChoice], list[Sel
                       Catalog.title_en.label("catalog_title_en"))
             .join(Catalog, Requirement.catalog_id == Catalog.id).where(Requirement.retired.is_(False))
             .order_by(Catalog.sort_order, Requirement.position))
-    others_total = cached("requirements_besides_cis", None, lambda: count_rows(
+    others_total = count_rows(
         sa.select(Requirement.id).join(Catalog, Requirement.catalog_id == Catalog.id)
-        .where(Requirement.retired.is_(False), ~cis)))
+        .where(Requirement.retired.is_(False), ~cis))
     # By the catalogue's id, not its code: the database then reads the CIS controls and the linked requirements
     # from indexes instead of scanning every requirement.
     cis_id = sa.select(Catalog.id).where(Catalog.code == services.CIS_CATALOG).scalar_subquery()
@@ -409,20 +407,14 @@ def _requirement_choices(linked: set[int]) -> tuple[list[SelectChoice], list[Sel
         shown = sa.or_(shown, ~cis)
     if linked:  # a linked requirement is always offered, so saving the form never drops it unseen
         shown = sa.or_(shown, Requirement.id.in_(linked))
-
-    def compute() -> tuple[tuple[SelectChoice, ...], tuple[SelectChoice, ...]]:
-        controls, others = [], []
-        for row in db.session.execute(base.where(shown)):
-            label = f"{row.display_ref} {localized(row, 'title')}"
-            if row.code == services.CIS_CATALOG and row.depth == 0:
-                controls.append(SelectChoice(str(row.id), label))
-            else:
-                others.append(SelectChoice(str(row.id), label, optgroup=localized(row, "catalog_title")))
-        return tuple(controls), tuple(others)
-
-    # Kept until the data changes, as every form's choices: the same for every finding with the same links.
-    controls, others = cached("finding_requirement_choices", frozenset(linked), compute)
-    return list(controls), list(others), others_total
+    controls, others = [], []
+    for row in db.session.execute(base.where(shown)):
+        label = f"{row.display_ref} {localized(row, 'title')}"
+        if row.code == services.CIS_CATALOG and row.depth == 0:
+            controls.append(SelectChoice(str(row.id), label))
+        else:
+            others.append(SelectChoice(str(row.id), label, optgroup=localized(row, "catalog_title")))
+    return controls, others, others_total
 
 
 def _finding_form(item: Finding | None) -> FindingForm:

@@ -5,17 +5,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from register.catalogs.models import Catalog, Requirement
-from register.core.cache import cached
 from register.extensions import db
 from register.organisation.models import Unit
 
 
 def overview() -> dict:
-    """Counts shown on the start page, in one round trip, kept until the data changes."""
-    return cached("home.overview", None, _count)
-
-
-def _count() -> dict:
+    """Counts shown on the start page, in one round trip."""
     row = db.session.execute(sa.select(
         sa.select(sa.func.count(Catalog.id)).scalar_subquery(),
         sa.select(sa.func.count(Requirement.id)).where(Requirement.retired.is_(False)).scalar_subquery(),

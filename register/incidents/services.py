@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from register.catalogs.models import Catalog, Requirement
-from register.core.cache import cached
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
 from register.core.i18n import gettext as _, lazy_gettext as _l, ngettext
@@ -193,10 +192,7 @@ class IncidentRow:
 def incident_page(page: int, now: dt.datetime | None = None) -> Page:
     """One page of the incident list, newest awareness first, each row with its reporting clock: the page's
     incidents, then their reports and units in one more statement."""
-    # the count kept until the data changes: a round trip on every page
-    total = cached("incidents.count", None,
-                   lambda: db.session.execute(sa.select(sa.func.count(Incident.id))).scalar_one())
-    result = paginate(sa.select(*_SUMMARY).order_by(*_NEWEST_FIRST), page, scalars=False, total=total)
+    result = paginate(sa.select(*_SUMMARY).order_by(*_NEWEST_FIRST), page, scalars=False)
     ids = [row.id for row in result.items]
     reports: dict[int, list] = {}
     units: dict[int, list[int]] = {}
@@ -423,11 +419,8 @@ def _open_incidents() -> tuple[IncidentSummary, ...]:
 
 
 def home_panel(now: dt.datetime | None = None) -> dict | None:
-    """Open incidents, nearest deadline first (the five most urgent); hidden when there are none.
-
-    The incidents are kept until the data changes (core.cache); their clocks are worked out afresh for each
-    view, since a deadline passes without anything being saved."""
-    incidents = cached("incidents.open", None, _open_incidents)
+    """Open incidents, nearest deadline first (the five most urgent); hidden when there are none."""
+    incidents = _open_incidents()
     if not incidents:
         return None
     now = now or utcnow()

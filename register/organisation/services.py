@@ -5,7 +5,6 @@ import sqlalchemy as sa
 from flask import current_app
 from wtforms import SelectChoice
 
-from register.core.cache import cached
 from register.core.i18n import gettext as _
 from register.extensions import db
 from register.organisation.models import Unit, UnitKind
@@ -67,24 +66,19 @@ def flatten(forest: list[TreeNode]) -> list[TreeNode]:
 
 
 def unit_names() -> dict[int, str]:
-    """Every unit's name by id (inactive ones too), kept until the data changes: for history entries and lists
-    that name units by id. Shared: never change it."""
-    return cached("unit_names", None, lambda: dict(db.session.execute(sa.select(Unit.id, Unit.name)).all()))
+    """Every unit's name by id (inactive ones too): for history entries and lists that name units by id."""
+    return dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
 
 
 def unit_choices(include_blank: bool = True, keep=()) -> list[SelectChoice]:
     """Select options showing the hierarchy by indentation: the active units, and the units in `keep` (those a
     record names already) even if they have since been made inactive, so that saving the record keeps them
-    instead of clearing them. The active units are kept until the data changes: a list page may need them twice."""
-    def compute() -> tuple[SelectChoice, ...]:
-        # plain rows, not Unit objects: every save changes the data, so a form that is saved works this out
-        # again, and loading 50 objects was a fifth of a status save's time
-        rows = db.session.execute(sa.select(Unit.id, Unit.name, Unit.parent_id)
-                                  .where(Unit.active.is_(True)).order_by(Unit.name)).all()
-        return tuple(SelectChoice(str(node.unit.id), "\u2003" * node.depth + node.unit.name)
-                     for node in flatten(_forest(rows)))
-
-    choices = list(cached("unit_choices", None, compute))
+    instead of clearing them."""
+    # plain rows, not Unit objects: loading 50 objects was a fifth of a status save's time
+    rows = db.session.execute(sa.select(Unit.id, Unit.name, Unit.parent_id)
+                              .where(Unit.active.is_(True)).order_by(Unit.name)).all()
+    choices = [SelectChoice(str(node.unit.id), "\u2003" * node.depth + node.unit.name)
+               for node in flatten(_forest(rows))]
     offered = {choice.value for choice in choices}
     inactive = sorted({str(unit_id) for unit_id in keep if unit_id} - offered, key=int)
     if inactive:
@@ -105,13 +99,10 @@ def ancestors(unit: Unit) -> list[Unit]:
 
 
 def root_unit_name() -> str:
-    """Shown on every page, so kept until the data changes."""
-    def compute() -> str | None:
-        return db.session.execute(
-            sa.select(Unit.name).where(Unit.parent_id.is_(None), Unit.kind == UnitKind.MUNICIPALITY).limit(1)
-        ).scalar_one_or_none()
-
-    return cached("root_unit_name", None, compute) or current_app.config["MUNICIPALITY_NAME"]
+    """The municipality's own unit's name, else the configured name."""
+    return db.session.execute(
+        sa.select(Unit.name).where(Unit.parent_id.is_(None), Unit.kind == UnitKind.MUNICIPALITY).limit(1)
+    ).scalar_one_or_none() or current_app.config["MUNICIPALITY_NAME"]
 
 
 def check_parent(unit: Unit, parent_id: int | None) -> None:

@@ -9,7 +9,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from register.catalogs.models import Catalog, Requirement
-from register.core.cache import cached
 from register.core.concurrency import touch
 from register.core.i18n import gettext as _, localized
 from register.core.paging import Page, count_rows, paginate
@@ -81,10 +80,8 @@ def all_plans() -> list[Plan]:
 
 
 def plan_choices() -> list[tuple[int, str]]:
-    """(id, title) of every plan in all_plans' order: for choosing one in a form (kept until the data changes,
-    as every form's choices)."""
-    return list(cached("plan_choices", None, lambda: tuple(
-        tuple(row) for row in db.session.execute(sa.select(Plan.id, Plan.title).order_by(*PLAN_ORDER)))))
+    """(id, title) of every plan in all_plans' order: for choosing one in a form."""
+    return [tuple(row) for row in db.session.execute(sa.select(Plan.id, Plan.title).order_by(*PLAN_ORDER))]
 
 
 def plan_detail(plan_id: int) -> Plan | None:
@@ -123,15 +120,11 @@ def check_plan(plan: Plan) -> None:
 
 
 def warnings(today_: dt.date) -> list[rules.RuleWarning]:
-    """§ 25 and annual-review warnings for the current state of the register (kept until the data or the
-    day changes: the start page shows them to everyone, and they read every plan with its reviews)."""
-    def compute() -> list[rules.RuleWarning]:
-        plans = all_plans()
-        review_months, _sub = interval_settings()
-        return (rules.section25_warnings(plans, today_)
-                + rules.review_warnings([(p, p.reviews) for p in plans], review_months, today_))
-
-    return cached("preparedness.warnings", today_, compute)
+    """§ 25 and annual-review warnings for the current state of the register."""
+    plans = all_plans()
+    review_months, _sub = interval_settings()
+    return (rules.section25_warnings(plans, today_)
+            + rules.review_warnings([(p, p.reviews) for p in plans], review_months, today_))
 
 
 def add_review(plan: Plan, reviewed_on: dt.date, reviewed_by: str | None, note: str | None) -> PlanReview:
@@ -288,18 +281,15 @@ def sub_plan_rows(today_: dt.date, unit_id: int | None = None) -> list[SubPlanRo
 
 
 def sub_plan_choices(today_: dt.date, keep=()) -> list[tuple[int, str]]:
-    """(id, "title (unit)") of the active sub-plans in sub_plan_rows' order, from their columns alone (kept until
-    the data or the day changes); then those in `keep` (an exercise's own) that have since been made inactive, so
-    that saving the exercise keeps its links to them."""
-    def compute() -> tuple[tuple[int, str], ...]:
-        _review, interval = interval_settings()
-        rows = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.last_revised_on, Unit.name)
-                                  .join(Unit, Unit.id == SubPlan.unit_id).where(SubPlan.active.is_(True)))
-        ordered = sorted(rows, key=lambda r: _sub_plan_order(
-            r.name, rules.next_due(r.last_revised_on, interval, today_).due_on, r.title))
-        return tuple((r.id, f"{r.title} ({r.name})") for r in ordered)
-
-    choices = list(cached("sub_plan_choices", today_, compute))
+    """(id, "title (unit)") of the active sub-plans in sub_plan_rows' order, from their columns alone; then those
+    in `keep` (an exercise's own) that have since been made inactive, so that saving the exercise keeps its
+    links to them."""
+    _review, interval = interval_settings()
+    rows = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.last_revised_on, Unit.name)
+                              .join(Unit, Unit.id == SubPlan.unit_id).where(SubPlan.active.is_(True)))
+    ordered = sorted(rows, key=lambda r: _sub_plan_order(
+        r.name, rules.next_due(r.last_revised_on, interval, today_).due_on, r.title))
+    choices = [(r.id, f"{r.title} ({r.name})") for r in ordered]
     inactive = set(keep) - {sub_plan_id for sub_plan_id, _label in choices}
     if inactive:
         rows = db.session.execute(sa.select(SubPlan.id, SubPlan.title, Unit.name)
@@ -369,10 +359,7 @@ def exercise_page(page: int) -> Page:
     """One page of the exercise list as plain columns: what its rows show, the open improvements counted
     and the evaluation's completeness worked out in the database, and the participants in one more query.
     Whole exercises (scenario and evaluation texts) and their links as objects were half of the page's time."""
-    # the count kept until the data changes: a round trip on every page
-    total = cached("exercises.count", None,
-                   lambda: db.session.execute(sa.select(sa.func.count(Exercise.id))).scalar_one())
-    result = paginate(_exercise_list_statement(), page, scalars=False, total=total)
+    result = paginate(_exercise_list_statement(), page, scalars=False)
     rows = {row.id: ExerciseListRow(**row._mapping) for row in result.items}
     if rows:
         participants: dict[int, list[str]] = {}
@@ -406,11 +393,11 @@ def exercise_detail(exercise_id: int) -> Exercise | None:
 
 
 def next_exercises(today_: dt.date, limit: int = 3) -> list[sa.Row]:
-    """The next planned exercises (id, title, planned_on, exercise_type), kept until the data or the day changes."""
-    return cached("preparedness.next_exercises", (today_, limit), lambda: db.session.execute(
+    """The next planned exercises (id, title, planned_on, exercise_type)."""
+    return db.session.execute(
         sa.select(Exercise.id, Exercise.title, Exercise.planned_on, Exercise.exercise_type)
         .where(Exercise.held_on.is_(None), Exercise.planned_on >= today_)
-        .order_by(Exercise.planned_on, Exercise.id).limit(limit)).all())
+        .order_by(Exercise.planned_on, Exercise.id).limit(limit)).all()
 
 
 def set_links(exercise: Exercise, relation: str, model, key: str, ids: set[int]) -> None:
@@ -486,13 +473,7 @@ def last_exercised_sub_plans() -> dict[int, dt.date]:
 
 
 def targets_progress(today_: dt.date) -> list[rules.TargetProgress]:
-    """How each active yearly target stands on `today_`, kept until the data changes: it reads every exercise
-    and sub-plan (four statements), and the exercise list shows it on every page."""
-    return list(cached("exercise_targets_progress", today_, lambda: tuple(_targets_progress(today_))))
-
-
-def _targets_progress(today_: dt.date) -> list[rules.TargetProgress]:
-    # plain rows, not records of this session: the result is shared between requests
+    """How each active yearly target stands on `today_`."""
     targets = db.session.execute(sa.select(ExerciseTarget.id, ExerciseTarget.kind, ExerciseTarget.value,
                                            ExerciseTarget.note)
                                  .where(ExerciseTarget.active.is_(True)).order_by(ExerciseTarget.id)).all()
@@ -510,21 +491,16 @@ def requirement_choices(linked: set[int]) -> tuple[list, bool]:
     """Requirements to link, grouped by catalogue, the beredskab catalogue first; and whether there are too many
     for one list, in which case only the linked ones are offered (more are searched for on the exercise's page)."""
     live = Requirement.retired.is_(False)
-    many = cached("live_requirements", None, lambda: count_rows(sa.select(Requirement.id).where(live))) \
-        > CHOOSE_IN_FORM_UP_TO
-
-    def compute() -> tuple[SelectChoice, ...]:
-        stmt = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.title_en,
-                          Catalog.title_da.label("catalog_title_da"), Catalog.title_en.label("catalog_title_en"))
-                .join(Catalog, Catalog.id == Requirement.catalog_id)
-                .where(Requirement.id.in_(linked) if many else live)
-                .order_by(sa.case((Catalog.code == "beredskab", 0), else_=1), Requirement.catalog_id,
-                          Requirement.position))
-        return tuple(SelectChoice(str(r.id), f"{r.display_ref} {localized(r, 'title')}",
-                                  optgroup=localized(r, "catalog_title")) for r in db.session.execute(stmt))
-
-    # Every requirement up to CHOOSE_IN_FORM_UP_TO, the same for every exercise; beyond, the linked ones.
-    return list(cached("exercise_requirement_choices", frozenset(linked) if many else None, compute)), many
+    many = count_rows(sa.select(Requirement.id).where(live)) > CHOOSE_IN_FORM_UP_TO
+    # Every requirement up to CHOOSE_IN_FORM_UP_TO; beyond, the linked ones.
+    stmt = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.title_en,
+                      Catalog.title_da.label("catalog_title_da"), Catalog.title_en.label("catalog_title_en"))
+            .join(Catalog, Catalog.id == Requirement.catalog_id)
+            .where(Requirement.id.in_(linked) if many else live)
+            .order_by(sa.case((Catalog.code == "beredskab", 0), else_=1), Requirement.catalog_id,
+                      Requirement.position))
+    return [SelectChoice(str(r.id), f"{r.display_ref} {localized(r, 'title')}",
+                         optgroup=localized(r, "catalog_title")) for r in db.session.execute(stmt)], many
 
 
 def link_requirement(exercise: Exercise, requirement_id: int) -> bool:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from register.core.cache import cached
 from register.core.db import utcnow
 from register.core.enums import LabelledEnum
 from register.core.i18n import gettext as _, lazy_gettext as _l
@@ -239,10 +238,7 @@ def unit_and_descendants(unit_id: int) -> set[int]:
 
 def items_between(start: dt.date, end: dt.date, today: dt.date, unit_id: int | None = None) -> list[WheelItem]:
     """Items dated in [start, end]; with a unit, only items of that unit or the units under it."""
-    # Kept until the data (or the day) changes: working the items out was half of the årshjul's time. The
-    # items are shared between requests and never changed.
-    items = cached("wheel.items", (start, end, today),
-                   lambda: [i for i in all_items(today, start, end) if start <= i.day <= end])
+    items = [i for i in all_items(today, start, end) if start <= i.day <= end]
     if unit_id:
         wanted = unit_and_descendants(unit_id)
         items = [i for i in items if i.unit_ids & wanted or i.owner_unit_id in wanted]

@@ -1,11 +1,9 @@
 """The årshjul page and its private iCalendar feed."""
 import datetime as dt
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
-from register.core.cache import cached
 from register.core.forms import ActionForm
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.params import int_arg
@@ -30,16 +28,9 @@ def index():
         abort(404)
     unit_id = int_arg("enhed")
 
-    def draw_months() -> tuple[int, Markup]:
-        items = wheel.items_between(dt.date(year, 1, 1), dt.date(year, 12, 31), today, unit_id)
-        return len(items), Markup(render_template("wheel/_months.html", months=wheel.months_of(year, items),
-                                                  today=today))
-
-    # A year of items is the heaviest page to draw (240 items); it depends only on the data, the day, the
-    # language and the address the app is served under, so it is drawn once for each.
-    count, months_html = cached("wheel.months_html", (year, unit_id, today, request.script_root), draw_months)
-    return render_template("wheel/index.html", year=year, months_html=months_html, today=today, unit_id=unit_id,
-                           unit_choices=org_services.unit_choices(), count=count)
+    items = wheel.items_between(dt.date(year, 1, 1), dt.date(year, 12, 31), today, unit_id)
+    return render_template("wheel/index.html", year=year, months=wheel.months_of(year, items), today=today,
+                           unit_id=unit_id, unit_choices=org_services.unit_choices(), count=len(items))
 
 
 def _subscription_page(token: str | None = None, status: int = 200):

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from register.catalogs.models import Catalog, Requirement
-from register.core.cache import cached
 from register.core.dates import local_today
 from register.core.history import states_as_of
 from register.core.i18n import gettext as _
@@ -165,12 +164,8 @@ def compliance_overview(as_of: dt.date | None = None, today: dt.date | None = No
     """Figures per catalogue, per area and per unit, now or as they stood at the end of `as_of`.
 
     `states`: the requirements' and assessments' recorded states at `as_of` (states_as_of), when the caller
-    has read them already (the annual report reads each date's history once). Without them the figures are
-    kept until the data changes (core.cache): the dashboard, the start page and the API read them often."""
-    reference_day = as_of or today or local_today()
-    if states is not None:
-        return _compute_overview(as_of, reference_day, states)
-    return cached("compliance_overview", (as_of, reference_day), lambda: _compute_overview(as_of, reference_day))
+    has read them already (the annual report reads each date's history once)."""
+    return _compute_overview(as_of, as_of or today or local_today(), states)
 
 
 def _compute_overview(as_of: dt.date | None, reference_day: dt.date,

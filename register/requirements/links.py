@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import aliased
 
-from register.core.db import written_in
 from register.extensions import db
 
 
@@ -48,12 +47,12 @@ def _statement(providers: list[LinkProvider]) -> sa.Select:
     """(part, one record of each provider's model, of which only the part's is there), in section order: the
     providers' ids in one union, each model joined where its part's rows are."""
     asked = sa.bindparam("requirement_id", type_=sa.Integer)
-    linked = sa.union_all(*[p.linked(asked).add_columns(written_in(part).label("part"))
+    linked = sa.union_all(*[p.linked(asked).add_columns(sa.literal(part, sa.Integer).label("part"))
                             for part, p in enumerate(providers)]).subquery("linked")
     records = [aliased(p.model) for p in providers]
     stmt = sa.select(linked.c.part, *records).select_from(linked)
     for part, record in enumerate(records):
-        stmt = stmt.outerjoin(record, sa.and_(linked.c.part == written_in(part), record.id == linked.c.id))
+        stmt = stmt.outerjoin(record, sa.and_(linked.c.part == part, record.id == linked.c.id))
     return stmt.order_by(linked.c.part, linked.c.rank)
 
 

@@ -18,8 +18,6 @@ from register.catalogs import search
 from register.catalogs.models import Catalog, Requirement
 from register.catalogs.services import Kin, Neighbourhood, related_order, related_requirements
 from register.controls.models import Control, ControlRequirement
-from register.core.cache import cached
-from register.core.db import written_in
 from register.core.history import ChangeLog, current_actor, owned_history_page
 from register.core.history_display import actor_name
 from register.core.i18n import date_filter, gettext as _, lazy_gettext as _l
@@ -277,16 +275,14 @@ def requirement_page(f: RequirementFilter) -> Page:
 
 
 def _count(f: RequirementFilter) -> int:
-    """How many requirements the filters match, kept until the data changes: counting reads every matching
-    requirement (2.5 ms of a page on PostgreSQL at 5,000), and people page and sort far more than they save."""
-    key = (replace(f, page=1, sort="ref", desc=False), today() if f.overdue else None)
-    return cached("requirement_count", key, lambda: db.session.execute(_filtered(
-        sa.select(sa.func.count(Requirement.id)).select_from(Requirement), f, for_rows=False)).scalar_one())
+    """How many requirements the filters match."""
+    return db.session.execute(_filtered(
+        sa.select(sa.func.count(Requirement.id)).select_from(Requirement), f, for_rows=False)).scalar_one()
 
 
 def _page_of_ids(f: RequirementFilter, page: int, per_page: int, *extra):
     return (_filtered(sa.select(Requirement.id, *extra).select_from(Requirement), f).order_by(*_order(f))
-            .limit(written_in(per_page)).offset(written_in((page - 1) * per_page)))
+            .limit(per_page).offset((page - 1) * per_page))
 
 
 def all_rows(f: RequirementFilter) -> list[RequirementRow]:
@@ -310,7 +306,7 @@ def area_options(catalog_code: str = "", selected: int | None = None) -> list[Re
             .order_by(Catalog.sort_order, Catalog.code, Requirement.position))
     if catalog_code:
         return list(db.session.execute(stmt.where(Catalog.code == catalog_code)).scalars())
-    if cached("area_count", None, lambda: count_rows(stmt)) > AREAS_ACROSS_CATALOGUES:
+    if count_rows(stmt) > AREAS_ACROSS_CATALOGUES:
         if not selected:
             return []
         stmt = stmt.where(Requirement.id == selected)
@@ -364,7 +360,7 @@ def _context_statement() -> sa.Select:
     related = related_requirements()
     return (sa.select(Requirement, related.c.kin, related.c.relation, related.c.note, RequirementAssessment)
             .join(related, related.c.id == Requirement.id)
-            .outerjoin(RequirementAssessment, sa.and_(related.c.kin == written_in(Kin.SELF),
+            .outerjoin(RequirementAssessment, sa.and_(related.c.kin == int(Kin.SELF),
                                                       RequirementAssessment.requirement_id == Requirement.id))
             .order_by(*related_order(related)))
 
@@ -588,11 +584,6 @@ class HistoryEntry:
     subject: str
     unit_names: tuple = ()  # the names, as they are now, of the units its changes name
     actor: str = ""  # who made the change, by name as it is now
-
-    def row_key(self) -> tuple:
-        """Everything its history row shows besides the language (core/rows.py): the entry, which is never
-        changed once written, its subject, the names of the units it names and of the person who made it."""
-        return self.entry.id, self.entry.hash, self.subject, self.unit_names, self.actor
 
 
 def requirement_history(req: Requirement, page: int = 1,

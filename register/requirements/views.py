@@ -12,7 +12,6 @@ from register.catalogs import loader
 from register.catalogs import services as catalog_services
 from register.catalogs.models import Requirement
 from register.controls import services as control_services
-from register.core.cache import cached
 from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
 from register.core.forms import ActionForm
@@ -119,7 +118,6 @@ def _render_detail(requirement_id: int, status: int = 200, **forms):
                                              known_titles={c.control.id: c.control.title for c in controls}),
         units=services.unit_names(),
         field_labels=services.FIELD_LABELS, describe=services.describe_value, maturity_scale=MATURITY_SCALE,
-        history_row_key=services.HistoryEntry.row_key,
         rollup_rule=ROLLUP_RULE, link_form=link_form, file_form=file_form, control_form=control_form,
         control_picker=control_picker,
         action_form=ActionForm(), max_mb=services.max_upload_bytes() // (1024 * 1024),
@@ -252,28 +250,21 @@ def dashboard():
     today = services.today()
     chosen = request.args.get("omraader", "")
 
-    def draw_figures() -> Markup:
-        overview = compliance.compliance_overview(as_of=as_of, today=today)
-        catalogs = {c.id: c for c in services.catalog_options()}
-        # Every catalogue's areas, unless there are too many to read: then one catalogue's at a time.
-        area_catalogs = [c.key for c in overview.catalogs]
-        if sum(len(overview.areas[key]) for key in area_catalogs) > services.AREAS_ACROSS_CATALOGUES:
-            area_catalogs = [key for key in area_catalogs if catalogs[key].code == chosen] or area_catalogs[:1]
-        # Each figure links to the list filtered to it: the list's address built once, each filter put to it.
-        base = url_for(".index")
-        links = {"catalogs": {c.key: f"{base}?{urlencode({'catalog': catalogs[c.key].code})}"
-                              for c in overview.catalogs},
-                 "units": {u.key: f"{base}?{urlencode({'unit': u.key})}" for u in overview.units if u.key},
-                 "areas": {key: {a.key: f"{base}?{urlencode({'catalog': catalogs[key].code, 'area': a.key})}"
-                                 for a in overview.areas[key]} for key in area_catalogs}}
-        return Markup(render_template("requirements/_dashboard_figures.html", overview=overview,
-                                      catalogs=catalogs, area_catalogs=area_catalogs, overdue_shown=OVERDUE_SHOWN,
-                                      links=links))
-
-    # About a hundred rows of figures, the same for every reader: drawn once for each state of the data, day,
-    # language, choice of areas and the address the app is served under, like the årshjul's year.
-    figures_html = cached("requirements.dashboard_html", (as_of, today, chosen, request.script_root), draw_figures)
-    return render_template("requirements/dashboard.html", as_of=as_of, figures_html=figures_html)
+    overview = compliance.compliance_overview(as_of=as_of, today=today)
+    catalogs = {c.id: c for c in services.catalog_options()}
+    # Every catalogue's areas, unless there are too many to read: then one catalogue's at a time.
+    area_catalogs = [c.key for c in overview.catalogs]
+    if sum(len(overview.areas[key]) for key in area_catalogs) > services.AREAS_ACROSS_CATALOGUES:
+        area_catalogs = [key for key in area_catalogs if catalogs[key].code == chosen] or area_catalogs[:1]
+    # Each figure links to the list filtered to it: the list's address built once, each filter put to it.
+    base = url_for(".index")
+    links = {"catalogs": {c.key: f"{base}?{urlencode({'catalog': catalogs[c.key].code})}"
+                          for c in overview.catalogs},
+             "units": {u.key: f"{base}?{urlencode({'unit': u.key})}" for u in overview.units if u.key},
+             "areas": {key: {a.key: f"{base}?{urlencode({'catalog': catalogs[key].code, 'area': a.key})}"
+                             for a in overview.areas[key]} for key in area_catalogs}}
+    return render_template("requirements/dashboard.html", as_of=as_of, overview=overview, catalogs=catalogs,
+                           area_catalogs=area_catalogs, overdue_shown=OVERDUE_SHOWN, links=links)
 
 
 OVERDUE_SHOWN = 20  # the oldest; the requirement list shows them all, paged
@@ -315,8 +306,7 @@ def _download(data: bytes, name: str, mimetype: str) -> Response:
 @requires(Permission.READ)
 def export_xlsx():
     f = services.RequirementFilter.from_args(request.args)
-    data = cached("requirements.xlsx", (tuple(sorted(f.args(page=1).items())), services.today()),
-                  lambda: exports.xlsx_bytes(_("Krav"), [str(h) for h in EXPORT_HEADERS], _export_rows(f)))
+    data = exports.xlsx_bytes(_("Krav"), [str(h) for h in EXPORT_HEADERS], _export_rows(f))
     return _download(data, f"krav-{services.today().isoformat()}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -325,8 +315,7 @@ def export_xlsx():
 @requires(Permission.READ)
 def export_csv():
     f = services.RequirementFilter.from_args(request.args)
-    data = cached("requirements.csv", (tuple(sorted(f.args(page=1).items())), services.today()),
-                  lambda: exports.csv_bytes([str(h) for h in EXPORT_HEADERS], _export_rows(f)))
+    data = exports.csv_bytes([str(h) for h in EXPORT_HEADERS], _export_rows(f))
     return _download(data, f"krav-{services.today().isoformat()}.csv", "text/csv; charset=utf-8")
 
 

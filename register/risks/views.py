@@ -14,7 +14,7 @@ from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.record_links import link_view, unlink_view
 from register.core.i18n import date_filter
-from register.core.templating import NavItem, badge, row_url
+from register.core.templating import NavItem, badge
 from register.extensions import db
 from register.organisation.models import Unit
 from register.organisation.services import unit_choices
@@ -45,7 +45,7 @@ def risk_row(item: services.RiskRow, words: dict) -> Markup:
     if item.review_overdue:
         review += f" {words['overdue']}"
     return Markup(
-        f'<tr><td><a href="{row_url("risks.detail", risk_id=r.id)}">{escape(r.title)}</a>{closed}</td>'
+        f'<tr><td><a href="{url_for("risks.detail", risk_id=r.id)}">{escape(r.title)}</a>{closed}</td>'
         f"<td>{badge(r.source)}</td><td>{escape(r.unit_name)}</td>"
         f"<td>{r.inherent_likelihood} × {r.inherent_consequence} {badge(item.inherent)}</td><td>{residual}</td>"
         f"<td>{escape(r.treatment.label) if r.treatment else ''}</td><td>{review}</td></tr>")

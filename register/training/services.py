@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from register.core.cache import cached
 from register.core.dates import add_months, local_today
 from register.core.enums import LabelledEnum
 from register.core.i18n import gettext as _, lazy_gettext as _l
@@ -292,7 +291,7 @@ def _uncovered(today: dt.date) -> tuple[UncoveredTrainee, ...]:
 def home_panel() -> dict | None:
     """Members of management whose training has lapsed or who have none; hidden when everyone is covered."""
     today = local_today()
-    rows = cached("training.uncovered", today, lambda: _uncovered(today))
+    rows = _uncovered(today)
     if not rows:
         return None
     return {"rows": rows[:8], "total": len(rows)}
