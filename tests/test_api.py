@@ -553,6 +553,64 @@ def test_each_list_runs_a_fixed_number_of_queries(app, catalogs, api, count_quer
     assert max(small.values()) <= 8
 
 
+def _assess_cis(n: int, offset: int = 0) -> None:
+    """Assessments of n CIS requirements, so that the catalogue filter has rows to leave out."""
+    db.session.add_all(RequirementAssessment(requirement_id=r.id, status=ImplementationStatus.PLANNED)
+                       for r in _requirements("cis-v8", n, offset))
+    db.session.commit()
+
+
+def _assessment_rows(catalog: str | None = None) -> list[tuple]:
+    """(id, catalogue, reference, title) of every assessment in id order, read without the API's query."""
+    stmt = (sa.select(RequirementAssessment.id, Catalog.code, Requirement.display_ref, Requirement.title_da)
+            .join(Requirement, RequirementAssessment.requirement_id == Requirement.id).join(Catalog)
+            .order_by(RequirementAssessment.id))
+    if catalog:
+        stmt = stmt.where(Catalog.code == catalog)
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def _every_page(api, path: str) -> tuple[list[tuple], int, int]:
+    """(rows of every page, followed by the next links; the total the first page gave; pages read)."""
+    rows, pages, body = [], 0, api(path).get_json()
+    total = body["meta"]["total"]
+    while True:
+        pages += 1
+        rows += [(r["id"], r["catalog"], r["display_ref"], r["title"]) for r in body["data"]]
+        if "next" not in body["links"]:
+            return rows, total, pages
+        body = api(body["links"]["next"]).get_json()
+
+
+def test_requirement_assessments_read_the_same_rows_in_order_with_a_fixed_number_of_queries(
+        app, catalogs, api, count_queries):
+    """Each page carries its rows' requirement and catalogue; the queries do not grow with the register."""
+    with app.app_context():
+        populate(2)
+        _assess_cis(2)
+    api("/api/v1/")
+    paths = ["/api/v1/requirement-assessments?per_page=3", "/api/v1/requirement-assessments?per_page=3&page=2",
+             "/api/v1/requirement-assessments?catalog=nis2&per_page=3",
+             "/api/v1/requirement-assessments.csv?catalog=cis-v8"]
+    small = {path: _queries(count_queries, api, path) for path in paths}
+    with app.app_context():
+        populate(10, offset=2)
+        _assess_cis(5, offset=2)  # after the NIS2 ones: the catalogues' rows interleave in id order
+    assert {path: _queries(count_queries, api, path) for path in paths} == small
+
+    with app.app_context():
+        every, nis2, cis = _assessment_rows(), _assessment_rows("nis2"), _assessment_rows("cis-v8")
+    assert len(every) == 19 and len(nis2) == 12 and len(cis) == 7
+    assert _every_page(api, "/api/v1/requirement-assessments?per_page=4") == (every, 19, 5)
+    assert _every_page(api, "/api/v1/requirement-assessments?catalog=nis2&per_page=5") == (nis2, 12, 3)
+    assert _every_page(api, "/api/v1/requirement-assessments?catalog=cis-v8&per_page=7") == (cis, 7, 1)
+    assert _every_page(api, "/api/v1/requirement-assessments?catalog=beredskab") == ([], 0, 1)
+    item = api(f"/api/v1/requirement-assessments/{cis[3][0]}").get_json()["data"]
+    assert (item["id"], item["catalog"], item["display_ref"], item["title"]) == cis[3]
+    rows = _csv(api("/api/v1/requirement-assessments.csv?catalog=cis-v8"))
+    assert [(int(r[0]), r[2], r[3], r[4]) for r in rows[1:]] == cis
+
+
 def test_compliance_runs_a_fixed_number_of_queries(app, catalogs, api, count_queries):
     with app.app_context():
         populate(2)

@@ -104,13 +104,9 @@ def _keep_area(mapper, connection, target: Requirement) -> None:
 
 
 class MappingRelation(LabelledEnum):
-    EQUIVALENT = "equivalent"
-    SUPPORTS = "supports"
-    RELATED = "related"
-
-    @classmethod
-    def _label_map(cls):
-        return {"equivalent": _l("svarer til"), "supports": _l("understøtter"), "related": _l("relateret til")}
+    EQUIVALENT = "equivalent", _l("svarer til")
+    SUPPORTS = "supports", _l("understøtter")
+    RELATED = "related", _l("relateret til")
 
 
 class RequirementMapping(Tracked, db.Model):

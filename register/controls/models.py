@@ -12,21 +12,11 @@ from register.extensions import db
 
 
 class ControlStatus(LabelledEnum):
-    NOT_STARTED = "not_started"
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    IMPLEMENTED = "implemented"
-    DISCONTINUED = "discontinued"  # kept for history; ignored by the status roll-up
-
-    @classmethod
-    def _label_map(cls):
-        return {"not_started": _l("Ikke påbegyndt"), "planned": _l("Planlagt"), "in_progress": _l("I gang"),
-                "implemented": _l("Implementeret"), "discontinued": _l("Ophørt")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"not_started": "error", "planned": "info", "in_progress": "warning", "implemented": "success",
-                "discontinued": "neutral"}
+    NOT_STARTED = "not_started", _l("Ikke påbegyndt"), "error"
+    PLANNED = "planned", _l("Planlagt"), "info"
+    IN_PROGRESS = "in_progress", _l("I gang"), "warning"
+    IMPLEMENTED = "implemented", _l("Implementeret"), "success"
+    DISCONTINUED = "discontinued", _l("Ophørt"), "neutral"  # kept for history; ignored by the status roll-up
 
 
 class Control(Tracked, db.Model):

@@ -15,19 +15,10 @@ from register.extensions import login_manager
 
 
 class Role(LabelledEnum):
-    ADMIN = "admin"
-    SECURITY = "security"
-    PREPAREDNESS = "preparedness"
-    BOARD = "board"
-
-    @classmethod
-    def _label_map(cls):
-        return {
-            "admin": _l("Administrator"),
-            "security": _l("IT-sikkerhed"),
-            "preparedness": _l("Beredskab (arbejdsgruppe)"),
-            "board": _l("Direktion / læser"),
-        }
+    ADMIN = "admin", _l("Administrator")
+    SECURITY = "security", _l("IT-sikkerhed")
+    PREPAREDNESS = "preparedness", _l("Beredskab (arbejdsgruppe)")
+    BOARD = "board", _l("Direktion / læser")
 
 
 class Permission(enum.Enum):

@@ -30,25 +30,16 @@ def maturity_scale() -> list[tuple[int, str, str]]:
 
 
 class AssessorKind(LabelledEnum):
-    INTERNAL = "internal"
-    EXTERNAL = "external"
-
-    @classmethod
-    def _label_map(cls):
-        return {"internal": _l("Intern"), "external": _l("Ekstern rådgiver")}
+    INTERNAL = "internal", _l("Intern")
+    EXTERNAL = "external", _l("Ekstern rådgiver")
 
 
 class ImplementationGroup(LabelledEnum):
     """CIS Controls v8 implementation groups."""
 
-    IG1 = "ig1"
-    IG2 = "ig2"
-    IG3 = "ig3"
-
-    @classmethod
-    def _label_map(cls):
-        return {"ig1": _l("IG1 – grundlæggende cyberhygiejne"), "ig2": _l("IG2 – udvidet"),
-                "ig3": _l("IG3 – fuld")}
+    IG1 = "ig1", _l("IG1 – grundlæggende cyberhygiejne")
+    IG2 = "ig2", _l("IG2 – udvidet")
+    IG3 = "ig3", _l("IG3 – fuld")
 
     @property
     def short(self) -> str:
@@ -56,62 +47,36 @@ class ImplementationGroup(LabelledEnum):
 
 
 class FindingSource(LabelledEnum):
-    GAP_ANALYSIS = "gap_analysis"
-    EXERCISE = "exercise"
-    INCIDENT = "incident"
-    OTHER = "other"
-
-    @classmethod
-    def _label_map(cls):
-        return {"gap_analysis": _l("Gap-analyse"), "exercise": _l("Øvelse"), "incident": _l("Hændelse"),
-                "other": _l("Andet")}
+    GAP_ANALYSIS = "gap_analysis", _l("Gap-analyse")
+    EXERCISE = "exercise", _l("Øvelse")
+    INCIDENT = "incident", _l("Hændelse")
+    OTHER = "other", _l("Andet")
 
 
 class Severity(LabelledEnum):
     """How critical a finding is (kritikalitet)."""
 
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-    @classmethod
-    def _label_map(cls):
-        return {"critical": _l("Kritisk"), "high": _l("Høj"), "medium": _l("Middel"), "low": _l("Lav")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"critical": "error", "high": "warning", "medium": "info", "low": "neutral"}
+    CRITICAL = "critical", _l("Kritisk"), "error"
+    HIGH = "high", _l("Høj"), "warning"
+    MEDIUM = "medium", _l("Middel"), "info"
+    LOW = "low", _l("Lav"), "neutral"
 
 
 class CostLevel(LabelledEnum):
     """Estimated cost of closing a finding, in bands (kr. excl. moms)."""
 
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-    @classmethod
-    def _label_map(cls):
-        return {"low": _l("Lav (under 50.000 kr.)"), "medium": _l("Middel (50.000–250.000 kr.)"),
-                "high": _l("Høj (over 250.000 kr.)")}
+    LOW = "low", _l("Lav (under 50.000 kr.)")
+    MEDIUM = "medium", _l("Middel (50.000–250.000 kr.)")
+    HIGH = "high", _l("Høj (over 250.000 kr.)")
 
 
 class Priority(LabelledEnum):
     """Priority 1 is done first."""
 
-    P1 = "1"
-    P2 = "2"
-    P3 = "3"
-    P4 = "4"
-
-    @classmethod
-    def _label_map(cls):
-        return {"1": _l("1 – straks"), "2": _l("2 – høj"), "3": _l("3 – middel"), "4": _l("4 – lav")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"1": "error", "2": "warning", "3": "info", "4": "neutral"}
+    P1 = "1", _l("1 – straks"), "error"
+    P2 = "2", _l("2 – høj"), "warning"
+    P3 = "3", _l("3 – middel"), "info"
+    P4 = "4", _l("4 – lav"), "neutral"
 
 
 # The priority rule: criticality against estimated cost. Critical findings that are cheap to fix come first; a
@@ -133,17 +98,9 @@ def priority_for(severity: Severity, cost: CostLevel | None) -> Priority:
 
 
 class FindingStatus(LabelledEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    CLOSED = "closed"
-
-    @classmethod
-    def _label_map(cls):
-        return {"open": _l("Åben"), "in_progress": _l("I gang"), "closed": _l("Lukket")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"open": "warning", "in_progress": "info", "closed": "success"}
+    OPEN = "open", _l("Åben"), "warning"
+    IN_PROGRESS = "in_progress", _l("I gang"), "info"
+    CLOSED = "closed", _l("Lukket"), "success"
 
 
 class Assessment(Tracked, db.Model):

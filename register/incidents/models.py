@@ -12,52 +12,30 @@ from register.extensions import db
 
 
 class IncidentStatus(LabelledEnum):
-    REGISTERED = "registered"
-    HANDLING = "handling"
-    CONTAINED = "contained"
-    CLOSED = "closed"
-
-    @classmethod
-    def _label_map(cls):
-        return {"registered": _l("Registreret"), "handling": _l("Under håndtering"),
-                "contained": _l("Inddæmmet"), "closed": _l("Afsluttet")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"registered": "info", "handling": "warning", "contained": "info", "closed": "success"}
+    REGISTERED = "registered", _l("Registreret"), "info"
+    HANDLING = "handling", _l("Under håndtering"), "warning"
+    CONTAINED = "contained", _l("Inddæmmet"), "info"
+    CLOSED = "closed", _l("Afsluttet"), "success"
 
 
 class Significance(LabelledEnum):
     """The Art. 23(3) assessment; only a significant incident must be reported."""
 
-    PENDING = "pending"
-    SIGNIFICANT = "significant"
-    NOT_SIGNIFICANT = "not_significant"
-
-    @classmethod
-    def _label_map(cls):
-        return {"pending": _l("Ikke vurderet endnu"), "significant": _l("Væsentlig hændelse"),
-                "not_significant": _l("Ikke væsentlig")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"pending": "warning", "significant": "error", "not_significant": "neutral"}
+    PENDING = "pending", _l("Ikke vurderet endnu"), "warning"
+    SIGNIFICANT = "significant", _l("Væsentlig hændelse"), "error"
+    NOT_SIGNIFICANT = "not_significant", _l("Ikke væsentlig"), "neutral"
 
 
 class ReportKind(LabelledEnum):
     """The reports Art. 23(4) names for a significant incident, in order."""
 
-    EARLY_WARNING = "early_warning"
-    NOTIFICATION = "notification"
-    INTERMEDIATE = "intermediate"  # (c): only when the CSIRT or the authority asks for one
-    PROGRESS = "progress"  # (e): when the incident is still ongoing as the final report falls due
-    FINAL = "final"
-
-    @classmethod
-    def _label_map(cls):
-        return {"early_warning": _l("Tidlig varsling"), "notification": _l("Hændelsesunderretning"),
-                "intermediate": _l("Foreløbig rapport"), "progress": _l("Statusrapport"),
-                "final": _l("Endelig rapport")}
+    EARLY_WARNING = "early_warning", _l("Tidlig varsling")
+    NOTIFICATION = "notification", _l("Hændelsesunderretning")
+    # (c): only when the CSIRT or the authority asks for one
+    INTERMEDIATE = "intermediate", _l("Foreløbig rapport")
+    # (e): when the incident is still ongoing as the final report falls due
+    PROGRESS = "progress", _l("Statusrapport")
+    FINAL = "final", _l("Endelig rapport")
 
 
 class Incident(Tracked, db.Model):
@@ -145,16 +123,8 @@ class IncidentRequirement(Tracked, db.Model):
 
 
 class LessonStatus(LabelledEnum):
-    OPEN = "open"
-    DONE = "done"
-
-    @classmethod
-    def _label_map(cls):
-        return {"open": _l("Åben"), "done": _l("Gennemført")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"open": "warning", "done": "success"}
+    OPEN = "open", _l("Åben"), "warning"
+    DONE = "done", _l("Gennemført"), "success"
 
 
 class Lesson(Tracked, db.Model):

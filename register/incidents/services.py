@@ -31,25 +31,15 @@ class IncidentError(ValueError):
 
 
 class StepState(LabelledEnum):
-    PENDING = "pending"
-    OVERDUE = "overdue"
-    ON_TIME = "on_time"
-    LATE = "late"
-    ON_REQUEST = "on_request"  # a report due only if the authorities ask (23(4)(c))
-    SUBMITTED = "submitted"  # sent, with no deadline to measure it against
-    AFTER_HANDLING = "after_handling"  # the final report of an ongoing incident: due a month after it is handled
-
-    @classmethod
-    def _label_map(cls):
-        return {"pending": _l("Afventer"), "overdue": _l("Fristen er overskredet"),
-                "on_time": _l("Indsendt rettidigt"), "late": _l("Indsendt for sent"),
-                "on_request": _l("Kun efter anmodning"), "submitted": _l("Indsendt"),
-                "after_handling": _l("Afventer, at hændelsen er håndteret")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"pending": "warning", "overdue": "error", "on_time": "success", "late": "error",
-                "on_request": "neutral", "submitted": "success", "after_handling": "info"}
+    PENDING = "pending", _l("Afventer"), "warning"
+    OVERDUE = "overdue", _l("Fristen er overskredet"), "error"
+    ON_TIME = "on_time", _l("Indsendt rettidigt"), "success"
+    LATE = "late", _l("Indsendt for sent"), "error"
+    # a report due only if the authorities ask (23(4)(c))
+    ON_REQUEST = "on_request", _l("Kun efter anmodning"), "neutral"
+    SUBMITTED = "submitted", _l("Indsendt"), "success"  # sent, with no deadline to measure it against
+    # the final report of an ongoing incident: due a month after it is handled
+    AFTER_HANDLING = "after_handling", _l("Afventer, at hændelsen er håndteret"), "info"
 
 
 LEGAL_REFS = {ReportKind.EARLY_WARNING: "art. 23, stk. 4, litra a", ReportKind.NOTIFICATION: "art. 23, stk. 4, litra b",

@@ -10,16 +10,11 @@ from register.extensions import db
 
 
 class UnitKind(LabelledEnum):
-    MUNICIPALITY = "municipality"
-    DIRECTORATE = "directorate"
-    CENTRE = "centre"
-    DEPARTMENT = "department"
-    TEAM = "team"
-
-    @classmethod
-    def _label_map(cls):
-        return {"municipality": _l("Kommune"), "directorate": _l("Direktørområde"), "centre": _l("Center"),
-                "department": _l("Afdeling"), "team": _l("Team")}
+    MUNICIPALITY = "municipality", _l("Kommune")
+    DIRECTORATE = "directorate", _l("Direktørområde")
+    CENTRE = "centre", _l("Center")
+    DEPARTMENT = "department", _l("Afdeling")
+    TEAM = "team", _l("Team")
 
 
 class Unit(Tracked, db.Model):

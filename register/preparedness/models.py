@@ -17,15 +17,9 @@ from register.extensions import db
 
 
 class LegalBasis(LabelledEnum):
-    BEREDSKABSLOVEN_25 = "beredskabsloven_25"
-    SUNDHEDSLOVEN_210 = "sundhedsloven_210"
-    OTHER = "other"
-
-    @classmethod
-    def _label_map(cls):
-        return {"beredskabsloven_25": _l("Beredskabsloven § 25"),
-                "sundhedsloven_210": _l("Sundhedsloven § 210"),
-                "other": _l("Andet grundlag")}
+    BEREDSKABSLOVEN_25 = "beredskabsloven_25", _l("Beredskabsloven § 25")
+    SUNDHEDSLOVEN_210 = "sundhedsloven_210", _l("Sundhedsloven § 210")
+    OTHER = "other", _l("Andet grundlag")
 
     @property
     def rule(self) -> str:
@@ -39,21 +33,11 @@ class LegalBasis(LabelledEnum):
 
 
 class PlanStatus(LabelledEnum):
-    DRAFT = "draft"
-    CONSULTATION = "consultation"
-    APPROVED = "approved"
-    IN_FORCE = "in_force"
-    SUPERSEDED = "superseded"
-
-    @classmethod
-    def _label_map(cls):
-        return {"draft": _l("Udkast"), "consultation": _l("I høring"), "approved": _l("Godkendt"),
-                "in_force": _l("Gældende"), "superseded": _l("Afløst")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"draft": "neutral", "consultation": "info", "approved": "success", "in_force": "success",
-                "superseded": "neutral"}
+    DRAFT = "draft", _l("Udkast"), "neutral"
+    CONSULTATION = "consultation", _l("I høring"), "info"
+    APPROVED = "approved", _l("Godkendt"), "success"
+    IN_FORCE = "in_force", _l("Gældende"), "success"
+    SUPERSEDED = "superseded", _l("Afløst"), "neutral"
 
     @property
     def adopted(self) -> bool:
@@ -63,36 +47,20 @@ class PlanStatus(LabelledEnum):
 class ResponsibleBody(LabelledEnum):
     """Bodies outside the unit tree that own milestones of a revision."""
 
-    DIREKTIONEN = "direktionen"
-    KOMMUNALBESTYRELSEN = "kommunalbestyrelsen"
-    BEREDSKABSSTYRELSEN = "beredskabsstyrelsen"
-    BRAND_OG_REDNING = "brand_og_redning"
-    ARBEJDSGRUPPEN = "arbejdsgruppen"
-    SUNDHEDSSTYRELSEN = "sundhedsstyrelsen"
-    IT_STYREGRUPPEN = "it_styregruppen"
-
-    @classmethod
-    def _label_map(cls):
-        return {"direktionen": _l("Direktionen"), "kommunalbestyrelsen": _l("Kommunalbestyrelsen"),
-                "beredskabsstyrelsen": _l("Beredskabsstyrelsen"), "brand_og_redning": _l("Brand og redning"),
-                "arbejdsgruppen": _l("Arbejdsgruppen for beredskab"),
-                "sundhedsstyrelsen": _l("Sundhedsstyrelsen"), "it_styregruppen": _l("IT-sikkerhedsstyregruppen")}
+    DIREKTIONEN = "direktionen", _l("Direktionen")
+    KOMMUNALBESTYRELSEN = "kommunalbestyrelsen", _l("Kommunalbestyrelsen")
+    BEREDSKABSSTYRELSEN = "beredskabsstyrelsen", _l("Beredskabsstyrelsen")
+    BRAND_OG_REDNING = "brand_og_redning", _l("Brand og redning")
+    ARBEJDSGRUPPEN = "arbejdsgruppen", _l("Arbejdsgruppen for beredskab")
+    SUNDHEDSSTYRELSEN = "sundhedsstyrelsen", _l("Sundhedsstyrelsen")
+    IT_STYREGRUPPEN = "it_styregruppen", _l("IT-sikkerhedsstyregruppen")
 
 
 class MilestoneStatus(LabelledEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-    @classmethod
-    def _label_map(cls):
-        return {"planned": _l("Planlagt"), "in_progress": _l("I gang"), "done": _l("Gennemført"),
-                "cancelled": _l("Udgået")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"planned": "neutral", "in_progress": "info", "done": "success", "cancelled": "neutral"}
+    PLANNED = "planned", _l("Planlagt"), "neutral"
+    IN_PROGRESS = "in_progress", _l("I gang"), "info"
+    DONE = "done", _l("Gennemført"), "success"
+    CANCELLED = "cancelled", _l("Udgået"), "neutral"
 
     @property
     def closed(self) -> bool:
@@ -100,69 +68,38 @@ class MilestoneStatus(LabelledEnum):
 
 
 class SubPlanKind(LabelledEnum):
-    DELPLAN = "delplan"
-    INDSATSPLAN = "indsatsplan"
-
-    @classmethod
-    def _label_map(cls):
-        return {"delplan": _l("Delplan"), "indsatsplan": _l("Indsatsplan")}
+    DELPLAN = "delplan", _l("Delplan")
+    INDSATSPLAN = "indsatsplan", _l("Indsatsplan")
 
 
 class ExerciseType(LabelledEnum):
     """Beredskabsstyrelsen's current exercise types (brs.dk, "Øvelser", 2022)."""
 
-    PROCEDURE = "procedure"
-    DILEMMA = "dilemma"
-    CRISIS_MANAGEMENT = "crisis_management"
-    FULL_SCALE = "full_scale"
-
-    @classmethod
-    def _label_map(cls):
-        return {"procedure": _l("Procedureøvelse"), "dilemma": _l("Dilemmaøvelse"),
-                "crisis_management": _l("Krisestyringsøvelse"), "full_scale": _l("Fuldskalaøvelse")}
+    PROCEDURE = "procedure", _l("Procedureøvelse")
+    DILEMMA = "dilemma", _l("Dilemmaøvelse")
+    CRISIS_MANAGEMENT = "crisis_management", _l("Krisestyringsøvelse")
+    FULL_SCALE = "full_scale", _l("Fuldskalaøvelse")
 
 
 class ExerciseLevel(LabelledEnum):
-    BOARD = "board"
-    SUB_PLAN = "sub_plan"
-
-    @classmethod
-    def _label_map(cls):
-        return {"board": _l("Direktion/krisestab"), "sub_plan": _l("Delplan")}
+    BOARD = "board", _l("Direktion/krisestab")
+    SUB_PLAN = "sub_plan", _l("Delplan")
 
 
 class ExerciseState(LabelledEnum):
     """Derived from the dates and the evaluation; never stored."""
 
-    PLANNED = "planned"
-    HELD = "held"
-    EVALUATED = "evaluated"
-    OVERDUE = "overdue"
-
-    @classmethod
-    def _label_map(cls):
-        return {"planned": _l("Planlagt"), "held": _l("Afholdt, mangler evaluering"),
-                "evaluated": _l("Evalueret"), "overdue": _l("Planlagt dato passeret")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"planned": "info", "held": "warning", "evaluated": "success", "overdue": "error"}
+    PLANNED = "planned", _l("Planlagt"), "info"
+    HELD = "held", _l("Afholdt, mangler evaluering"), "warning"
+    EVALUATED = "evaluated", _l("Evalueret"), "success"
+    OVERDUE = "overdue", _l("Planlagt dato passeret"), "error"
 
 
 class ImprovementStatus(LabelledEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    DROPPED = "dropped"
-
-    @classmethod
-    def _label_map(cls):
-        return {"open": _l("Åben"), "in_progress": _l("I gang"), "done": _l("Gennemført"),
-                "dropped": _l("Fravalgt")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"open": "warning", "in_progress": "info", "done": "success", "dropped": "neutral"}
+    OPEN = "open", _l("Åben"), "warning"
+    IN_PROGRESS = "in_progress", _l("I gang"), "info"
+    DONE = "done", _l("Gennemført"), "success"
+    DROPPED = "dropped", _l("Fravalgt"), "neutral"
 
     @property
     def closed(self) -> bool:
@@ -170,15 +107,9 @@ class ImprovementStatus(LabelledEnum):
 
 
 class TargetKind(LabelledEnum):
-    BOARD_EXERCISES_PER_YEAR = "board_exercises_per_year"
-    EXERCISES_PER_YEAR = "exercises_per_year"
-    SUB_PLAN_EXERCISED_WITHIN = "sub_plan_exercised_within"
-
-    @classmethod
-    def _label_map(cls):
-        return {"board_exercises_per_year": _l("Øvelser for direktion/krisestab pr. år"),
-                "exercises_per_year": _l("Øvelser i alt pr. år"),
-                "sub_plan_exercised_within": _l("Hver delplan øvet inden for N år")}
+    BOARD_EXERCISES_PER_YEAR = "board_exercises_per_year", _l("Øvelser for direktion/krisestab pr. år")
+    EXERCISES_PER_YEAR = "exercises_per_year", _l("Øvelser i alt pr. år")
+    SUB_PLAN_EXERCISED_WITHIN = "sub_plan_exercised_within", _l("Hver delplan øvet inden for N år")
 
 
 class PreparednessSettings(Tracked, db.Model):
@@ -482,17 +413,11 @@ class LeaderIntroduction(Tracked, db.Model):
 class BodyKind(LabelledEnum):
     """The bodies that prepare, approve and oversee the municipality's preparedness and security work."""
 
-    COUNCIL = "council"
-    EXECUTIVE = "executive"
-    STEERING = "steering"
-    WORKING_GROUP = "working_group"
-    OTHER = "other"
-
-    @classmethod
-    def _label_map(cls):
-        return {"council": _l("Kommunalbestyrelsen"), "executive": _l("Direktionen"),
-                "steering": _l("IT-sikkerhedsstyregruppen"), "working_group": _l("Arbejdsgruppe"),
-                "other": _l("Andet organ")}
+    COUNCIL = "council", _l("Kommunalbestyrelsen")
+    EXECUTIVE = "executive", _l("Direktionen")
+    STEERING = "steering", _l("IT-sikkerhedsstyregruppen")
+    WORKING_GROUP = "working_group", _l("Arbejdsgruppe")
+    OTHER = "other", _l("Andet organ")
 
 
 class GovernanceBody(Tracked, db.Model):

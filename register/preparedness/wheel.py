@@ -21,30 +21,16 @@ from register.suppliers.models import Supplier
 
 
 class ItemKind(LabelledEnum):
-    MILESTONE = "milestone"
-    EXERCISE = "exercise"
-    REVIEW = "review"
-    SUB_PLAN = "sub_plan"
-    IMPROVEMENT = "improvement"
-    INTRODUCTION = "introduction"
-    FINDING = "finding"
-    RISK_REVIEW = "risk_review"
-    SUPPLIER_REVIEW = "supplier_review"
-    SUPPLIER_CONTRACT = "supplier_contract"
-
-    @classmethod
-    def _label_map(cls):
-        return {"milestone": _l("Milepæl"), "exercise": _l("Øvelse"), "review": _l("Årlig gennemgang"),
-                "sub_plan": _l("Delplan skal revideres"), "improvement": _l("Forbedringspunkt"),
-                "introduction": _l("Lederintroduktion"), "finding": _l("Fund på handlingsplanen"),
-                "risk_review": _l("Risiko skal gennemgås"), "supplier_review": _l("Leverandør skal gennemgås"),
-                "supplier_contract": _l("Leverandørkontrakt udløber")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"milestone": "info", "exercise": "info", "review": "info", "sub_plan": "neutral",
-                "improvement": "neutral", "introduction": "neutral", "finding": "warning",
-                "risk_review": "neutral", "supplier_review": "neutral", "supplier_contract": "warning"}
+    MILESTONE = "milestone", _l("Milepæl"), "info"
+    EXERCISE = "exercise", _l("Øvelse"), "info"
+    REVIEW = "review", _l("Årlig gennemgang"), "info"
+    SUB_PLAN = "sub_plan", _l("Delplan skal revideres"), "neutral"
+    IMPROVEMENT = "improvement", _l("Forbedringspunkt"), "neutral"
+    INTRODUCTION = "introduction", _l("Lederintroduktion"), "neutral"
+    FINDING = "finding", _l("Fund på handlingsplanen"), "warning"
+    RISK_REVIEW = "risk_review", _l("Risiko skal gennemgås"), "neutral"
+    SUPPLIER_REVIEW = "supplier_review", _l("Leverandør skal gennemgås"), "neutral"
+    SUPPLIER_CONTRACT = "supplier_contract", _l("Leverandørkontrakt udløber"), "warning"
 
 
 @dataclass

@@ -29,10 +29,29 @@ def _is_overdue(a: RequirementAssessment) -> bool:
     return bool(a.applicable and a.next_review and a.next_review < today())
 
 
+def _in_catalog(stmt, code: str):
+    return stmt.where(RequirementAssessment.requirement_id.in_(
+        sa.select(Requirement.id).join(Catalog).where(Catalog.code == code)))
+
+
+def _assessments() -> sa.Select:
+    """Assessments with the few requirement and catalogue columns the API shows.
+
+    Inner joins (every assessment has its requirement, every requirement its catalogue): an outer join to
+    requirement-and-catalogue made SQLite materialise every requirement with its catalogue on each request,
+    a cost that grew with the catalogues, not with the page. Joined plainly, each row of the page looks up its
+    requirement and catalogue by primary key, on SQLite and PostgreSQL alike.
+    """
+    return sa.select(RequirementAssessment).options(
+        joinedload(RequirementAssessment.requirement, innerjoin=True)
+        .load_only(Requirement.catalog_id, Requirement.display_ref, Requirement.title_da)
+        .joinedload(Requirement.catalog, innerjoin=True).load_only(Catalog.code),
+        joinedload(RequirementAssessment.responsible_unit))
+
+
 register_resource(Resource(
     name="requirement-assessments", title="Vurderinger af krav", model=RequirementAssessment,
-    select=lambda: sa.select(RequirementAssessment).options(
-        joinedload(RequirementAssessment.requirement), joinedload(RequirementAssessment.responsible_unit)),
+    select=_assessments,
     fields=[
         Field("id", "ID", "integer", lambda a: a.id, nullable=False),
         Field("requirement_id", "Krav (ID)", "integer", lambda a: a.requirement_id, nullable=False),
@@ -57,9 +76,7 @@ register_resource(Resource(
     filters=[
         Filter("status", "string", _status, "Status; not_assessed giver vurderinger uden status",
                enum=enum_values(ImplementationStatus) + [NOT_ASSESSED]),
-        Filter("catalog", "string", lambda s, v: s.join(Requirement, RequirementAssessment.requirement_id
-                                                        == Requirement.id).join(Catalog).where(Catalog.code == v),
-               "Katalogets kode, fx nis2"),
+        Filter("catalog", "string", _in_catalog, "Katalogets kode, fx nis2"),
         Filter("unit_id", "integer", lambda s, v: s.where(RequirementAssessment.responsible_unit_id == v),
                "Ansvarlig enhed (ID)"),
         Filter("applicable", "boolean", lambda s, v: s.where(RequirementAssessment.applicable.is_(v)),

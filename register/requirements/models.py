@@ -18,19 +18,10 @@ from register.extensions import db
 class ImplementationStatus(LabelledEnum):
     """How far the municipality has come; "not assessed" is the absence of a status."""
 
-    NOT_STARTED = "not_started"
-    PLANNED = "planned"
-    PARTLY = "partly"
-    IMPLEMENTED = "implemented"
-
-    @classmethod
-    def _label_map(cls):
-        return {"not_started": _l("Ikke påbegyndt"), "planned": _l("Planlagt"), "partly": _l("Delvist"),
-                "implemented": _l("Implementeret")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"not_started": "error", "planned": "info", "partly": "warning", "implemented": "success"}
+    NOT_STARTED = "not_started", _l("Ikke påbegyndt"), "error"
+    PLANNED = "planned", _l("Planlagt"), "info"
+    PARTLY = "partly", _l("Delvist"), "warning"
+    IMPLEMENTED = "implemented", _l("Implementeret"), "success"
 
 
 NOT_ASSESSED_LABEL = _l("Ikke vurderet")
@@ -89,12 +80,8 @@ class RequirementAssessment(Tracked, db.Model):
 
 
 class EvidenceKind(LabelledEnum):
-    LINK = "link"
-    FILE = "file"
-
-    @classmethod
-    def _label_map(cls):
-        return {"link": _l("Link"), "file": _l("Fil")}
+    LINK = "link", _l("Link")
+    FILE = "file", _l("Fil")
 
 
 class RequirementEvidence(Tracked, db.Model):

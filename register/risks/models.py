@@ -15,57 +15,30 @@ class RiskSource(LabelledEnum):
     """Where a risk was identified: the cyber risk analysis (NIS2 art. 21(2)(a)) or the beredskab's
     risiko- og sårbarhedsvurdering (RSV)."""
 
-    CYBER = "cyber"
-    PREPAREDNESS = "preparedness"
-
-    @classmethod
-    def _label_map(cls):
-        return {"cyber": _l("Cyber"), "preparedness": _l("Beredskab (RSV)")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"cyber": "info", "preparedness": "neutral"}
+    CYBER = "cyber", _l("Cyber"), "info"
+    PREPAREDNESS = "preparedness", _l("Beredskab (RSV)"), "neutral"
 
 
 class Treatment(LabelledEnum):
-    ACCEPT = "accept"
-    REDUCE = "reduce"
-    TRANSFER = "transfer"
-    AVOID = "avoid"
-
-    @classmethod
-    def _label_map(cls):
-        return {"accept": _l("Accepter"), "reduce": _l("Reducer"), "transfer": _l("Overfør"),
-                "avoid": _l("Undgå")}
+    ACCEPT = "accept", _l("Accepter")
+    REDUCE = "reduce", _l("Reducer")
+    TRANSFER = "transfer", _l("Overfør")
+    AVOID = "avoid", _l("Undgå")
 
 
 class RiskStatus(LabelledEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @classmethod
-    def _label_map(cls):
-        return {"open": _l("Aktiv"), "closed": _l("Lukket")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"open": "info", "closed": "neutral"}
+    OPEN = "open", _l("Aktiv"), "info"
+    CLOSED = "closed", _l("Lukket"), "neutral"
 
 
 class AcceptanceBody(LabelledEnum):
     """Who accepted a risk; the body's own name (a committee, a meeting) is recorded beside it."""
 
-    COUNCIL = "council"
-    COMMITTEE = "committee"
-    EXECUTIVE = "executive"
-    STEERING_GROUP = "steering_group"
-    OTHER = "other"
-
-    @classmethod
-    def _label_map(cls):
-        return {"council": _l("Kommunalbestyrelsen"), "committee": _l("Et politisk udvalg"),
-                "executive": _l("Direktionen"), "steering_group": _l("Styregruppe for informationssikkerhed"),
-                "other": _l("Andet organ")}
+    COUNCIL = "council", _l("Kommunalbestyrelsen")
+    COMMITTEE = "committee", _l("Et politisk udvalg")
+    EXECUTIVE = "executive", _l("Direktionen")
+    STEERING_GROUP = "steering_group", _l("Styregruppe for informationssikkerhed")
+    OTHER = "other", _l("Andet organ")
 
 
 class Risk(Tracked, db.Model):

@@ -35,18 +35,10 @@ class RiskError(ValueError):
 class Level(LabelledEnum):
     """A rating's band on the heat map; always shown as text beside its colour."""
 
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @classmethod
-    def _label_map(cls):
-        return {"low": _l("Lav"), "medium": _l("Middel"), "high": _l("Høj"), "critical": _l("Kritisk")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"low": "success", "medium": "info", "high": "warning", "critical": "error"}
+    LOW = "low", _l("Lav"), "success"
+    MEDIUM = "medium", _l("Middel"), "info"
+    HIGH = "high", _l("Høj"), "warning"
+    CRITICAL = "critical", _l("Kritisk"), "error"
 
 
 # Upper bounds of each band as a share of the largest score (likelihood x consequence). On 5 x 5 they give
@@ -386,19 +378,10 @@ def record_acceptance(risk: Risk, body: AcceptanceBody, body_name: str, decided_
 
 
 class AcceptanceState(LabelledEnum):
-    NOT_NEEDED = "not_needed"
-    MISSING = "missing"
-    VALID = "valid"
-    OUTDATED = "outdated"
-
-    @classmethod
-    def _label_map(cls):
-        return {"not_needed": _l("Ikke accepteret"), "missing": _l("Afventer accept"),
-                "valid": _l("Accepteret"), "outdated": _l("Accepten gælder ikke længere")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"not_needed": "neutral", "missing": "warning", "valid": "success", "outdated": "error"}
+    NOT_NEEDED = "not_needed", _l("Ikke accepteret"), "neutral"
+    MISSING = "missing", _l("Afventer accept"), "warning"
+    VALID = "valid", _l("Accepteret"), "success"
+    OUTDATED = "outdated", _l("Accepten gælder ikke længere"), "error"
 
 
 def acceptance_state(risk, acceptances: list, today: dt.date) -> AcceptanceState:

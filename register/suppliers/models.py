@@ -14,33 +14,16 @@ from register.extensions import db
 class Criticality(LabelledEnum):
     """How much the municipality's services depend on the supplier."""
 
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-    @classmethod
-    def _label_map(cls):
-        return {"critical": _l("Kritisk"), "high": _l("Høj"), "medium": _l("Middel"), "low": _l("Lav")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"critical": "error", "high": "warning", "medium": "info", "low": "neutral"}
+    CRITICAL = "critical", _l("Kritisk"), "error"
+    HIGH = "high", _l("Høj"), "warning"
+    MEDIUM = "medium", _l("Middel"), "info"
+    LOW = "low", _l("Lav"), "neutral"
 
 
 class ReviewResult(LabelledEnum):
-    SATISFACTORY = "satisfactory"
-    REMARKS = "remarks"
-    UNSATISFACTORY = "unsatisfactory"
-
-    @classmethod
-    def _label_map(cls):
-        return {"satisfactory": _l("Tilfredsstillende"), "remarks": _l("Med bemærkninger"),
-                "unsatisfactory": _l("Ikke tilfredsstillende")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"satisfactory": "success", "remarks": "warning", "unsatisfactory": "error"}
+    SATISFACTORY = "satisfactory", _l("Tilfredsstillende"), "success"
+    REMARKS = "remarks", _l("Med bemærkninger"), "warning"
+    UNSATISFACTORY = "unsatisfactory", _l("Ikke tilfredsstillende"), "error"
 
 
 class Supplier(Tracked, db.Model):

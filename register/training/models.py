@@ -13,14 +13,9 @@ from register.extensions import db
 
 
 class CampaignKind(LabelledEnum):
-    AWARENESS = "awareness"
-    HYGIENE = "hygiene"
-    PHISHING = "phishing"
-
-    @classmethod
-    def _label_map(cls):
-        return {"awareness": _l("Awareness-træning"), "hygiene": _l("Cyberhygiejne-kampagne"),
-                "phishing": _l("Phishing-øvelse")}
+    AWARENESS = "awareness", _l("Awareness-træning")
+    HYGIENE = "hygiene", _l("Cyberhygiejne-kampagne")
+    PHISHING = "phishing", _l("Phishing-øvelse")
 
 
 class Campaign(Tracked, db.Model):
@@ -68,13 +63,9 @@ class CampaignUnit(Tracked, db.Model):
 class ManagementBody(LabelledEnum):
     """Who a trainee sits in: the council, the executive board, or a leader of a unit."""
 
-    COUNCIL = "council"
-    EXECUTIVE = "executive"
-    LEADER = "leader"
-
-    @classmethod
-    def _label_map(cls):
-        return {"council": _l("Kommunalbestyrelsen"), "executive": _l("Direktionen"), "leader": _l("Leder")}
+    COUNCIL = "council", _l("Kommunalbestyrelsen")
+    EXECUTIVE = "executive", _l("Direktionen")
+    LEADER = "leader", _l("Leder")
 
 
 class Trainee(Tracked, db.Model):
@@ -117,14 +108,10 @@ class TrainingRecord(Tracked, db.Model):
 
 
 class ApprovalBody(LabelledEnum):
-    EXECUTIVE = "executive"
-    COUNCIL = "council"
-    STEERING = "steering"  # an IT-security steering group the management body has given the task
-
-    @classmethod
-    def _label_map(cls):
-        return {"executive": _l("Direktionen"), "council": _l("Kommunalbestyrelsen"),
-                "steering": _l("IT-sikkerhedsstyregruppen")}
+    EXECUTIVE = "executive", _l("Direktionen")
+    COUNCIL = "council", _l("Kommunalbestyrelsen")
+    # an IT-security steering group the management body has given the task
+    STEERING = "steering", _l("IT-sikkerhedsstyregruppen")
 
 
 class Approval(Tracked, db.Model):
@@ -149,15 +136,10 @@ class ApprovalRule(LabelledEnum):
     NIS2 Art. 20(1) and NIS 2-loven § 7 say "the management bodies"; who that is in a municipality the law
     leaves to the entity, so the rule is the municipality's own (a setting with its reason)."""
 
-    NONE = "none"
-    COUNCIL = "council"
-    EXECUTIVE = "executive"
-    BOTH = "both"
-
-    @classmethod
-    def _label_map(cls):
-        return {"none": _l("Ikke fastsat"), "council": _l("Kommunalbestyrelsen"), "executive": _l("Direktionen"),
-                "both": _l("Både kommunalbestyrelsen og direktionen")}
+    NONE = "none", _l("Ikke fastsat")
+    COUNCIL = "council", _l("Kommunalbestyrelsen")
+    EXECUTIVE = "executive", _l("Direktionen")
+    BOTH = "both", _l("Både kommunalbestyrelsen og direktionen")
 
     @property
     def bodies(self) -> tuple[ApprovalBody, ...]:
@@ -169,14 +151,9 @@ class ApprovalRule(LabelledEnum):
 class ManagementScope(LabelledEnum):
     """Whose training counts as the management body's (Art. 20(2)); leaders of units count only as leaders."""
 
-    COUNCIL = "council"
-    EXECUTIVE = "executive"
-    BOTH = "both"
-
-    @classmethod
-    def _label_map(cls):
-        return {"council": _l("Kommunalbestyrelsen"), "executive": _l("Direktionen"),
-                "both": _l("Både kommunalbestyrelsen og direktionen")}
+    COUNCIL = "council", _l("Kommunalbestyrelsen")
+    EXECUTIVE = "executive", _l("Direktionen")
+    BOTH = "both", _l("Både kommunalbestyrelsen og direktionen")
 
     @property
     def bodies(self) -> tuple[ManagementBody, ...]:

@@ -130,19 +130,10 @@ def save_participation(row: CampaignUnit, unit_id: int, targeted: int, completed
 # --- management training -----------------------------------------------------------------------------------
 
 class TrainingStatus(LabelledEnum):
-    TRAINED = "trained"
-    DUE = "due"
-    LAPSED = "lapsed"
-    UNTRAINED = "untrained"
-
-    @classmethod
-    def _label_map(cls):
-        return {"trained": _l("Uddannet"), "due": _l("Skal genopfriskes snart"), "lapsed": _l("Udløbet"),
-                "untrained": _l("Ikke uddannet")}
-
-    @classmethod
-    def _tone_map(cls):
-        return {"trained": "success", "due": "warning", "lapsed": "error", "untrained": "error"}
+    TRAINED = "trained", _l("Uddannet"), "success"
+    DUE = "due", _l("Skal genopfriskes snart"), "warning"
+    LAPSED = "lapsed", _l("Udløbet"), "error"
+    UNTRAINED = "untrained", _l("Ikke uddannet"), "error"
 
 
 def training_status(last_completed: dt.date | None, today: dt.date, refresh: int, due_window: int
