@@ -5,6 +5,7 @@ pytest-flask's automatic request context is switched off: with one context aroun
 Flask's `g` (and so the logged-in user) and the database session would carry over between requests.
 Tests open `app.app_context()` where they touch the database directly.
 """
+import datetime as dt
 import os
 import re
 
@@ -134,6 +135,112 @@ def make_unit(app):
 
 
 @pytest.fixture
+def make_assessment(app, catalogs):
+    """make_assessment(scores={'1': (current, target)}, start_from=id, **overrides) -> id of a gap analysis."""
+    from gap_helpers import cis_id
+    from register.gap import services
+    from register.gap.models import Assessment, AssessorKind, ControlScore
+
+    def factory(scores=None, start_from=None, **overrides):
+        values = {"name": "Gap-analyse", "assessed_on": dt.date(2025, 3, 12),
+                  "assessor_kind": AssessorKind.EXTERNAL, "assessor_name": "Rådgiver A/S",
+                  "method": "CIS Controls v8"} | overrides
+        with app.app_context():
+            previous = db.session.get(Assessment, start_from) if start_from else None
+            assessment = services.create_assessment(Assessment(**values), previous)
+            for ref, (current, target) in (scores or {}).items():
+                db.session.add(ControlScore(assessment_id=assessment.id, requirement_id=cis_id(ref),
+                                            current_level=current, target_level=target))
+            db.session.commit()
+            return assessment.id
+
+    return factory
+
+
+@pytest.fixture
+def make_finding(app):
+    """make_finding(controls=['7'], **overrides) -> id."""
+    from gap_helpers import cis_id
+    from register.gap import services
+    from register.gap.models import Finding, FindingSource, FindingStatus, Severity
+
+    def factory(controls=(), **overrides):
+        values = {"title": "Fund", "severity": Severity.MEDIUM, "identified_on": dt.date(2025, 3, 12),
+                  "source_kind": FindingSource.GAP_ANALYSIS, "status": FindingStatus.OPEN} | overrides
+        with app.app_context():
+            finding = Finding(**values)
+            db.session.add(finding)
+            services.set_requirements(finding, {cis_id(ref) for ref in controls})
+            db.session.commit()
+            return finding.id
+
+    return factory
+
+
+@pytest.fixture
+def import_units(make_unit):
+    """The units the gap-import files name: {'IT-drift': id, 'Informationssikkerhed': id}."""
+    from register.organisation.models import UnitKind
+
+    return {"IT-drift": make_unit(name="IT-drift"),
+            "Informationssikkerhed": make_unit(name="Informationssikkerhed", kind=UnitKind.TEAM)}
+
+
+@pytest.fixture
+def make_token(app, users):
+    """make_token('board', days=30) -> plain API token of that role's account."""
+    from register.accounts.models import User
+    from register.api import tokens
+
+    def factory(role="board", days=30):
+        with app.app_context():
+            _, plain = tokens.create_token(db.session.get(User, users[role]), "Test", days)
+            db.session.commit()
+            return plain
+
+    return factory
+
+
+@pytest.fixture
+def api(client, make_token):
+    """api(path, **kw): a GET (or `method=`) to the API with a reader's token."""
+    headers = {"Authorization": f"Bearer {make_token('board')}"}
+
+    def get(path, method="GET", **kw):
+        return client.open(path, method=method, headers=headers, **kw)
+
+    return get
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that keeps what it receives: (port, list of messages)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Inbox(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox.messages
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
 def count_queries(app):
     """with count_queries() as counter: ...; counter.count is the number of SQL statements run."""
     import contextlib
@@ -167,7 +274,6 @@ def server_clock_a_day_off(monkeypatch):
     Servers often run in UTC, and from midnight to one (two in summer) Danish time their date is still
     yesterday's; this fixture makes any such mismatch happen at whatever hour the test runs.
     """
-    import datetime as dt
     import time
     from zoneinfo import ZoneInfo
 

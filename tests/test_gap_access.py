@@ -10,7 +10,7 @@ from register.extensions import db
 from register.gap.models import Assessment, ControlScore, Finding, FindingRequirement, ImportColumn
 
 from conftest import html
-from gap_fixtures import csv_bytes, make_assessment, make_finding  # noqa: F401
+from gap_helpers import csv_bytes
 
 EDIT_URLS = [  # (method, url template)
     ("GET", "/gap-analyse/vurderinger/ny"),

@@ -13,7 +13,6 @@ from register.gap.export import safe_cell
 from register.gap.models import CostLevel, Finding, FindingStatus, Priority, Severity
 
 from conftest import html
-from gap_fixtures import make_assessment, make_finding  # noqa: F401
 
 PAST = local_today() - dt.timedelta(days=10)
 FUTURE = local_today() + dt.timedelta(days=30)

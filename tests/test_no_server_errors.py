@@ -8,7 +8,6 @@ from openpyxl import load_workbook
 from register.extensions import db
 
 from conftest import PASSWORD, html
-from gap_fixtures import make_finding  # noqa: F401
 from test_requirements import assess, req_id
 
 CRLF_TARGETS = ["/\r\nSet-Cookie: planted=1", "/krav/\nLocation: https://evil.example", "/\x00x", "/\\evil.example",
