@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from register.api import tokens
 from register.api.models import ApiToken
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement, ControlStatus
@@ -120,32 +119,6 @@ def populate(n: int, offset: int = 0) -> dict:
 def data(app, catalogs):
     with app.app_context():
         return populate(6)
-
-
-@pytest.fixture
-def make_token(app, users):
-    """make_token('board', days=30) -> plain token of that role's account."""
-
-    def factory(role="board", days=30):
-        from register.accounts.models import User
-
-        with app.app_context():
-            _, plain = tokens.create_token(db.session.get(User, users[role]), "Test", days)
-            db.session.commit()
-            return plain
-
-    return factory
-
-
-@pytest.fixture
-def api(client, make_token):
-    """api(path, **kw): a GET with a reader's token."""
-    headers = {"Authorization": f"Bearer {make_token('board')}"}
-
-    def get(path, method="GET", **kw):
-        return client.open(path, method=method, headers=headers, **kw)
-
-    return get
 
 
 def _csv(response) -> list[list[str]]:
