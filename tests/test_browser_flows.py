@@ -11,7 +11,7 @@ from register.gap.models import Assessment, AssessorKind, Finding
 from register.preparedness.models import Exercise
 from register.requirements.models import ImplementationStatus, RequirementAssessment
 
-from test_browser import browser, log_in, page, site  # noqa: F401 - fixtures shared with the accessibility tests
+from browser import log_in
 
 
 def requirement_id(app, ref: str) -> int:

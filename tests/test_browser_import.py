@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from register.extensions import db
 from register.gap.models import Assessment, AssessorKind, Finding
 
-from test_browser import browser, log_in, page, site  # noqa: F401 - fixtures shared with the accessibility tests
-from test_browser import serious_violations
+from browser import log_in, serious_violations
 from test_gap_import_workbooks import CONSULTANT, consultant_workbook
 
 
