@@ -240,6 +240,17 @@ def smtp_server():
         controller.stop()
 
 
+@pytest.fixture
+def known(app, catalogs, make_unit):
+    """A small municipality whose figures we know, all entered on 1 March 2025 (the clock frozen then)."""
+    import time_machine
+
+    from report_helpers import RECORDED, enter_known
+
+    with time_machine.travel(RECORDED, tick=False):
+        return enter_known(app, make_unit)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by Playwright, one per test module; skips where it is not installed."""

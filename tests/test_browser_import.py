@@ -11,7 +11,7 @@ from browser import log_in, serious_violations
 from test_gap_import_workbooks import CONSULTANT, consultant_workbook
 
 
-def test_import_a_consultants_workbook_and_see_the_amounts_in_the_plan(app, page, site, users, catalogs,  # noqa: F811
+def test_import_a_consultants_workbook_and_see_the_amounts_in_the_plan(app, page, site, users, catalogs,
                                                                        make_unit, tmp_path):
     make_unit(name="IT-drift")
     make_unit(name="Informationssikkerhed")

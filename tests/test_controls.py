@@ -9,7 +9,7 @@ from register.requirements.models import ImplementationStatus as S
 from register.requirements.rollup import rollup_status
 
 from conftest import html
-from test_requirements import assess, assessment, req_id
+from requirement_helpers import assess, assessment, req_id
 
 C = ControlStatus
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from register.extensions import db
 
 from conftest import PASSWORD, html
-from test_requirements import assess, req_id
+from requirement_helpers import assess, req_id
 
 CRLF_TARGETS = ["/\r\nSet-Cookie: planted=1", "/krav/\nLocation: https://evil.example", "/\x00x", "/\\evil.example",
                 "/%0d%0aX: y"]

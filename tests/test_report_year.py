@@ -24,7 +24,7 @@ from register.reports.models import ArchivedReport
 from register.reports.pdf import render_pdf
 from register.requirements.models import ImplementationStatus as S
 from register.training.models import Approval, ApprovalBody, ManagementBody, Trainee, TrainingRecord
-from test_requirements import assess
+from requirement_helpers import assess
 
 NOW = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.timezone.utc)  # a Monday in March 2026: when it is all entered
 D = dt.date
@@ -252,14 +252,14 @@ def test_the_state_true_on_a_day_is_the_last_saved_of_those_dated_by_then_withou
     with time_machine.travel(dt.datetime(2026, 2, 5, 9, tzinfo=dt.timezone.utc), tick=False):
         assess(app, "nis2:21.2.a", status=S.IMPLEMENTED, status_effective_on=D(2025, 9, 1))
         with app.app_context():
-            from test_requirements import req_id
+            from requirement_helpers import req_id
 
             doomed = db.session.execute(sa.select(RequirementAssessment).where(
                 RequirementAssessment.requirement_id == req_id(app, "nis2:21.2.c"))).scalar_one()
             db.session.delete(doomed)
             db.session.commit()
     with app.app_context():
-        from test_requirements import req_id
+        from requirement_helpers import req_id
 
         a, b, c = (req_id(app, f"nis2:21.2.{x}") for x in "abc")
         june, end, now = dated_states(db.session, RequirementAssessment,

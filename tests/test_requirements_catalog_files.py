@@ -12,7 +12,7 @@ from register.extensions import db
 from register.requirements.models import ImplementationStatus
 
 from conftest import html
-from test_requirements import assess, assessment
+from requirement_helpers import assess, assessment
 
 # Shaped like backend/library/libraries/*.yaml in intuitem/ciso-assistant-community.
 LIBRARY = textwrap.dedent("""\

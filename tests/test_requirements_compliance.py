@@ -16,7 +16,7 @@ from register.requirements.exports import neutralise
 from register.requirements.models import ImplementationStatus as S
 
 from conftest import html
-from test_requirements import assess
+from requirement_helpers import assess
 
 KNOWN = """\
 format: register-catalog/1

@@ -15,7 +15,8 @@ from register.requirements.models import ImplementationStatus
 
 from conftest import html
 from test_preparedness_exercises import exercise_form
-from test_requirements import _form as assessment_form, assess, assessment, req_id
+from requirement_helpers import assess, assessment, req_id
+from test_requirements import _form as assessment_form
 
 
 def deactivate(app, unit_id):
