@@ -31,7 +31,7 @@ from register.suppliers.models import Criticality, ReviewResult, Supplier, Suppl
 
 ACTOR = "bench-generator"
 NIS2_ANNEX_SIZE = 440
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DEPARTMENTS = ["Borgerservice", "Skoler", "Dagtilbud", "Ældrepleje", "Sundhed", "Vej og Park", "Byggesag",
                "Jobcenter", "Økonomi", "HR", "IT-drift", "Informationssikkerhed", "Digitalisering", "Beredskab",
                "Forsyning", "Kultur og Fritid", "Handicap", "Psykiatri", "Familie", "Miljø"]

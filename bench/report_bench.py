@@ -37,7 +37,7 @@ from register.reports.data import build_report  # noqa: E402
 from register.reports.pdf import render_pdf  # noqa: E402
 from register.requirements.models import RequirementAssessment  # noqa: E402
 
-RECORDED = dt.datetime(2025, 6, 1, 10, tzinfo=dt.timezone.utc)
+RECORDED = dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC)
 YEAR = 2025
 STATUSES = ["implemented", "partly", "planned", "not_started", None]
 SEVERITIES = ["critical", "high", "medium", "low"]
@@ -77,7 +77,7 @@ def bulk(model, rows: list[dict], versions=None) -> None:
 
 
 def _at(year: int, month: int, day: int) -> dt.datetime:
-    return dt.datetime(year, month, day, 10, tzinfo=dt.timezone.utc)
+    return dt.datetime(year, month, day, 10, tzinfo=dt.UTC)
 
 
 def make_data(n_requirements: int, n_findings: int, n_exercises: int) -> None:

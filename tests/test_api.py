@@ -98,7 +98,7 @@ def populate(n: int, offset: int = 0) -> dict:
                             ExerciseRequirement(exercise_id=e.id, requirement_id=beredskab[0].id)])
         db.session.add(ImprovementPoint(exercise_id=e.id, title=f"Forbedring {i}", owner_unit_id=units[i].id,
                                         due_on=PAST if i % 2 else FUTURE, status=ImprovementStatus.OPEN))
-    aware = dt.datetime(2025, 5, 1, 8, 0, tzinfo=dt.timezone.utc)
+    aware = dt.datetime(2025, 5, 1, 8, 0, tzinfo=dt.UTC)
     incidents = [Incident(title=f"Hændelse {i}", detected_at=aware, aware_at=aware + dt.timedelta(days=i),
                           description="Phishing", significance=Significance.SIGNIFICANT if i % 2 else
                           Significance.NOT_SIGNIFICANT, status=IncidentStatus.HANDLING) for i in range(n)]

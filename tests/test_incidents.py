@@ -14,7 +14,7 @@ from register.incidents.services import requirement_by_key
 
 from conftest import html
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from register.preparedness.models import (Exercise, ExerciseLevel, ExerciseRequi
 from conftest import html
 from test_preparedness_wheel import body, run_reminders
 
-AWARE = dt.datetime(2025, 9, 1, 8, 0, tzinfo=dt.timezone.utc)
+AWARE = dt.datetime(2025, 9, 1, 8, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture

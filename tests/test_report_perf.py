@@ -24,7 +24,7 @@ from requirement_helpers import assess
 
 def _report(sections) -> d.Report:
     return d.Report("Fjordby Kommune", "Statusrapport for NIS2 og beredskab", 2025, dt.date(2025, 12, 31),
-                    dt.datetime(2026, 1, 5, 8, 30, tzinfo=dt.timezone.utc), "1", sections)
+                    dt.datetime(2026, 1, 5, 8, 30, tzinfo=dt.UTC), "1", sections)
 
 
 def _pages(data: bytes) -> list[str]:

@@ -103,7 +103,7 @@ def test_a_catalogue_may_say_which_requirements_are_assessed(app, make_unit):
 def test_figures_as_of_a_past_date_use_the_history(app, make_unit):
     _known(app, make_unit)
     with app.app_context():  # pretend everything so far happened on 1 March 2025
-        db.session.execute(sa.update(ChangeLog).values(at=dt.datetime(2025, 3, 1, 12, tzinfo=dt.timezone.utc)))
+        db.session.execute(sa.update(ChangeLog).values(at=dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)))
         db.session.commit()
     assess(app, "kendt:C", status=S.IMPLEMENTED)
     assess(app, "kendt:B.1", status=S.IMPLEMENTED)
