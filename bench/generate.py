@@ -141,11 +141,11 @@ def _insert(conn, log: Log, model, rows: list[tuple[dict, list]], batch: int = 2
         chunk = rows[i:i + batch]
         full = [_full(model, values) for values, _ in chunk]
         if "version" in table.c:
-            for row, (_, versions) in zip(full, chunk):
+            for row, (_, versions) in zip(full, chunk, strict=True):
                 row["version"] = len(versions)
         result = conn.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), full)
         new_ids = [r[0] for r in result]
-        for row, new_id, (_, versions) in zip(full, new_ids, chunk):
+        for row, new_id, (_, versions) in zip(full, new_ids, chunk, strict=True):
             row["id"] = new_id
             log.add(model, row, versions)
         ids.extend(new_ids)

@@ -169,7 +169,7 @@ def drive_updates(sessions: list[requests.Session], base: str, req_ids: list[int
                 if response.status_code != 302:
                     errors[0] += 1
 
-    threads = [threading.Thread(target=client, args=(s, r)) for s, r in zip(sessions, req_ids)]
+    threads = [threading.Thread(target=client, args=(s, r)) for s, r in zip(sessions, req_ids, strict=True)]
     began = time.perf_counter()
     for t in threads:
         t.start()

@@ -59,7 +59,7 @@ def populate(n: int, offset: int = 0) -> dict:
                         due_date=PAST if i % 3 == 0 else FUTURE) for i in range(n)]
     db.session.add_all(controls)
     db.session.flush()
-    db.session.add_all(ControlRequirement(control_id=c.id, requirement_id=r.id) for c, r in zip(controls, nis2))
+    db.session.add_all(ControlRequirement(control_id=c.id, requirement_id=r.id) for c, r in zip(controls, nis2, strict=True))
     assessments = [Assessment(name=f"Gap {i}", assessed_on=dt.date(2025 - i, 3, 1),
                               assessor_kind=AssessorKind.INTERNAL if i else AssessorKind.EXTERNAL) for i in range(n)]
     db.session.add_all(assessments)
@@ -74,7 +74,7 @@ def populate(n: int, offset: int = 0) -> dict:
                         status=FindingStatus.OPEN) for i in range(n)]
     db.session.add_all(findings)
     db.session.flush()
-    db.session.add_all(FindingRequirement(finding_id=f.id, requirement_id=r.id) for f, r in zip(findings, cis))
+    db.session.add_all(FindingRequirement(finding_id=f.id, requirement_id=r.id) for f, r in zip(findings, cis, strict=True))
     plans = [Plan(title=f"Plan {i}", legal_basis=LegalBasis.BEREDSKABSLOVEN_25, council_term_start=2022,
                   status=PlanStatus.IN_FORCE if i % 2 else PlanStatus.DRAFT, owner_unit_id=units[i].id)
              for i in range(n)]
@@ -444,7 +444,7 @@ def test_every_csv_header_is_danish(api, data):
         header = _csv(api(f"/api/v1/{name}.csv"))[0]
         keys = list(api(f"/api/v1/{name}").get_json()["data"][0])
         assert len(header) == len(keys) and header[0] == "ID", name
-        assert all(h != k and h[0].isupper() for h, k in zip(header, keys) if k not in ("id", "status")), name
+        assert all(h != k and h[0].isupper() for h, k in zip(header, keys, strict=True) if k not in ("id", "status")), name
 
 
 def test_csv_neutralises_formulas(app, api, data):

@@ -54,8 +54,11 @@ def test_a_good_file_is_previewed_then_stored_on_confirm(app, client, login, imp
                                                                     FindingStatus.IN_PROGRESS, dt.date(2025, 6, 30))
         assert mfa.assessment_id == assessment_id and mfa.identified_on == dt.date(2025, 3, 12)
         assert mfa.unit_id == import_units["IT-drift"] and mfa.effort == "5 dage" and mfa.owner == "Jonas Krogh"
-        refs = lambda f: sorted(l.requirement.full_ref for l in db.session.execute(  # noqa: E731
-            sa.select(FindingRequirement).where(FindingRequirement.finding_id == f.id)).scalars())
+
+        def refs(finding):
+            return sorted(link.requirement.full_ref for link in db.session.execute(
+                sa.select(FindingRequirement).where(FindingRequirement.finding_id == finding.id)).scalars())
+
         assert refs(mfa) == ["cis-v8:5", "cis-v8:6"]
         assert refs(rows["GAP-01"]) == ["cis-v8:1", "nis2:21.2.d"]
         assert refs(rows["GAP-03"]) == ["cis-v8:7"]  # safeguard 7.1 counts under control 7
@@ -138,7 +141,7 @@ def test_reimporting_the_same_file_updates_and_never_duplicates(app, client, log
         rows = {f.external_id: f for f in db.session.execute(sa.select(Finding)).scalars()}
         assert {k: f.id for k, f in rows.items()} == ids  # same records
         assert rows["GAP-02"].title == "MFA mangler på al fjernadgang"
-        assert [l.requirement.ref for l in db.session.execute(sa.select(FindingRequirement).where(
+        assert [link.requirement.ref for link in db.session.execute(sa.select(FindingRequirement).where(
             FindingRequirement.finding_id == rows["GAP-02"].id)).scalars()] == ["6"]
         assert (rows["GAP-03"].status, rows["GAP-03"].closed_on) == (FindingStatus.CLOSED, dt.date(2025, 11, 1))
         assert rows["GAP-02"].version == 2 and rows["GAP-01"].version == 1

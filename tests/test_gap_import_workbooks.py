@@ -59,7 +59,7 @@ def saved(app) -> dict[str, Finding]:
     with app.app_context():
         rows = {f.external_id: f for f in db.session.execute(sa.select(Finding)).scalars()}
         for f in rows.values():
-            f.refs = sorted(l.requirement.ref for l in db.session.execute(
+            f.refs = sorted(link.requirement.ref for link in db.session.execute(
                 sa.select(FindingRequirement).where(FindingRequirement.finding_id == f.id)).scalars())
             db.session.expunge(f)
         return rows

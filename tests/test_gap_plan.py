@@ -101,7 +101,7 @@ def test_export_to_xlsx_neutralises_formulas(app, client, login, make_finding, c
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in sheet[1]]
-    row = {h: c for h, c in zip(header, sheet[2])}
+    row = {h: c for h, c in zip(header, sheet[2], strict=True)}
     assert row["Titel"].value == "'=HYPERLINK(\"http://evil.example\",\"klik\")" and row["Titel"].data_type == "s"
     assert row["Ejer"].value == "'+45 1234" and row["Id"].value == "'@SUM(A1)"
     assert row["Overskredet"].value == "Ja" and row["CIS-kontrol"].value == "CIS 3"
@@ -249,7 +249,7 @@ def test_the_export_keeps_the_amounts_and_their_totals(client, login, priced):
     workbook = load_workbook(io.BytesIO(response.data))
     sheet = workbook["Handlingsplan"]
     header = [c.value for c in sheet[1]]
-    rows = [{h: c.value for h, c in zip(header, r)} for r in sheet.iter_rows(min_row=2)]
+    rows = [{h: c.value for h, c in zip(header, r, strict=True)} for r in sheet.iter_rows(min_row=2)]
     assert header[0] == "Gruppe (prioritet)"
     assert [(r["Id"], r["Anslået beløb (kr.)"], r["Omkostning"]) for r in rows][:3] == [
         ("A-1", 45000, "Lav (under 50.000 kr.)"), ("A-3", 30000, "Lav (under 50.000 kr.)"),

@@ -88,7 +88,10 @@ def test_filter_by_catalogue_area_unit_status_maturity(app, client, login, catal
     assess(app, "cis-v8:7", status=ImplementationStatus.IMPLEMENTED, maturity=4, responsible_unit_id=it)
     assess(app, "nis2:21.2.a", applicable=False, applicability_reason="Dækkes af koncernen")
     login("board")
-    get = lambda **args: listed_refs(html(client.get("/krav/", query_string=args)))  # noqa: E731
+
+    def get(**args):
+        return listed_refs(html(client.get("/krav/", query_string=args)))
+
     assert len(get(catalog="cis-v8")) == 18
     nis2_21 = req_id(app, "nis2:21")
     assert get(catalog="nis2", area=nis2_21)[:3] == ["21", "21(1)", "21(2)"]

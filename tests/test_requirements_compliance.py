@@ -157,7 +157,7 @@ def test_xlsx_export_has_danish_headers_real_dates_and_no_formulas(app, client, 
     header = [c.value for c in ws[1]]
     assert header[:4] == ["Katalog", "Reference", "Titel", "Område"] and "Næste gennemgang" in header
     assert ws.max_row == 2
-    row = {h: c.value for h, c in zip(header, ws[2])}
+    row = {h: c.value for h, c in zip(header, ws[2], strict=True)}
     assert row["Reference"] == "C" and row["Status"] == "Planlagt" and row["Relevant"] == "Ja"
     assert row["Noter"] == "'=HYPERLINK(\"http://evil\")" and row["Ansvarlig person"] == "'@admin"
     assert row["Næste gennemgang"].date() == dt.date(2026, 2, 3)
