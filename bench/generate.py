@@ -246,7 +246,8 @@ def generate(scale: Scale, seed: int = 9, today: dt.date | None = None) -> dict:
 
     # The municipality's assessment of every requirement that has none yet.
     req_ids = [r for (r,) in session.execute(
-        sa.select(Requirement.id).outerjoin(RequirementAssessment, RequirementAssessment.requirement_id == Requirement.id)
+        sa.select(Requirement.id)
+        .outerjoin(RequirementAssessment, RequirementAssessment.requirement_id == Requirement.id)
         .where(RequirementAssessment.id.is_(None)).order_by(Requirement.id))]
     statuses = list(ImplementationStatus)
     rows = []
@@ -259,7 +260,8 @@ def generate(scale: Scale, seed: int = 9, today: dt.date | None = None) -> dict:
         rows.append(({"requirement_id": req_id, "applicable": applicable,
                       "applicability_reason": None if applicable else "Kommunen driver ikke denne type system.",
                       "status": final, "maturity": rng.randint(1, 5) if final else None,
-                      "responsible_unit_id": rng.choice(units), "responsible_person": f"Medarbejder {rng.randint(1, 300)}",
+                      "responsible_unit_id": rng.choice(units),
+                      "responsible_person": f"Medarbejder {rng.randint(1, 300)}",
                       "next_review": today + dt.timedelta(days=rng.randint(-200, 500)),
                       "notes": "Vurderet på møde i sikkerhedsudvalget." if rng.random() < 0.3 else None},
                      _timeline(rng, *span, steps if final else [])))

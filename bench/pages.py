@@ -239,7 +239,8 @@ def targets(app) -> dict:
     from register.preparedness.models import Exercise
 
     catalog = "bench-1" if db.session.query(Catalog.id).filter_by(code="bench-1").first() else "nis2"
-    req = db.session.execute(sa.select(Requirement.id).join(Catalog).where(Catalog.code == "nis2", Requirement.depth > 0)
+    req = db.session.execute(sa.select(Requirement.id).join(Catalog)
+                             .where(Catalog.code == "nis2", Requirement.depth > 0)
                              .order_by(Requirement.id)).scalars().first()
     unit = db.session.execute(sa.select(Unit.id).where(Unit.parent_id.is_not(None)).order_by(Unit.id)).scalars().first()
     finding = db.session.execute(sa.select(sa.func.min(Finding.id))).scalar()
@@ -335,7 +336,8 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
             from register.extensions import db
 
             update_reqs = db.session.execute(sa.select(Requirement.id).join(Catalog).where(
-                Catalog.code == ids["catalog"], Requirement.depth > 0).order_by(Requirement.id).limit(clients)).scalars().all()
+                Catalog.code == ids["catalog"], Requirement.depth > 0)
+                .order_by(Requirement.id).limit(clients)).scalars().all()
         with server.gunicorn(path, env, workers) as (url, proc):
             sessions = [_login(url) for _ in range(clients)]
             for s in sessions:
@@ -365,7 +367,8 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
             with server.gunicorn(None, {}, workers, app="bench.floor:app", ready="/") as (floor_url, _):
                 timings.append(drive_wrk("", FLOOR, floor_url + "/", clients, seconds))
     return {"made": made, "generated_in": generated_in, "small": small, "large": large, "timings": timings,
-            "alone": alone, "cold": cold, "peak_rss_mib": peak, "workers": workers, "clients": clients, "python": interpreter(),
+            "alone": alone, "cold": cold, "peak_rss_mib": peak, "workers": workers, "clients": clients,
+            "python": interpreter(),
             "driver": f"wrk, {clients} connections, {seconds:g} s per page, the status update each connection "
                       "saving its own requirement" if use_wrk else
                       f"{clients} Python threads, {per_client} requests each per page"}

@@ -45,7 +45,8 @@ def test_create_edit_and_list_a_control(app, client, login, make_unit):
     cid = _create(client, owner_unit_id=str(unit))
     page = html(client.get(f"/tiltag/{cid}"))
     assert "MFA på fjernadgang" in page and "IT-drift" in page and "Planlagt" in page
-    assert client.post(f"/tiltag/{cid}/rediger", data=_control_form(status="in_progress", version="1")).status_code == 302
+    form = _control_form(status="in_progress", version="1")
+    assert client.post(f"/tiltag/{cid}/rediger", data=form).status_code == 302
     listing = html(client.get("/tiltag/?status=in_progress"))
     assert "MFA på fjernadgang" in listing and "I gang" in listing
     assert "MFA på fjernadgang" not in html(client.get("/tiltag/?status=implemented"))

@@ -168,8 +168,8 @@ def test_header_variants_in_any_order(app, client, login, import_units, make_ass
         rows = {f.external_id: f for f in db.session.execute(sa.select(Finding)).scalars()}
         first, second = rows["EXT-1"], rows["EXT-2"]
         assert (first.title, first.severity, first.cost, first.due_on, first.unit_id, first.owner) == (
-            "Standardkonfiguration mangler", Severity.HIGH, CostLevel.HIGH, dt.date(2025, 6, 30), import_units["IT-drift"],
-            "Ida")
+            "Standardkonfiguration mangler", Severity.HIGH, CostLevel.HIGH, dt.date(2025, 6, 30),
+            import_units["IT-drift"], "Ida")
         assert (second.status, second.closed_on, second.closure_evidence, second.cost) == (
             FindingStatus.CLOSED, dt.date(2025, 5, 2), "Kursusbeviser for alle", CostLevel.LOW)
         assert count(app, FindingRequirement) == 3

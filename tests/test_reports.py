@@ -92,7 +92,8 @@ def test_the_summary_names_decisions_derived_from_the_data(app, known):
 
 def test_the_year_is_read_by_the_records_own_dates_and_the_audit_view_by_the_history(app, known):
     with app.app_context():  # changed today: closed and implemented today, so not in 2025
-        finding = db.session.execute(sa.select(Finding).where(Finding.title == "Mangler totrinsgodkendelse")).scalar_one()
+        finding = db.session.execute(
+            sa.select(Finding).where(Finding.title == "Mangler totrinsgodkendelse")).scalar_one()
         finding.status, finding.closed_on = FindingStatus.CLOSED, local_today()
         db.session.commit()
     assess(app, "nis2:21.2.b", status=S.IMPLEMENTED)

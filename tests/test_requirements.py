@@ -155,8 +155,9 @@ def _bulk_catalog(app, n: int) -> None:
         db.session.flush()
         ids = db.session.execute(sa.select(Requirement.id).where(Requirement.catalog_id == catalog.id,
                                                                  Requirement.parent_id.is_not(None))).scalars().all()
-        db.session.add_all([RequirementAssessment(requirement_id=i, applicable=True, status=ImplementationStatus.PLANNED,
-                                                  maturity=2, next_review=dt.date(2020, 1, 1)) for i in ids[::2]])
+        db.session.add_all([RequirementAssessment(requirement_id=i, applicable=True,
+                                                  status=ImplementationStatus.PLANNED, maturity=2,
+                                                  next_review=dt.date(2020, 1, 1)) for i in ids[::2]])
         db.session.commit()
 
 

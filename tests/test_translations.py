@@ -246,7 +246,8 @@ def test_a_forced_language_applies_inside_and_the_readers_language_after(app):
 
 
 @settings(max_examples=200, deadline=None)
-@given(word=st.text(max_size=10), number=st.integers(-10**6, 10**6), other=st.one_of(st.none(), st.floats(allow_nan=False)))
+@given(word=st.text(max_size=10), number=st.integers(-10**6, 10**6),
+       other=st.one_of(st.none(), st.floats(allow_nan=False)))
 def test_template_formatting_escapes_as_markupsafe_does(word, number, other):
     from markupsafe import Markup
 

@@ -90,7 +90,8 @@ def test_an_exercise_keeps_a_participating_unit_made_inactive_since(app, client,
     assert (True, str(old), "Gammel enhed (inaktiv)") in options(page, "unit_ids")
     assert (True, str(old), "Gammel enhed (inaktiv)") in options(page, "responsible_unit_id")
     response = client.post(f"/oevelser/{exercise_id}/rediger", data=exercise_form(
-        title="Omdøbt øvelse", planned_on="2027-03-01", unit_ids=[str(old), str(current)], responsible_unit_id=str(old), version="1"))
+        title="Omdøbt øvelse", planned_on="2027-03-01", unit_ids=[str(old), str(current)],
+        responsible_unit_id=str(old), version="1"))
     assert response.status_code == 302, html(response)
     with app.app_context():
         exercise = db.session.get(Exercise, exercise_id)
