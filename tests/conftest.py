@@ -4,6 +4,8 @@ The database is SQLite unless DATABASE_URL points at PostgreSQL (CI runs the sui
 pytest-flask's automatic request context is switched off: with one context around the whole test,
 Flask's `g` (and so the logged-in user) and the database session would carry over between requests.
 Tests open `app.app_context()` where they touch the database directly.
+Every fixture more than one test module uses lives here (factories, API tokens, an SMTP server, the browser);
+plain helper functions shared by test modules live in the *_helpers.py modules and tests/browser.py.
 """
 import datetime as dt
 import os
