@@ -20,6 +20,7 @@ run: setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup
+	$(BIN)/ruff check register tests bench wsgi.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: check-python $(VENV)/.installed assets translations

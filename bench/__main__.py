@@ -44,7 +44,8 @@ def main(argv=None) -> int:
         failed = any(r["errors"] for _, runs in result.timings for r in runs)
         return 0 if not failed and result.own_name_only and result.foreign_login_refused else 1
     if args.command == "startup":
-        print(startup.report(startup.run(args.database_url, args.runs), "PostgreSQL" if args.database_url else "SQLite"))
+        engine = "PostgreSQL" if args.database_url else "SQLite"
+        print(startup.report(startup.run(args.database_url, args.runs), engine))
         return 0
     if args.command == "generate":
         from register import create_app

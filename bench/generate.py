@@ -31,7 +31,7 @@ from register.suppliers.models import Criticality, ReviewResult, Supplier, Suppl
 
 ACTOR = "bench-generator"
 NIS2_ANNEX_SIZE = 440
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DEPARTMENTS = ["Borgerservice", "Skoler", "Dagtilbud", "Ældrepleje", "Sundhed", "Vej og Park", "Byggesag",
                "Jobcenter", "Økonomi", "HR", "IT-drift", "Informationssikkerhed", "Digitalisering", "Beredskab",
                "Forsyning", "Kultur og Fritid", "Handicap", "Psykiatri", "Familie", "Miljø"]
@@ -141,11 +141,11 @@ def _insert(conn, log: Log, model, rows: list[tuple[dict, list]], batch: int = 2
         chunk = rows[i:i + batch]
         full = [_full(model, values) for values, _ in chunk]
         if "version" in table.c:
-            for row, (_, versions) in zip(full, chunk):
+            for row, (_, versions) in zip(full, chunk, strict=True):
                 row["version"] = len(versions)
         result = conn.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), full)
         new_ids = [r[0] for r in result]
-        for row, new_id, (_, versions) in zip(full, new_ids, chunk):
+        for row, new_id, (_, versions) in zip(full, new_ids, chunk, strict=True):
             row["id"] = new_id
             log.add(model, row, versions)
         ids.extend(new_ids)
@@ -246,7 +246,8 @@ def generate(scale: Scale, seed: int = 9, today: dt.date | None = None) -> dict:
 
     # The municipality's assessment of every requirement that has none yet.
     req_ids = [r for (r,) in session.execute(
-        sa.select(Requirement.id).outerjoin(RequirementAssessment, RequirementAssessment.requirement_id == Requirement.id)
+        sa.select(Requirement.id)
+        .outerjoin(RequirementAssessment, RequirementAssessment.requirement_id == Requirement.id)
         .where(RequirementAssessment.id.is_(None)).order_by(Requirement.id))]
     statuses = list(ImplementationStatus)
     rows = []
@@ -259,7 +260,8 @@ def generate(scale: Scale, seed: int = 9, today: dt.date | None = None) -> dict:
         rows.append(({"requirement_id": req_id, "applicable": applicable,
                       "applicability_reason": None if applicable else "Kommunen driver ikke denne type system.",
                       "status": final, "maturity": rng.randint(1, 5) if final else None,
-                      "responsible_unit_id": rng.choice(units), "responsible_person": f"Medarbejder {rng.randint(1, 300)}",
+                      "responsible_unit_id": rng.choice(units),
+                      "responsible_person": f"Medarbejder {rng.randint(1, 300)}",
                       "next_review": today + dt.timedelta(days=rng.randint(-200, 500)),
                       "notes": "Vurderet på møde i sikkerhedsudvalget." if rng.random() < 0.3 else None},
                      _timeline(rng, *span, steps if final else [])))

@@ -11,6 +11,7 @@ receives the benchmark data: point it at a scratch database).
 import argparse
 import csv
 import datetime as dt
+import functools
 import io
 import os
 import resource
@@ -106,12 +107,13 @@ def main() -> None:
             if edition == 2:
                 data, name = generate(args.rows, args.csv, edition=2)
             total = time.perf_counter()
-            plan = timed(f"[{edition}] preview (parse and plan)", lambda: importer.plan_import(data, name, assessment))
+            plan_import = functools.partial(importer.plan_import, data, name, assessment)
+            plan = timed(f"[{edition}] preview (parse and plan)", plan_import)
             assert plan.ok, plan.errors[:5]
-            plan = timed(f"[{edition}] confirm: parse and plan again", lambda: importer.plan_import(data, name, assessment))
-            result = timed(f"[{edition}] confirm: store", lambda: importer.apply_import(plan, assessment))
+            plan = timed(f"[{edition}] confirm: parse and plan again", plan_import)
+            result = timed(f"[{edition}] confirm: store", functools.partial(importer.apply_import, plan, assessment))
             timed(f"[{edition}] confirm: commit", db.session.commit)
-            print(f"{'[%d] total' % edition:38} {time.perf_counter() - total:7.2f} s   {result}")
+            print(f"{f'[{edition}] total':38} {time.perf_counter() - total:7.2f} s   {result}")
             db.session.expire_all()
 
 

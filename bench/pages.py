@@ -173,7 +173,7 @@ def drive_updates(sessions: list[requests.Session], base: str, req_ids: list[int
                 if response.status_code != 302:
                     errors[0] += 1
 
-    threads = [threading.Thread(target=client, args=(s, r)) for s, r in zip(sessions, req_ids)]
+    threads = [threading.Thread(target=client, args=(s, r)) for s, r in zip(sessions, req_ids, strict=True)]
     began = time.perf_counter()
     for t in threads:
         t.start()
@@ -243,7 +243,8 @@ def targets(app) -> dict:
     from register.preparedness.models import Exercise
 
     catalog = "bench-1" if db.session.query(Catalog.id).filter_by(code="bench-1").first() else "nis2"
-    req = db.session.execute(sa.select(Requirement.id).join(Catalog).where(Catalog.code == "nis2", Requirement.depth > 0)
+    req = db.session.execute(sa.select(Requirement.id).join(Catalog)
+                             .where(Catalog.code == "nis2", Requirement.depth > 0)
                              .order_by(Requirement.id)).scalars().first()
     unit = db.session.execute(sa.select(Unit.id).where(Unit.parent_id.is_not(None)).order_by(Unit.id)).scalars().first()
     finding = db.session.execute(sa.select(sa.func.min(Finding.id))).scalar()
@@ -330,7 +331,8 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
             from register.extensions import db
 
             update_reqs = db.session.execute(sa.select(Requirement.id).join(Catalog).where(
-                Catalog.code == ids["catalog"], Requirement.depth > 0).order_by(Requirement.id).limit(clients)).scalars().all()
+                Catalog.code == ids["catalog"], Requirement.depth > 0)
+                .order_by(Requirement.id).limit(clients)).scalars().all()
         with server.gunicorn(path, env, workers) as (url, proc):
             sessions = [_login(url) for _ in range(clients)]
             for s in sessions:

@@ -37,7 +37,7 @@ from register.reports.data import build_report  # noqa: E402
 from register.reports.pdf import render_pdf  # noqa: E402
 from register.requirements.models import RequirementAssessment  # noqa: E402
 
-RECORDED = dt.datetime(2025, 6, 1, 10, tzinfo=dt.timezone.utc)
+RECORDED = dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC)
 YEAR = 2025
 STATUSES = ["implemented", "partly", "planned", "not_started", None]
 SEVERITIES = ["critical", "high", "medium", "low"]
@@ -77,7 +77,7 @@ def bulk(model, rows: list[dict], versions=None) -> None:
 
 
 def _at(year: int, month: int, day: int) -> dt.datetime:
-    return dt.datetime(year, month, day, 10, tzinfo=dt.timezone.utc)
+    return dt.datetime(year, month, day, 10, tzinfo=dt.UTC)
 
 
 def make_data(n_requirements: int, n_findings: int, n_exercises: int) -> None:
@@ -115,7 +115,8 @@ def make_data(n_requirements: int, n_findings: int, n_exercises: int) -> None:
                    (_at(2024, 5, 1), {"status": STATUSES[(a["id"] + 2) % 5], "next_review": dt.date(2025, 5, 1)}),
                    (_at(2024, 11, 1), {"status": STATUSES[(a["id"] + 1) % 5]})])
     bulk(Finding, [
-        {"id": 300_000 + i, "source_kind": "gap_analysis", "title": f"Fund {i}: mangel i opsætningen af system {i % 90}",
+        {"id": 300_000 + i, "source_kind": "gap_analysis",
+         "title": f"Fund {i}: mangel i opsætningen af system {i % 90}",
          "severity": SEVERITIES[i % 4], "cost": ["low", "medium", "high", None][i % 4],
          "identified_on": dt.date(2025, 1, 15), "due_on": dt.date(2025, 1, 1) + dt.timedelta(days=i % 400),
          "status": "closed" if i % 3 == 0 else "open", "closed_on": dt.date(2025, 5, 1) if i % 3 == 0 else None,

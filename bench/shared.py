@@ -128,7 +128,7 @@ def _apart(places: list[Municipality]) -> tuple[bool, bool]:
 def _all_at_once(places: list[Municipality], share: list[int], path: str, seconds: float) -> list[dict]:
     with ThreadPoolExecutor(len(places)) as pool:
         runs = [pool.submit(wrk.run, place.url + path.format(**place.ids), place.cookie, connections, seconds)
-                for place, connections in zip(places, share)]
+                for place, connections in zip(places, share, strict=True)]
         return [run.result() for run in runs]
 
 
@@ -145,7 +145,7 @@ def run(database_url: str | None = None, count: int = COUNT, clients: int = 10, 
     with contextlib.ExitStack() as stack:
         began = time.perf_counter()
         places, made = [], {}
-        for name, url in zip(NAMES, urls):
+        for name, url in zip(NAMES[:count], urls, strict=True):
             place, made = _prepare(stack, name, url, scale)
             places.append(place)
         prepared_in = time.perf_counter() - began

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PASSWORD
+
 ROOT = Path(__file__).resolve().parent.parent
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -21,6 +23,15 @@ def require_browser():
         pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
     if not AXE_JS.exists():
         pytest.skip("axe-core is not installed (npm ci); browser tests skipped")
+
+
+def log_in(page, site, role="admin"):
+    """Log the page in as the test account of that role (the `users` fixture makes them)."""
+    page.goto(f"{site}/konto/login")
+    page.fill("#email", f"{role}@test.example")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{site}/")
 
 
 def serious_violations(page) -> list[str]:

@@ -4,7 +4,10 @@ The database is SQLite unless DATABASE_URL points at PostgreSQL (CI runs the sui
 pytest-flask's automatic request context is switched off: with one context around the whole test,
 Flask's `g` (and so the logged-in user) and the database session would carry over between requests.
 Tests open `app.app_context()` where they touch the database directly.
+Every fixture more than one test module uses lives here (factories, API tokens, an SMTP server, the browser);
+plain helper functions shared by test modules live in the *_helpers.py modules and tests/browser.py.
 """
+import datetime as dt
 import os
 import re
 
@@ -134,6 +137,150 @@ def make_unit(app):
 
 
 @pytest.fixture
+def make_assessment(app, catalogs):
+    """make_assessment(scores={'1': (current, target)}, start_from=id, **overrides) -> id of a gap analysis."""
+    from gap_helpers import cis_id
+    from register.gap import services
+    from register.gap.models import Assessment, AssessorKind, ControlScore
+
+    def factory(scores=None, start_from=None, **overrides):
+        values = {"name": "Gap-analyse", "assessed_on": dt.date(2025, 3, 12),
+                  "assessor_kind": AssessorKind.EXTERNAL, "assessor_name": "Rådgiver A/S",
+                  "method": "CIS Controls v8"} | overrides
+        with app.app_context():
+            previous = db.session.get(Assessment, start_from) if start_from else None
+            assessment = services.create_assessment(Assessment(**values), previous)
+            for ref, (current, target) in (scores or {}).items():
+                db.session.add(ControlScore(assessment_id=assessment.id, requirement_id=cis_id(ref),
+                                            current_level=current, target_level=target))
+            db.session.commit()
+            return assessment.id
+
+    return factory
+
+
+@pytest.fixture
+def make_finding(app):
+    """make_finding(controls=['7'], **overrides) -> id."""
+    from gap_helpers import cis_id
+    from register.gap import services
+    from register.gap.models import Finding, FindingSource, FindingStatus, Severity
+
+    def factory(controls=(), **overrides):
+        values = {"title": "Fund", "severity": Severity.MEDIUM, "identified_on": dt.date(2025, 3, 12),
+                  "source_kind": FindingSource.GAP_ANALYSIS, "status": FindingStatus.OPEN} | overrides
+        with app.app_context():
+            finding = Finding(**values)
+            db.session.add(finding)
+            services.set_requirements(finding, {cis_id(ref) for ref in controls})
+            db.session.commit()
+            return finding.id
+
+    return factory
+
+
+@pytest.fixture
+def import_units(make_unit):
+    """The units the gap-import files name: {'IT-drift': id, 'Informationssikkerhed': id}."""
+    from register.organisation.models import UnitKind
+
+    return {"IT-drift": make_unit(name="IT-drift"),
+            "Informationssikkerhed": make_unit(name="Informationssikkerhed", kind=UnitKind.TEAM)}
+
+
+@pytest.fixture
+def make_token(app, users):
+    """make_token('board', days=30) -> plain API token of that role's account."""
+    from register.accounts.models import User
+    from register.api import tokens
+
+    def factory(role="board", days=30):
+        with app.app_context():
+            _, plain = tokens.create_token(db.session.get(User, users[role]), "Test", days)
+            db.session.commit()
+            return plain
+
+    return factory
+
+
+@pytest.fixture
+def api(client, make_token):
+    """api(path, **kw): a GET (or `method=`) to the API with a reader's token."""
+    headers = {"Authorization": f"Bearer {make_token('board')}"}
+
+    def get(path, method="GET", **kw):
+        return client.open(path, method=method, headers=headers, **kw)
+
+    return get
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that keeps what it receives: (port, list of messages)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Inbox(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox.messages
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def known(app, catalogs, make_unit):
+    """A small municipality whose figures we know, all entered on 1 March 2025 (the clock frozen then)."""
+    import time_machine
+
+    from report_helpers import RECORDED, enter_known
+
+    with time_machine.travel(RECORDED, tick=False):
+        return enter_known(app, make_unit)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module; skips where it is not installed."""
+    from browser import CHROMIUM_ARGS, chromium_path, require_browser
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def site(live_server):
+    return live_server.url()
+
+
+@pytest.fixture
 def count_queries(app):
     """with count_queries() as counter: ...; counter.count is the number of SQL statements run."""
     import contextlib
@@ -167,7 +314,6 @@ def server_clock_a_day_off(monkeypatch):
     Servers often run in UTC, and from midnight to one (two in summer) Danish time their date is still
     yesterday's; this fixture makes any such mismatch happen at whatever hour the test runs.
     """
-    import datetime as dt
     import time
     from zoneinfo import ZoneInfo
 

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from register.api import tokens
 from register.api.models import ApiToken
 from register.catalogs.models import Catalog, Requirement
 from register.controls.models import Control, ControlRequirement, ControlStatus
@@ -38,7 +37,8 @@ def _requirements(catalog: str, n: int, offset: int = 0) -> list[Requirement]:
     child = sa.orm.aliased(Requirement)
     return list(db.session.execute(
         sa.select(Requirement).join(Catalog).where(Catalog.code == catalog, ~sa.exists().where(
-            child.parent_id == Requirement.id)).order_by(Requirement.position, Requirement.id).offset(offset).limit(n)).scalars())
+            child.parent_id == Requirement.id)).order_by(Requirement.position, Requirement.id)
+        .offset(offset).limit(n)).scalars())
 
 
 def populate(n: int, offset: int = 0) -> dict:
@@ -60,7 +60,8 @@ def populate(n: int, offset: int = 0) -> dict:
                         due_date=PAST if i % 3 == 0 else FUTURE) for i in range(n)]
     db.session.add_all(controls)
     db.session.flush()
-    db.session.add_all(ControlRequirement(control_id=c.id, requirement_id=r.id) for c, r in zip(controls, nis2))
+    db.session.add_all(ControlRequirement(control_id=c.id, requirement_id=r.id)
+                       for c, r in zip(controls, nis2, strict=True))
     assessments = [Assessment(name=f"Gap {i}", assessed_on=dt.date(2025 - i, 3, 1),
                               assessor_kind=AssessorKind.INTERNAL if i else AssessorKind.EXTERNAL) for i in range(n)]
     db.session.add_all(assessments)
@@ -75,7 +76,8 @@ def populate(n: int, offset: int = 0) -> dict:
                         status=FindingStatus.OPEN) for i in range(n)]
     db.session.add_all(findings)
     db.session.flush()
-    db.session.add_all(FindingRequirement(finding_id=f.id, requirement_id=r.id) for f, r in zip(findings, cis))
+    db.session.add_all(FindingRequirement(finding_id=f.id, requirement_id=r.id)
+                       for f, r in zip(findings, cis, strict=True))
     plans = [Plan(title=f"Plan {i}", legal_basis=LegalBasis.BEREDSKABSLOVEN_25, council_term_start=2022,
                   status=PlanStatus.IN_FORCE if i % 2 else PlanStatus.DRAFT, owner_unit_id=units[i].id)
              for i in range(n)]
@@ -99,7 +101,7 @@ def populate(n: int, offset: int = 0) -> dict:
                             ExerciseRequirement(exercise_id=e.id, requirement_id=beredskab[0].id)])
         db.session.add(ImprovementPoint(exercise_id=e.id, title=f"Forbedring {i}", owner_unit_id=units[i].id,
                                         due_on=PAST if i % 2 else FUTURE, status=ImprovementStatus.OPEN))
-    aware = dt.datetime(2025, 5, 1, 8, 0, tzinfo=dt.timezone.utc)
+    aware = dt.datetime(2025, 5, 1, 8, 0, tzinfo=dt.UTC)
     incidents = [Incident(title=f"Hændelse {i}", detected_at=aware, aware_at=aware + dt.timedelta(days=i),
                           description="Phishing", significance=Significance.SIGNIFICANT if i % 2 else
                           Significance.NOT_SIGNIFICANT, status=IncidentStatus.HANDLING) for i in range(n)]
@@ -120,32 +122,6 @@ def populate(n: int, offset: int = 0) -> dict:
 def data(app, catalogs):
     with app.app_context():
         return populate(6)
-
-
-@pytest.fixture
-def make_token(app, users):
-    """make_token('board', days=30) -> plain token of that role's account."""
-
-    def factory(role="board", days=30):
-        from register.accounts.models import User
-
-        with app.app_context():
-            _, plain = tokens.create_token(db.session.get(User, users[role]), "Test", days)
-            db.session.commit()
-            return plain
-
-    return factory
-
-
-@pytest.fixture
-def api(client, make_token):
-    """api(path, **kw): a GET with a reader's token."""
-    headers = {"Authorization": f"Bearer {make_token('board')}"}
-
-    def get(path, method="GET", **kw):
-        return client.open(path, method=method, headers=headers, **kw)
-
-    return get
 
 
 def _csv(response) -> list[list[str]]:
@@ -344,14 +320,16 @@ def test_gap_filters(api, data):
     scores = "/api/v1/gap-control-scores"
     assert len(_ids(api, f"{scores}?assessment_id={data['assessment']}")) == 6
     assert _ids(api, f"{scores}?assessment_id=999") == []
-    assert len(_ids(api, f"{scores}?implementation_group=ig1")) == 6 and _ids(api, f"{scores}?implementation_group=ig2") == []
+    assert len(_ids(api, f"{scores}?implementation_group=ig1")) == 6
+    assert _ids(api, f"{scores}?implementation_group=ig2") == []
     assert set(_field(api, f"{scores}?confirmed=false", "confirmed")) == {False}
     assert set(_field(api, scores, "gap")) == {2}
     findings = "/api/v1/findings"
     assert set(_field(api, f"{findings}?severity=critical", "severity")) == {"critical"}
     assert set(_field(api, f"{findings}?priority=1", "priority")) == {"1"}  # critical and cheap
     assert set(_field(api, f"{findings}?priority=3", "severity")) == {"low"}
-    assert len(_ids(api, f"{findings}?source_kind=gap_analysis")) == 6 and _ids(api, f"{findings}?source_kind=incident") == []
+    assert len(_ids(api, f"{findings}?source_kind=gap_analysis")) == 6
+    assert _ids(api, f"{findings}?source_kind=incident") == []
     assert len(_ids(api, f"{findings}?assessment_id={data['assessment']}")) == 6
     assert _field(api, f"{findings}?unit_id={data['units'][4]}", "unit") == ["Enhed 4"]
     assert set(_field(api, f"{findings}?due_before=2021-01-01", "overdue")) == {True}
@@ -394,7 +372,8 @@ def test_preparedness_filters(api, data):
     assert len(_ids(api, f"{ex}?level=board")) == 6 and _ids(api, f"{ex}?level=sub_plan") == []
     assert len(_ids(api, f"{ex}?unit_id={data['units'][1]}")) == 2  # responsible for one, takes part in another
     assert len(_ids(api, f"{ex}?plan_id={plan_id}")) == 1 and _ids(api, f"{ex}?sub_plan_id=1") == []
-    assert len(_ids(api, f"{ex}?planned_before=2021-01-01")) == 3 and len(_ids(api, f"{ex}?planned_after=2021-01-01")) == 3
+    assert len(_ids(api, f"{ex}?planned_before=2021-01-01")) == 3
+    assert len(_ids(api, f"{ex}?planned_after=2021-01-01")) == 3
     assert _ids(api, f"{ex}?held_after=2000-01-01") == [] and _ids(api, f"{ex}?held_before=2100-01-01") == []
     exercise = api(ex).get_json()["data"][0]
     assert exercise["plan_ids"] == [plan_id] and exercise["requirement_refs"].startswith("beredskab:")
@@ -432,7 +411,8 @@ def test_incident_filters_and_deadlines(api, data):
     assert len(_ids(api, f"{lessons}?incident_id={one['id']}")) == 1
     assert len(_ids(api, f"{lessons}?unit_id={data['units'][0]}")) == 1
     assert len(_ids(api, f"{lessons}?overdue=true")) == 3 and len(_ids(api, f"{lessons}?overdue=false")) == 3
-    assert len(_ids(api, f"{lessons}?due_before=2021-01-01")) == 3 and len(_ids(api, f"{lessons}?due_after=2021-01-01")) == 3
+    assert len(_ids(api, f"{lessons}?due_before=2021-01-01")) == 3
+    assert len(_ids(api, f"{lessons}?due_after=2021-01-01")) == 3
 
 
 @pytest.mark.parametrize("query,words", [
@@ -471,7 +451,8 @@ def test_every_csv_header_is_danish(api, data):
         header = _csv(api(f"/api/v1/{name}.csv"))[0]
         keys = list(api(f"/api/v1/{name}").get_json()["data"][0])
         assert len(header) == len(keys) and header[0] == "ID", name
-        assert all(h != k and h[0].isupper() for h, k in zip(header, keys) if k not in ("id", "status")), name
+        assert all(h != k and h[0].isupper()
+                   for h, k in zip(header, keys, strict=True) if k not in ("id", "status")), name
 
 
 def test_csv_neutralises_formulas(app, api, data):

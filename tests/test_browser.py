@@ -1,42 +1,8 @@
 """In a real browser: keyboard-only use and axe-core accessibility checks of every page."""
 import re
 
-import pytest
-
-from browser import CHROMIUM_ARGS, chromium_path, require_browser, serious_violations
+from browser import log_in, serious_violations
 from conftest import PASSWORD
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def site(live_server):
-    return live_server.url()
-
-
-def log_in(page, site, role="admin"):
-    page.goto(f"{site}/konto/login")
-    page.fill("#email", f"{role}@test.example")
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{site}/")
 
 
 def test_log_in_with_the_keyboard_only(page, site, users):

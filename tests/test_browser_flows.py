@@ -11,7 +11,7 @@ from register.gap.models import Assessment, AssessorKind, Finding
 from register.preparedness.models import Exercise
 from register.requirements.models import ImplementationStatus, RequirementAssessment
 
-from test_browser import browser, log_in, page, site  # noqa: F401 - fixtures shared with the accessibility tests
+from browser import log_in
 
 
 def requirement_id(app, ref: str) -> int:
@@ -19,7 +19,7 @@ def requirement_id(app, ref: str) -> int:
         return db.session.execute(sa.select(Requirement.id).where(Requirement.ref == ref)).scalar_one()
 
 
-def test_update_a_requirement_assessment(app, page, site, users, catalogs, make_unit):  # noqa: F811
+def test_update_a_requirement_assessment(app, page, site, users, catalogs, make_unit):
     make_unit(name="IT-drift")
     req = requirement_id(app, "21.2.d")
     log_in(page, site, "security")
@@ -40,7 +40,7 @@ def test_update_a_requirement_assessment(app, page, site, users, catalogs, make_
             ImplementationStatus.IMPLEMENTED, 3, "Leverandøraftaler gennemgået i juni.")
 
 
-def test_import_findings_through_the_preview(app, page, site, users, catalogs):  # noqa: F811
+def test_import_findings_through_the_preview(app, page, site, users, catalogs):
     with app.app_context():
         assessment = Assessment(name="Ekstern gap-analyse 2026", assessed_on=dt.date(2026, 3, 1),
                                 assessor_kind=AssessorKind.EXTERNAL, method="CIS Controls v8")
@@ -66,7 +66,7 @@ def test_import_findings_through_the_preview(app, page, site, users, catalogs): 
         assert titles == {"Ingen MFA på fjernadgang", "Backup testes ikke"}
 
 
-def test_log_an_exercise_with_an_evaluation_and_see_it_in_the_aarshjul(app, page, site, users):  # noqa: F811
+def test_log_an_exercise_with_an_evaluation_and_see_it_in_the_aarshjul(app, page, site, users):
     held = dt.date.today() - dt.timedelta(days=1 if dt.date.today().day > 1 else 0)
     log_in(page, site, "preparedness")
     page.goto(f"{site}/oevelser/ny")
@@ -97,7 +97,7 @@ def test_log_an_exercise_with_an_evaluation_and_see_it_in_the_aarshjul(app, page
 
 
 @pytest.mark.parametrize("role", ["security"])
-def test_edit_an_assessment_with_the_keyboard_only(app, page, site, users, catalogs, role):  # noqa: F811
+def test_edit_an_assessment_with_the_keyboard_only(app, page, site, users, catalogs, role):
     req = requirement_id(app, "21.2.d")
     log_in(page, site, role)
     page.goto(f"{site}/krav/{req}/vurdering")
@@ -122,7 +122,7 @@ def test_edit_an_assessment_with_the_keyboard_only(app, page, site, users, catal
         assert saved.status == ImplementationStatus.IMPLEMENTED and saved.notes == "Gennemgået med tastatur alene."
 
 
-def test_find_and_link_one_of_many_controls_by_typing(app, page, site, users, catalogs):  # noqa: F811
+def test_find_and_link_one_of_many_controls_by_typing(app, page, site, users, catalogs):
     from register.controls.models import Control, ControlRequirement, ControlStatus
     from register.core.picker import SHOW_ALL_UP_TO
     with app.app_context():

@@ -7,12 +7,11 @@ import sqlalchemy as sa
 from register.extensions import db
 from register.gap.models import Assessment, AssessorKind, Finding
 
-from test_browser import browser, log_in, page, site  # noqa: F401 - fixtures shared with the accessibility tests
-from test_browser import serious_violations
+from browser import log_in, serious_violations
 from test_gap_import_workbooks import CONSULTANT, consultant_workbook
 
 
-def test_import_a_consultants_workbook_and_see_the_amounts_in_the_plan(app, page, site, users, catalogs,  # noqa: F811
+def test_import_a_consultants_workbook_and_see_the_amounts_in_the_plan(app, page, site, users, catalogs,
                                                                        make_unit, tmp_path):
     make_unit(name="IT-drift")
     make_unit(name="Informationssikkerhed")

@@ -8,10 +8,10 @@ from register.risks.models import Risk, RiskAcceptance
 from register.suppliers.models import Supplier, SupplierRisk
 
 from browser import serious_violations
-from test_browser import browser, log_in, page, site  # noqa: F401 - fixtures shared with the accessibility tests
+from browser import log_in
 
 
-def test_enter_link_review_and_accept_a_risk_and_a_supplier(app, page, site, users, catalogs, make_unit):  # noqa: F811
+def test_enter_link_review_and_accept_a_risk_and_a_supplier(app, page, site, users, catalogs, make_unit):
     make_unit(name="IT-drift")
     with app.app_context():
         db.session.add(Control(title="Offline backup af fællesdrev"))

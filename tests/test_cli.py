@@ -62,7 +62,8 @@ def test_catalogs_load_refuses_a_file_with_a_stray_key_naming_file_line_and_key(
 
 def test_catalogs_load_of_a_bad_file_fails_and_stores_nothing(app, tmp_path):
     good = tmp_path / "good.yaml"
-    good.write_text("format: register-catalog/1\ncode: ok\nversion: 1\ntitle: OK\nrequirements:\n  - {ref: A, title: a}\n")
+    good.write_text("format: register-catalog/1\ncode: ok\nversion: 1\ntitle: OK\n"
+                    "requirements:\n  - {ref: A, title: a}\n")
     bad = tmp_path / "bad.yaml"
     bad.write_text("format: register-catalog/1\ncode: bad\nversion: 1\ntitle: Bad\nrequirements:\n  - {ref: A}\n")
     result = app.test_cli_runner().invoke(args=["catalogs", "load", str(good), str(bad)])

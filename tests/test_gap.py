@@ -14,7 +14,7 @@ from register.gap.models import (Assessment, ControlScore, CostLevel, Finding, F
 from register.gap.priority import priority_rank_sql, priority_sql
 
 from conftest import html
-from gap_fixtures import cis_id, make_assessment, make_finding  # noqa: F401
+from gap_helpers import cis_id
 
 
 def test_create_an_assessment_through_the_form(app, client, login, catalogs):

@@ -10,7 +10,7 @@ from register.extensions import db
 from register.gap.models import Assessment, ControlScore, Finding, FindingRequirement, ImportColumn
 
 from conftest import html
-from gap_fixtures import csv_bytes, make_assessment, make_finding  # noqa: F401
+from gap_helpers import csv_bytes
 
 EDIT_URLS = [  # (method, url template)
     ("GET", "/gap-analyse/vurderinger/ny"),
@@ -61,7 +61,8 @@ def test_roles_without_edit_security_get_403_and_nothing_changes(app, client, lo
     before = _state(app)
     data = {"name": "Ændret", "title": "Ændret", "severity": "low", "status": "open", "identified_on": "2025-01-01",
             "assessed_on": "2025-01-01", "assessor_kind": "internal", "method": "X", "version": "1",
-            "rows-0-requirement_id": "1", "requirement_id": "1", "rows-0-version": "1", "rows-0-current_level": "5", "token": "A" * 32,
+            "rows-0-requirement_id": "1", "requirement_id": "1", "rows-0-version": "1", "rows-0-current_level": "5",
+            "token": "A" * 32,
             "file": (io.BytesIO(csv_bytes([["Id", "Titel", "Kritikalitet"], ["X", "Y", "Lav"]])), "f.csv")}
     response = client.open(url.format(a=a, f=f), method=method, data=data if method == "POST" else None,
                            content_type="multipart/form-data" if method == "POST" else None)

@@ -9,10 +9,9 @@ from register.core.history import ChangeLog
 from register.extensions import db
 from register.gap import importer
 from register.gap.models import CostLevel, Finding, FindingRequirement, FindingStatus, Severity
-from register.organisation.models import UnitKind
 
 from conftest import html
-from gap_fixtures import csv_bytes, make_assessment, make_finding, upload, uploads_in, xlsx_bytes  # noqa: F401
+from gap_helpers import confirm, csv_bytes, upload, uploads_in, xlsx_bytes
 
 HEADER = ["Id", "Titel", "Beskrivelse", "CIS-kontrol", "Krav", "Kritikalitet", "Omkostning", "Indsats",
           "Ansvarlig enhed", "Ejer", "Frist", "Status"]
@@ -27,26 +26,12 @@ GOOD = [
 ]
 
 
-@pytest.fixture
-def units(make_unit):
-    return {"IT-drift": make_unit(name="IT-drift"),
-            "Informationssikkerhed": make_unit(name="Informationssikkerhed", kind=UnitKind.TEAM)}
-
-
-def token_of(page: str) -> str:
-    return re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
-
-
 def count(app, model) -> int:
     with app.app_context():
         return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar()
 
 
-def confirm(client, assessment_id, page):
-    return client.post(f"/gap-analyse/vurderinger/{assessment_id}/import/bekraeft", data={"token": token_of(page)})
-
-
-def test_a_good_file_is_previewed_then_stored_on_confirm(app, client, login, units, make_assessment):
+def test_a_good_file_is_previewed_then_stored_on_confirm(app, client, login, import_units, make_assessment):
     assessment_id = make_assessment()
     login("security")
     preview = upload(client, assessment_id, xlsx_bytes(GOOD), "fund.xlsx")
@@ -68,9 +53,12 @@ def test_a_good_file_is_previewed_then_stored_on_confirm(app, client, login, uni
         assert (mfa.severity, mfa.cost, mfa.status, mfa.due_on) == (Severity.CRITICAL, CostLevel.LOW,
                                                                     FindingStatus.IN_PROGRESS, dt.date(2025, 6, 30))
         assert mfa.assessment_id == assessment_id and mfa.identified_on == dt.date(2025, 3, 12)
-        assert mfa.unit_id == units["IT-drift"] and mfa.effort == "5 dage" and mfa.owner == "Jonas Krogh"
-        refs = lambda f: sorted(l.requirement.full_ref for l in db.session.execute(  # noqa: E731
-            sa.select(FindingRequirement).where(FindingRequirement.finding_id == f.id)).scalars())
+        assert mfa.unit_id == import_units["IT-drift"] and mfa.effort == "5 dage" and mfa.owner == "Jonas Krogh"
+
+        def refs(finding):
+            return sorted(link.requirement.full_ref for link in db.session.execute(
+                sa.select(FindingRequirement).where(FindingRequirement.finding_id == finding.id)).scalars())
+
         assert refs(mfa) == ["cis-v8:5", "cis-v8:6"]
         assert refs(rows["GAP-01"]) == ["cis-v8:1", "nis2:21.2.d"]
         assert refs(rows["GAP-03"]) == ["cis-v8:7"]  # safeguard 7.1 counts under control 7
@@ -79,7 +67,7 @@ def test_a_good_file_is_previewed_then_stored_on_confirm(app, client, login, uni
         assert scan.due_on == dt.date(2025, 12, 31)
 
 
-def test_a_file_with_every_kind_of_error_stores_nothing_and_reports_row_and_column(app, client, login, units,
+def test_a_file_with_every_kind_of_error_stores_nothing_and_reports_row_and_column(app, client, login, import_units,
                                                                                    make_assessment):
     assessment_id = make_assessment()
     bad = [
@@ -129,7 +117,7 @@ def test_missing_required_columns_are_reported_on_the_header_row(app, client, lo
     assert count(app, Finding) == 0
 
 
-def test_reimporting_the_same_file_updates_and_never_duplicates(app, client, login, units, make_assessment):
+def test_reimporting_the_same_file_updates_and_never_duplicates(app, client, login, import_units, make_assessment):
     assessment_id = make_assessment()
     login("security")
     assert confirm(client, assessment_id, html(upload(client, assessment_id, xlsx_bytes(GOOD), "f.xlsx"))
@@ -153,14 +141,14 @@ def test_reimporting_the_same_file_updates_and_never_duplicates(app, client, log
         rows = {f.external_id: f for f in db.session.execute(sa.select(Finding)).scalars()}
         assert {k: f.id for k, f in rows.items()} == ids  # same records
         assert rows["GAP-02"].title == "MFA mangler på al fjernadgang"
-        assert [l.requirement.ref for l in db.session.execute(sa.select(FindingRequirement).where(
+        assert [link.requirement.ref for link in db.session.execute(sa.select(FindingRequirement).where(
             FindingRequirement.finding_id == rows["GAP-02"].id)).scalars()] == ["6"]
         assert (rows["GAP-03"].status, rows["GAP-03"].closed_on) == (FindingStatus.CLOSED, dt.date(2025, 11, 1))
         assert rows["GAP-02"].version == 2 and rows["GAP-01"].version == 1
 
 
 @pytest.mark.parametrize("fmt", ["csv-semicolon", "csv-comma", "csv-no-bom", "xlsx"])
-def test_header_variants_in_any_order(app, client, login, units, make_assessment, fmt):
+def test_header_variants_in_any_order(app, client, login, import_units, make_assessment, fmt):
     assessment_id = make_assessment()
     rows = [
         ["Due date", "Criticality", "Finding ID", "CIS Controls", "Responsible unit", "Title", "Estimated cost",
@@ -180,8 +168,8 @@ def test_header_variants_in_any_order(app, client, login, units, make_assessment
         rows = {f.external_id: f for f in db.session.execute(sa.select(Finding)).scalars()}
         first, second = rows["EXT-1"], rows["EXT-2"]
         assert (first.title, first.severity, first.cost, first.due_on, first.unit_id, first.owner) == (
-            "Standardkonfiguration mangler", Severity.HIGH, CostLevel.HIGH, dt.date(2025, 6, 30), units["IT-drift"],
-            "Ida")
+            "Standardkonfiguration mangler", Severity.HIGH, CostLevel.HIGH, dt.date(2025, 6, 30),
+            import_units["IT-drift"], "Ida")
         assert (second.status, second.closed_on, second.closure_evidence, second.cost) == (
             FindingStatus.CLOSED, dt.date(2025, 5, 2), "Kursusbeviser for alle", CostLevel.LOW)
         assert count(app, FindingRequirement) == 3
@@ -196,7 +184,7 @@ def test_header_normalisation_and_value_words():
     assert importer.cost_for_amount(49_999) == CostLevel.LOW and importer.cost_for_amount(250_000) == CostLevel.HIGH
 
 
-def test_confirm_never_trusts_the_browser(app, client, login, units, make_assessment):
+def test_confirm_never_trusts_the_browser(app, client, login, import_units, make_assessment):
     assessment_id = make_assessment()
     login("security")
     page = html(upload(client, assessment_id, xlsx_bytes(GOOD), "f.xlsx"))
@@ -209,14 +197,14 @@ def test_confirm_never_trusts_the_browser(app, client, login, units, make_assess
     assert count(app, Finding) == 0
 
 
-def test_confirm_parses_again_and_refuses_if_the_data_changed(app, client, login, units, make_assessment):
+def test_confirm_parses_again_and_refuses_if_the_data_changed(app, client, login, import_units, make_assessment):
     assessment_id = make_assessment()
     login("security")
     page = html(upload(client, assessment_id, xlsx_bytes(GOOD), "f.xlsx"))
     with app.app_context():
         from register.organisation.models import Unit
 
-        db.session.get(Unit, units["IT-drift"]).active = False
+        db.session.get(Unit, import_units["IT-drift"]).active = False
         db.session.commit()
     response = confirm(client, assessment_id, page)
     assert response.status_code == 422 and "Enheden „IT-drift“ er inaktiv." in html(response)

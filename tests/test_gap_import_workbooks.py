@@ -12,10 +12,9 @@ from openpyxl import Workbook
 
 from register.extensions import db
 from register.gap.models import CostLevel, Finding, FindingRequirement, ImportColumn, Severity
-from register.organisation.models import UnitKind
 
 from conftest import html
-from gap_fixtures import csv_bytes, make_assessment, upload, uploads_in  # noqa: F401
+from gap_helpers import confirm, csv_bytes, token_of, upload, uploads_in
 
 CONSULTANT = "Rådgiver A/S"
 HEADER = ["Nr.", "Fund", "CIS-kontrol", "Alvorlighed", "Anslået omkostning (kr.)", "Ansvarlig enhed", "Frist",
@@ -28,12 +27,6 @@ ROWS = [
      None],
     ["R-5", "Leverandørstyring", "15", "Critical", "Høj", "IT-drift", "2026-09-30", None],
 ]
-
-
-@pytest.fixture
-def units(make_unit):
-    return {"IT-drift": make_unit(name="IT-drift"),
-            "Informationssikkerhed": make_unit(name="Informationssikkerhed", kind=UnitKind.TEAM)}
 
 
 def consultant_workbook(rows=ROWS) -> bytes:
@@ -57,30 +50,22 @@ def consultant_workbook(rows=ROWS) -> bytes:
     return buffer.getvalue()
 
 
-def token_of(page: str) -> str:
-    return re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
-
-
 def place(client, assessment_id, page, choices: dict[str, str]):
     data = {"token": token_of(page)} | {f"kolonne_{index}": value for index, value in choices.items()}
     return client.post(f"/gap-analyse/vurderinger/{assessment_id}/import/kolonner", data=data)
-
-
-def confirm(client, assessment_id, page):
-    return client.post(f"/gap-analyse/vurderinger/{assessment_id}/import/bekraeft", data={"token": token_of(page)})
 
 
 def saved(app) -> dict[str, Finding]:
     with app.app_context():
         rows = {f.external_id: f for f in db.session.execute(sa.select(Finding)).scalars()}
         for f in rows.values():
-            f.refs = sorted(l.requirement.ref for l in db.session.execute(
+            f.refs = sorted(link.requirement.ref for link in db.session.execute(
                 sa.select(FindingRequirement).where(FindingRequirement.finding_id == f.id)).scalars())
             db.session.expunge(f)
         return rows
 
 
-def check_saved(app, units):
+def check_saved(app, import_units):
     rows = saved(app)
     assert set(rows) == {"R-1", "R-2", "R-3", "R-4", "R-5"}
     expected = {
@@ -93,10 +78,10 @@ def check_saved(app, units):
     for key, (severity, cost, amount, unit, due, refs) in expected.items():
         f = rows[key]
         assert (f.severity, f.cost, f.cost_estimate_dkk, f.unit_id, f.due_on, f.refs) == (
-            severity, cost, amount, units[unit], due, refs), key
+            severity, cost, amount, import_units[unit], due, refs), key
 
 
-def test_a_consultants_workbook_imports_after_the_user_places_the_unknown_column(app, client, login, units,
+def test_a_consultants_workbook_imports_after_the_user_places_the_unknown_column(app, client, login, import_units,
                                                                                 make_assessment):
     assessment_id = make_assessment(assessor_name=CONSULTANT)
     login("security")
@@ -120,13 +105,13 @@ def test_a_consultants_workbook_imports_after_the_user_places_the_unknown_column
     assert saved(app) == {}  # nothing stored before the confirm
 
     assert confirm(client, assessment_id, page).status_code == 302
-    check_saved(app, units)
+    check_saved(app, import_units)
     with app.app_context():
         assert db.session.execute(sa.select(ImportColumn.source, ImportColumn.header, ImportColumn.field)).all() == [
             ("radgiver a s", "konsulentens note", "ignore")]
 
 
-def test_the_choice_is_remembered_for_the_next_file_from_the_same_source_only(app, client, login, units,
+def test_the_choice_is_remembered_for_the_next_file_from_the_same_source_only(app, client, login, import_units,
                                                                               make_assessment):
     first = make_assessment(assessor_name=CONSULTANT)
     login("security")
@@ -144,7 +129,7 @@ def test_the_choice_is_remembered_for_the_next_file_from_the_same_source_only(ap
     assert "1 kolonner kan ikke placeres" in page
 
 
-def test_an_unplaced_column_left_unchosen_keeps_asking_and_saves_nothing(app, client, login, units,
+def test_an_unplaced_column_left_unchosen_keeps_asking_and_saves_nothing(app, client, login, import_units,
                                                                          make_assessment):
     assessment_id = make_assessment(assessor_name=CONSULTANT)
     login("security")
@@ -159,7 +144,7 @@ def test_an_unplaced_column_left_unchosen_keeps_asking_and_saves_nothing(app, cl
 
 
 @pytest.mark.parametrize("delimiter, bom", [(";", True), (";", False), (",", True), (",", False)])
-def test_csv_files_with_a_title_row_import_in_every_dialect(app, client, login, units, make_assessment,
+def test_csv_files_with_a_title_row_import_in_every_dialect(app, client, login, import_units, make_assessment,
                                                             delimiter, bom):
     assessment_id = make_assessment(assessor_name=CONSULTANT)
     rows = [["Gap-analyse 2026"], [], HEADER[:7]] + [row[:7] for row in ROWS]
@@ -168,10 +153,10 @@ def test_csv_files_with_a_title_row_import_in_every_dialect(app, client, login, 
     page = html(upload(client, assessment_id, csv_bytes(rows, delimiter=delimiter, bom=bom), "gap.csv"))
     assert "Overskrifterne er læst i række 3." in page and "5 fund oprettes" in page, page
     assert confirm(client, assessment_id, page).status_code == 302
-    check_saved(app, units)
+    check_saved(app, import_units)
 
 
-def test_a_reimport_shows_what_changes_from_what_to_what(app, client, login, units, make_assessment):
+def test_a_reimport_shows_what_changes_from_what_to_what(app, client, login, import_units, make_assessment):
     assessment_id = make_assessment(assessor_name=CONSULTANT)
     login("security")
     rows = [HEADER[:7]] + [row[:7] for row in ROWS]
@@ -193,7 +178,7 @@ def test_a_reimport_shows_what_changes_from_what_to_what(app, client, login, uni
     assert (r1.cost, r1.cost_estimate_dkk, r1.due_on) == (CostLevel.HIGH, 300000, dt.date(2026, 6, 30))
 
 
-def test_a_value_that_cannot_be_read_is_shown_beside_its_cell(app, client, login, units, make_assessment):
+def test_a_value_that_cannot_be_read_is_shown_beside_its_cell(app, client, login, import_units, make_assessment):
     assessment_id = make_assessment(assessor_name=CONSULTANT)
     rows = [row[:] for row in ROWS]
     rows[0][4] = "cirka en del"
@@ -210,7 +195,7 @@ def test_a_value_that_cannot_be_read_is_shown_beside_its_cell(app, client, login
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_a_workbook_saved_by_libreoffice_imports(app, client, login, units, make_assessment, tmp_path):
+def test_a_workbook_saved_by_libreoffice_imports(app, client, login, import_units, make_assessment, tmp_path):
     source = tmp_path / "konsulent.xlsx"
     source.write_bytes(consultant_workbook())
     out = tmp_path / "libreoffice"
@@ -226,4 +211,4 @@ def test_a_workbook_saved_by_libreoffice_imports(app, client, login, units, make
     page = html(place(client, assessment_id, page, {7: "ignore"}))
     assert "5 fund oprettes" in page, page
     assert confirm(client, assessment_id, page).status_code == 302
-    check_saved(app, units)
+    check_saved(app, import_units)

@@ -86,8 +86,8 @@ def test_state_as_of_a_date(app):
         unit_id = unit.id
         insert_id, update_id = sorted(e.id for e in history_of(db.session, Unit, unit_id))
     # Created 10 June 2025, renamed 2 January 2026 (00:30 Danish time = 23:30 UTC on 1 January).
-    _at(app, insert_id, dt.datetime(2025, 6, 10, 8, 0, tzinfo=dt.timezone.utc))
-    _at(app, update_id, dt.datetime(2026, 1, 1, 23, 30, tzinfo=dt.timezone.utc))
+    _at(app, insert_id, dt.datetime(2025, 6, 10, 8, 0, tzinfo=dt.UTC))
+    _at(app, update_id, dt.datetime(2026, 1, 1, 23, 30, tzinfo=dt.UTC))
     with app.app_context():
         assert state_as_of(db.session, Unit, unit_id, dt.date(2025, 6, 9)) is None
         assert state_as_of(db.session, Unit, unit_id, dt.date(2025, 12, 31))["name"] == "Version 1"
@@ -105,13 +105,13 @@ def test_deleted_records_are_gone_as_of_after_the_delete(app):
         unit_id = unit.id
         db.session.delete(unit)
         db.session.commit()
-        assert state_as_of(db.session, Unit, unit_id, dt.datetime.now(dt.timezone.utc)) is None
-        assert states_as_of(db.session, Unit, dt.datetime.now(dt.timezone.utc)) == {}
+        assert state_as_of(db.session, Unit, unit_id, dt.datetime.now(dt.UTC)) is None
+        assert states_as_of(db.session, Unit, dt.datetime.now(dt.UTC)) == {}
 
 
 def test_end_of_day_is_danish_local_midnight():
-    assert end_of_day(dt.date(2025, 12, 31)) == dt.datetime(2025, 12, 31, 22, 59, 59, 999999, tzinfo=dt.timezone.utc)
-    assert end_of_day(dt.date(2025, 7, 1)) == dt.datetime(2025, 7, 1, 21, 59, 59, 999999, tzinfo=dt.timezone.utc)
+    assert end_of_day(dt.date(2025, 12, 31)) == dt.datetime(2025, 12, 31, 22, 59, 59, 999999, tzinfo=dt.UTC)
+    assert end_of_day(dt.date(2025, 7, 1)) == dt.datetime(2025, 7, 1, 21, 59, 59, 999999, tzinfo=dt.UTC)
 
 
 def test_timestamps_come_back_timezone_aware(app):

@@ -43,7 +43,7 @@ def test_an_incident_history_shows_times_in_danish_time_and_labels(app, client, 
 
 
 def test_the_requirement_history_names_the_person_and_writes_dates_in_danish(app, client, login, catalogs):
-    from test_requirements import req_id
+    from requirement_helpers import req_id
 
     rid = req_id(app, "nis2:21.2.d")
     login("security")

@@ -163,9 +163,9 @@ def test_the_requirements_history_pages_merge_its_own_entries_and_its_parts(app,
         with app.test_request_context():
             first, second = owned_history_page("requirement", rid, 1, 10), owned_history_page("requirement", rid, 2, 10)
             everything = list(db.session.execute(
-                sa.select(ChangeLog).where(sa.or_(sa.and_(ChangeLog.entity == "requirement", ChangeLog.entity_id == rid),
-                                                  sa.and_(ChangeLog.owner_entity == "requirement",
-                                                          ChangeLog.owner_id == rid)))
+                sa.select(ChangeLog).where(sa.or_(
+                    sa.and_(ChangeLog.entity == "requirement", ChangeLog.entity_id == rid),
+                    sa.and_(ChangeLog.owner_entity == "requirement", ChangeLog.owner_id == rid)))
                 .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())).scalars())
         assert len(everything) > 15 and first.total == second.total == len(everything)
         assert [e.id for e in first.items + second.items] == [e.id for e in everything[:20]]

@@ -17,7 +17,7 @@ from register.gap import importer
 from register.gap.models import Finding
 
 from conftest import html
-from gap_fixtures import csv_bytes, make_assessment, upload, uploads_in, xlsx_bytes  # noqa: F401
+from gap_helpers import csv_bytes, upload, uploads_in, xlsx_bytes
 
 HEADER = ["Id", "Titel", "Kritikalitet", "Omkostning"]
 

@@ -14,7 +14,7 @@ from register.incidents.services import requirement_by_key
 
 from conftest import html
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture
@@ -24,7 +24,8 @@ def make_incident(app):
     def factory(units=(), reports=None, **overrides):
         aware = overrides.pop("aware_at", utcnow() - dt.timedelta(hours=2))
         values = {"title": "Hændelse", "description": "Beskrivelse", "detected_at": aware, "aware_at": aware,
-                  "significance": Significance.SIGNIFICANT, "significance_reason": "Driften af borgerservice stod stille.",
+                  "significance": Significance.SIGNIFICANT,
+                  "significance_reason": "Driften af borgerservice stod stille.",
                   "status": IncidentStatus.HANDLING} | overrides
         with app.app_context():
             incident = Incident(**values)
@@ -43,7 +44,8 @@ def make_incident(app):
 def form_data(**overrides):
     return {"title": "Ransomware på filserver", "detected_at": "2025-03-29T09:40", "aware_at": "2025-03-29T10:00",
             "description": "Krypterede filer på fællesdrevet.", "systems_affected": "Filserver FS01",
-            "significance": "significant", "significance_reason": "Alvorlig driftsforstyrrelse (art. 23, stk. 3, litra a).",
+            "significance": "significant",
+            "significance_reason": "Alvorlig driftsforstyrrelse (art. 23, stk. 3, litra a).",
             "status": "handling", "version": "0"} | overrides
 
 

@@ -23,7 +23,7 @@ EDIT_URLS = [  # (method, url template)
 @pytest.fixture
 def records(app, catalogs, make_unit):
     unit = make_unit(name="IT-drift")
-    aware = dt.datetime(2025, 9, 1, 8, 0, tzinfo=dt.timezone.utc)
+    aware = dt.datetime(2025, 9, 1, 8, 0, tzinfo=dt.UTC)
     with app.app_context():
         from register.incidents.services import requirement_by_key
 

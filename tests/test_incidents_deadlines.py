@@ -10,7 +10,7 @@ from register.incidents.models import Incident, IncidentReport, ReportKind, Sign
 from register.incidents.services import StepState, describe_remaining, next_step, reporting_clock
 
 CPH = ZoneInfo("Europe/Copenhagen")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def local(*args) -> dt.datetime:

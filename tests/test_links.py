@@ -17,9 +17,9 @@ from register.preparedness.models import (Exercise, ExerciseLevel, ExerciseRequi
                                           ImprovementStatus)
 
 from conftest import html
-from test_preparedness_wheel import body, run_reminders, smtp_server  # noqa: F401 (a fixture)
+from test_preparedness_wheel import body, run_reminders
 
-AWARE = dt.datetime(2025, 9, 1, 8, 0, tzinfo=dt.timezone.utc)
+AWARE = dt.datetime(2025, 9, 1, 8, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ import pytest
 import sqlalchemy as sa
 
 from register.core.paging import paginate
-from register.extensions import db
 from register.organisation.models import Unit
 
 

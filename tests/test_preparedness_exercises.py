@@ -240,15 +240,15 @@ def test_the_exercise_form_offers_plans_newest_term_first_and_sub_plans_by_unit_
         db.session.commit()
         exercise_id = e.id
     login("preparedness")
+
+    def options(page, name):
+        select = re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S).group(0)
+        return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
     for url in ("/oevelser/ny", f"/oevelser/{exercise_id}/rediger"):
         page = html(client.get(url))
-
-        def options(name):
-            select = re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S).group(0)
-            return re.findall(r"<option[^>]*>([^<]*)</option>", select)
-
-        assert options("plan_ids") == ["Plan 2026", "Plan 2022"]
-        assert options("sub_plan_ids") == ["Net (IT-drift)", "Zz skoler (Skoler)", "Aa skoler (Skoler)"]
+        assert options(page, "plan_ids") == ["Plan 2026", "Plan 2022"]
+        assert options(page, "sub_plan_ids") == ["Net (IT-drift)", "Zz skoler (Skoler)", "Aa skoler (Skoler)"]
 
 
 def test_exercise_list_is_paged_newest_first(app, client, login):

@@ -1,7 +1,6 @@
 """The årshjul, its private iCalendar feed and the e-mailed reminders (against a real SMTP server)."""
 import datetime as dt
 import re
-import socket
 
 import icalendar
 import pytest
@@ -151,32 +150,6 @@ def test_a_deactivated_users_feed_stops(app, client, login, users, wheel_data):
 
 
 # --- reminders -----------------------------------------------------------------------------------
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on loopback that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    class Inbox(Message):
-        def __init__(self):
-            super().__init__()
-            self.messages = []
-
-        def handle_message(self, message):
-            self.messages.append(message)
-
-    with socket.socket() as probe:  # a free port on loopback
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox.messages
-    finally:
-        controller.stop()
-
 
 def run_reminders(app, port, *args):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="beredskab@kommune.example",

@@ -11,7 +11,7 @@ from register.reports.pdf import render_pdf
 def _report(rows=10):
     return d.Report(
         "Fjordby Kommune", "Statusrapport for NIS2 og beredskab", 2025, dt.date(2025, 12, 31),
-        dt.datetime(2026, 1, 5, 8, 30, tzinfo=dt.timezone.utc), "1",
+        dt.datetime(2026, 1, 5, 8, 30, tzinfo=dt.UTC), "1",
         [d.Section("Sammenfatning for direktionen", [
             d.Para("Kommunen har gjort fremskridt på områder med æ, ø og å.", "lead"),
             d.Figures([d.Figure("NIS2-krav implementeret", "12 af 26", "46 %", "warning")]),
@@ -71,7 +71,7 @@ def test_text_the_report_fonts_lack_is_drawn_in_a_fallback_font_or_as_a_visible_
     from reportlab.pdfbase import pdfmetrics
 
     report = d.Report("Fjordby Kommune", "Statusrapport", 2025, dt.date(2025, 12, 31),
-                      dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc), "1",
+                      dt.datetime(2026, 1, 5, tzinfo=dt.UTC), "1",
                       [d.Section("Hændelser", [d.Para("Besked: 😀 مرحبا 中文 slut."),
                                                d.Table(["Titel"], [["Celle 😀 مرحبا 中文"]])])])
     reader = PdfReader(io.BytesIO(render_pdf(report)))

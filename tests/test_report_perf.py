@@ -17,13 +17,14 @@ from register.reports.data import build_report
 from register.reports.gcpause import collector_paused
 from register.reports.pdf import _Measure, register_fonts, render_pdf
 from register.requirements.models import ImplementationStatus as S
-from test_reports import AS_OF, RECORDED, _section, _table, known  # noqa: F401  (known is a fixture)
-from test_requirements import assess
+from report_helpers import AS_OF, RECORDED
+from test_reports import _section, _table
+from requirement_helpers import assess
 
 
 def _report(sections) -> d.Report:
     return d.Report("Fjordby Kommune", "Statusrapport for NIS2 og beredskab", 2025, dt.date(2025, 12, 31),
-                    dt.datetime(2026, 1, 5, 8, 30, tzinfo=dt.timezone.utc), "1", sections)
+                    dt.datetime(2026, 1, 5, 8, 30, tzinfo=dt.UTC), "1", sections)
 
 
 def _pages(data: bytes) -> list[str]:
@@ -142,7 +143,7 @@ def _enter_more(app, n: int, unit_id: int) -> None:
         db.session.commit()
 
 
-def test_building_the_report_runs_the_same_queries_for_little_and_much_data(app, known, count_queries):  # noqa: F811
+def test_building_the_report_runs_the_same_queries_for_little_and_much_data(app, known, count_queries):
     with count_queries() as few:
         with app.app_context():
             small = build_report(2025, AS_OF)
@@ -158,7 +159,7 @@ def test_building_the_report_runs_the_same_queries_for_little_and_much_data(app,
     assert few.count == many.count
 
 
-def test_each_models_history_is_read_once_per_date(app, known):  # noqa: F811
+def test_each_models_history_is_read_once_per_date(app, known):
     reads = []
 
     def before(_conn, _cursor, statement, parameters, *_args):

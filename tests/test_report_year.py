@@ -24,9 +24,9 @@ from register.reports.models import ArchivedReport
 from register.reports.pdf import render_pdf
 from register.requirements.models import ImplementationStatus as S
 from register.training.models import Approval, ApprovalBody, ManagementBody, Trainee, TrainingRecord
-from test_requirements import assess
+from requirement_helpers import assess
 
-NOW = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.timezone.utc)  # a Monday in March 2026: when it is all entered
+NOW = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC)  # a Monday in March 2026: when it is all entered
 D = dt.date
 
 
@@ -70,14 +70,14 @@ def entered_in_2026(app, frozen, users):
                      level=ExerciseLevel.BOARD, held_on=D(2025, 5, 20)),
             Exercise(title="Evakuering af rådhuset", exercise_type=ExerciseType.CRISIS_MANAGEMENT,
                      level=ExerciseLevel.BOARD, held_on=D(2026, 2, 10)),
-            Incident(title="Phishing mod lønkontoret", detected_at=dt.datetime(2025, 8, 1, 8, tzinfo=dt.timezone.utc),
-                     aware_at=dt.datetime(2025, 8, 1, 9, tzinfo=dt.timezone.utc), description="Mails",
+            Incident(title="Phishing mod lønkontoret", detected_at=dt.datetime(2025, 8, 1, 8, tzinfo=dt.UTC),
+                     aware_at=dt.datetime(2025, 8, 1, 9, tzinfo=dt.UTC), description="Mails",
                      significance=Significance.SIGNIFICANT, status=IncidentStatus.CLOSED),
-            Incident(title="Strømudfald på skole", detected_at=dt.datetime(2025, 11, 3, 8, tzinfo=dt.timezone.utc),
-                     aware_at=dt.datetime(2025, 11, 3, 8, tzinfo=dt.timezone.utc), description="Strøm",
+            Incident(title="Strømudfald på skole", detected_at=dt.datetime(2025, 11, 3, 8, tzinfo=dt.UTC),
+                     aware_at=dt.datetime(2025, 11, 3, 8, tzinfo=dt.UTC), description="Strøm",
                      significance=Significance.NOT_SIGNIFICANT, status=IncidentStatus.CLOSED),
-            Incident(title="Nedbrud i januar", detected_at=dt.datetime(2026, 1, 20, 8, tzinfo=dt.timezone.utc),
-                     aware_at=dt.datetime(2026, 1, 20, 8, tzinfo=dt.timezone.utc), description="Nedbrud",
+            Incident(title="Nedbrud i januar", detected_at=dt.datetime(2026, 1, 20, 8, tzinfo=dt.UTC),
+                     aware_at=dt.datetime(2026, 1, 20, 8, tzinfo=dt.UTC), description="Nedbrud",
                      significance=Significance.SIGNIFICANT, status=IncidentStatus.HANDLING),
             Finding(title="Mangler totrinsgodkendelse", severity=Severity.CRITICAL, cost=CostLevel.LOW,
                     identified_on=D(2025, 4, 1), due_on=D(2025, 9, 1), source_kind=FindingSource.GAP_ANALYSIS),
@@ -245,21 +245,21 @@ def test_the_state_true_on_a_day_is_the_last_saved_of_those_dated_by_then_withou
     from register.reports.snapshots import dated_states
     from register.requirements.models import RequirementAssessment
 
-    with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC), tick=False):
         assess(app, "nis2:21.2.a", status=S.PARTLY, status_effective_on=D(2025, 3, 1))
         assess(app, "nis2:21.2.b", status=S.PLANNED)  # effective today, 5 January 2026
         assess(app, "nis2:21.2.c", status=S.PLANNED, status_effective_on=D(2025, 2, 1))
-    with time_machine.travel(dt.datetime(2026, 2, 5, 9, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2026, 2, 5, 9, tzinfo=dt.UTC), tick=False):
         assess(app, "nis2:21.2.a", status=S.IMPLEMENTED, status_effective_on=D(2025, 9, 1))
         with app.app_context():
-            from test_requirements import req_id
+            from requirement_helpers import req_id
 
             doomed = db.session.execute(sa.select(RequirementAssessment).where(
                 RequirementAssessment.requirement_id == req_id(app, "nis2:21.2.c"))).scalar_one()
             db.session.delete(doomed)
             db.session.commit()
     with app.app_context():
-        from test_requirements import req_id
+        from requirement_helpers import req_id
 
         a, b, c = (req_id(app, f"nis2:21.2.{x}") for x in "abc")
         june, end, now = dated_states(db.session, RequirementAssessment,

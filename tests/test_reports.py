@@ -9,87 +9,20 @@ import time
 import itsdangerous.timed
 import pytest
 import sqlalchemy as sa
-import time_machine
 from pypdf import PdfReader
 
-from conftest import html
-from register.catalogs.models import Catalog, Requirement
 from register.core.dates import local_today
 from register.extensions import db
-from register.gap.models import (Assessment, AssessorKind, ControlScore, CostLevel, Finding, FindingSource,
-                                 FindingStatus, Severity)
-from register.incidents.models import Incident, IncidentStatus, Significance
-from register.preparedness.models import (Exercise, ExerciseLevel, ExerciseTarget, ExerciseType, LegalBasis,
-                                          Milestone, MilestoneStatus, Plan, PlanStatus, SubPlan, SubPlanKind,
-                                          TargetKind)
+from register.gap.models import Finding, FindingStatus
 from register.reports import services
 from register.reports.data import build_report
 from register.reports.models import ArchivedReport, ArchiveImmutable
 from register.reports.pdf import render_pdf
-from register.training.models import Approval, ApprovalBody
-from test_requirements import assess
 from register.requirements.models import ImplementationStatus as S
 
-RECORDED = dt.datetime(2025, 3, 1, 12, tzinfo=dt.timezone.utc)  # when the known dataset "was entered"
-AS_OF = dt.date(2025, 3, 31)
-
-
-def _req(code: str, ref: str) -> int:
-    return db.session.execute(sa.select(Requirement.id).join(Catalog).where(
-        Catalog.code == code, Requirement.ref == ref)).scalar_one()
-
-
-@pytest.fixture
-def known(app, catalogs, make_unit):
-    """A small municipality whose figures we know, all entered on 1 March 2025 (the clock frozen then)."""
-    with time_machine.travel(RECORDED, tick=False):
-        return _enter_known(app, make_unit)
-
-
-def _enter_known(app, make_unit):
-    it = make_unit(name="Digitalisering og IT")
-    assess(app, "nis2:21.2.a", status=S.IMPLEMENTED, responsible_unit_id=it)
-    assess(app, "nis2:21.2.b", status=S.PARTLY, responsible_unit_id=it)
-    assess(app, "nis2:21.2.c", status=S.IMPLEMENTED)
-    assess(app, "nis2:20.1", applicable=False, applicability_reason="Varetages af kommunalbestyrelsen")
-    with app.app_context():
-        gap = Assessment(name="Gap-analyse 2025", assessed_on=dt.date(2025, 2, 15),
-                         assessor_kind=AssessorKind.EXTERNAL, method="CIS Controls v8")
-        db.session.add(gap)
-        db.session.flush()
-        db.session.add_all([
-            ControlScore(assessment_id=gap.id, requirement_id=_req("cis-v8", "1"), current_level=2, target_level=4),
-            ControlScore(assessment_id=gap.id, requirement_id=_req("cis-v8", "2"), current_level=3, target_level=3),
-            Finding(title="Mangler totrinsgodkendelse", severity=Severity.CRITICAL, cost=CostLevel.LOW,
-                    identified_on=dt.date(2025, 2, 15), due_on=dt.date(2025, 2, 20), unit_id=it,
-                    source_kind=FindingSource.GAP_ANALYSIS),
-            Finding(title="Gammel printerserver", severity=Severity.LOW, identified_on=dt.date(2025, 2, 15),
-                    status=FindingStatus.CLOSED, closed_on=dt.date(2025, 2, 25)),
-        ])
-        plan = Plan(title="Beredskabsplan 2022-2025", legal_basis=LegalBasis.BEREDSKABSLOVEN_25,
-                    council_term_start=2022, status=PlanStatus.IN_FORCE, adopted_on=dt.date(2022, 6, 1),
-                    submitted_to_brs_on=dt.date(2022, 7, 1))
-        db.session.add(plan)
-        db.session.flush()
-        db.session.add_all([
-            Milestone(plan_id=plan.id, title="Risikoprofil opdateret", window_start=dt.date(2025, 1, 1),
-                      window_end=dt.date(2025, 2, 1), status=MilestoneStatus.DONE, completed_on=dt.date(2025, 2, 10)),
-            Milestone(plan_id=plan.id, title="Udkast til høring", window_start=dt.date(2025, 1, 1),
-                      window_end=dt.date(2025, 1, 1)),
-            SubPlan(title="Delplan for Skoler", kind=SubPlanKind.DELPLAN, unit_id=it,
-                    last_revised_on=dt.date(2022, 1, 1)),
-            Exercise(title="Krisestyringsøvelse for direktionen", exercise_type=ExerciseType.CRISIS_MANAGEMENT,
-                     level=ExerciseLevel.BOARD, held_on=dt.date(2025, 2, 10), evaluation_purpose="Formål",
-                     observations="Observationer", criteria_assessment="Vurdering", evaluated_on=dt.date(2025, 2, 20)),
-            ExerciseTarget(kind=TargetKind.BOARD_EXERCISES_PER_YEAR, value=1),
-            Incident(title="Ransomware på filserver", detected_at=dt.datetime(2025, 2, 1, 9, tzinfo=dt.timezone.utc),
-                     aware_at=dt.datetime(2025, 2, 1, 10, tzinfo=dt.timezone.utc), description="Kryptering",
-                     significance=Significance.SIGNIFICANT, status=IncidentStatus.HANDLING),
-            Approval(approved_on=dt.date(2025, 2, 5), body=ApprovalBody.EXECUTIVE, reference="Sag 12",
-                     subject="Godkendelse af cybersikkerhedsforanstaltninger"),
-        ])
-        db.session.commit()
-    return {"unit": it}
+from conftest import html
+from report_helpers import AS_OF
+from requirement_helpers import assess
 
 
 def _text(report) -> str:
@@ -159,7 +92,8 @@ def test_the_summary_names_decisions_derived_from_the_data(app, known):
 
 def test_the_year_is_read_by_the_records_own_dates_and_the_audit_view_by_the_history(app, known):
     with app.app_context():  # changed today: closed and implemented today, so not in 2025
-        finding = db.session.execute(sa.select(Finding).where(Finding.title == "Mangler totrinsgodkendelse")).scalar_one()
+        finding = db.session.execute(
+            sa.select(Finding).where(Finding.title == "Mangler totrinsgodkendelse")).scalar_one()
         finding.status, finding.closed_on = FindingStatus.CLOSED, local_today()
         db.session.commit()
     assess(app, "nis2:21.2.b", status=S.IMPLEMENTED)

@@ -15,30 +15,7 @@ from register.requirements import services
 from register.requirements.models import ImplementationStatus, RequirementAssessment, RequirementEvidence
 
 from conftest import html
-
-
-def req_id(app, full_ref: str) -> int:
-    code, ref = full_ref.split(":", 1)
-    with app.app_context():
-        return db.session.execute(sa.select(Requirement.id).join(Catalog)
-                                  .where(Catalog.code == code, Requirement.ref == ref)).scalar_one()
-
-
-def assess(app, full_ref, **values):
-    """Store an assessment directly (a test factory)."""
-    with app.app_context():
-        req = db.session.get(Requirement, req_id(app, full_ref))
-        defaults = {"applicable": True, "status_from_controls": False}
-        services.save_assessment(req, services.assessment_for(req.id), defaults | values)
-        db.session.commit()
-
-
-def assessment(app, full_ref) -> RequirementAssessment | None:
-    with app.app_context():
-        a = services.assessment_for(req_id(app, full_ref))
-        if a is not None:
-            db.session.expunge(a)
-        return a
+from requirement_helpers import assess, assessment, req_id
 
 
 def listed_refs(page: str) -> list[str]:
@@ -111,7 +88,10 @@ def test_filter_by_catalogue_area_unit_status_maturity(app, client, login, catal
     assess(app, "cis-v8:7", status=ImplementationStatus.IMPLEMENTED, maturity=4, responsible_unit_id=it)
     assess(app, "nis2:21.2.a", applicable=False, applicability_reason="Dækkes af koncernen")
     login("board")
-    get = lambda **args: listed_refs(html(client.get("/krav/", query_string=args)))  # noqa: E731
+
+    def get(**args):
+        return listed_refs(html(client.get("/krav/", query_string=args)))
+
     assert len(get(catalog="cis-v8")) == 18
     nis2_21 = req_id(app, "nis2:21")
     assert get(catalog="nis2", area=nis2_21)[:3] == ["21", "21(1)", "21(2)"]
@@ -175,8 +155,9 @@ def _bulk_catalog(app, n: int) -> None:
         db.session.flush()
         ids = db.session.execute(sa.select(Requirement.id).where(Requirement.catalog_id == catalog.id,
                                                                  Requirement.parent_id.is_not(None))).scalars().all()
-        db.session.add_all([RequirementAssessment(requirement_id=i, applicable=True, status=ImplementationStatus.PLANNED,
-                                                  maturity=2, next_review=dt.date(2020, 1, 1)) for i in ids[::2]])
+        db.session.add_all([RequirementAssessment(requirement_id=i, applicable=True,
+                                                  status=ImplementationStatus.PLANNED, maturity=2,
+                                                  next_review=dt.date(2020, 1, 1)) for i in ids[::2]])
         db.session.commit()
 
 

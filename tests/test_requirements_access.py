@@ -10,7 +10,7 @@ from register.extensions import db
 from register.requirements.models import EvidenceKind, RequirementEvidence
 
 from conftest import html
-from test_requirements import req_id
+from requirement_helpers import req_id
 
 EDIT_URLS = [  # (method, url template, roles that must be refused)
     ("GET", "/krav/{req}/vurdering", ["board", "preparedness"]),  # preparedness: a NIS2 requirement

@@ -12,7 +12,7 @@ from register.extensions import db
 from register.requirements.models import ImplementationStatus
 
 from conftest import html
-from test_requirements import assess, assessment
+from requirement_helpers import assess, assessment
 
 # Shaped like backend/library/libraries/*.yaml in intuitem/ciso-assistant-community.
 LIBRARY = textwrap.dedent("""\
@@ -100,7 +100,8 @@ def test_reloading_a_library_is_idempotent_and_keeps_assessments(app):
         assert db.session.execute(sa.select(sa.func.count(ChangeLog.id))).scalar() == before
     ids = {ref: r[0] for ref, r in _reqs(app).items()}
     newer = _library(version=2, text="Ny tekst").replace(
-        "    - urn: urn:intuitem:risk:req_node:dk-minimumskrav:1.2\n", "    - urn: urn:intuitem:risk:req_node:dk-minimumskrav:1.3\n")
+        "    - urn: urn:intuitem:risk:req_node:dk-minimumskrav:1.2\n",
+        "    - urn: urn:intuitem:risk:req_node:dk-minimumskrav:1.3\n")
     with app.app_context():
         result = loader.load_text(newer, "dk.yaml")
         db.session.commit()
@@ -114,7 +115,8 @@ def test_reloading_a_library_is_idempotent_and_keeps_assessments(app):
     (lambda t: t.replace("parent_urn: urn:intuitem:risk:req_node:dk-minimumskrav:adgang\n      ref_id: '1.2'",
                          "parent_urn: urn:intuitem:risk:req_node:dk-minimumskrav:ukendt\n      ref_id: '1.2'"),
      "parent_urn", 35),
-    (lambda t: t.replace("urn: urn:intuitem:risk:req_node:dk-minimumskrav:1.2", "urn: urn:intuitem:risk:req_node:dk-minimumskrav:1.1"),
+    (lambda t: t.replace("urn: urn:intuitem:risk:req_node:dk-minimumskrav:1.2",
+                         "urn: urn:intuitem:risk:req_node:dk-minimumskrav:1.1"),
      "findes allerede (linje 28)", 35),
     (lambda t: t.replace("version: 1\n", ""), "'version' mangler", 1),
     (lambda t: t.replace("    - urn: urn:intuitem:risk:req_node:dk-minimumskrav:1.2\n", "    - title: x\n"),

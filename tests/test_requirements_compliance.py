@@ -16,7 +16,7 @@ from register.requirements.exports import neutralise
 from register.requirements.models import ImplementationStatus as S
 
 from conftest import html
-from test_requirements import assess
+from requirement_helpers import assess
 
 KNOWN = """\
 format: register-catalog/1
@@ -103,7 +103,7 @@ def test_a_catalogue_may_say_which_requirements_are_assessed(app, make_unit):
 def test_figures_as_of_a_past_date_use_the_history(app, make_unit):
     _known(app, make_unit)
     with app.app_context():  # pretend everything so far happened on 1 March 2025
-        db.session.execute(sa.update(ChangeLog).values(at=dt.datetime(2025, 3, 1, 12, tzinfo=dt.timezone.utc)))
+        db.session.execute(sa.update(ChangeLog).values(at=dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)))
         db.session.commit()
     assess(app, "kendt:C", status=S.IMPLEMENTED)
     assess(app, "kendt:B.1", status=S.IMPLEMENTED)
@@ -157,7 +157,7 @@ def test_xlsx_export_has_danish_headers_real_dates_and_no_formulas(app, client, 
     header = [c.value for c in ws[1]]
     assert header[:4] == ["Katalog", "Reference", "Titel", "Område"] and "Næste gennemgang" in header
     assert ws.max_row == 2
-    row = {h: c.value for h, c in zip(header, ws[2])}
+    row = {h: c.value for h, c in zip(header, ws[2], strict=True)}
     assert row["Reference"] == "C" and row["Status"] == "Planlagt" and row["Relevant"] == "Ja"
     assert row["Noter"] == "'=HYPERLINK(\"http://evil\")" and row["Ansvarlig person"] == "'@admin"
     assert row["Næste gennemgang"].date() == dt.date(2026, 2, 3)

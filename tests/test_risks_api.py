@@ -10,7 +10,7 @@ from register.risks.models import (AcceptanceBody, Risk, RiskAcceptance, RiskCon
 from register.suppliers.models import (Criticality, ReviewResult, Supplier, SupplierControl, SupplierReview,
                                        SupplierRisk, SupplierService)
 
-from test_api import _csv, _queries, _requirements, api, make_token  # noqa: F401 (fixtures)
+from test_api import _csv, _queries, _requirements
 
 RESOURCES = ["risks", "risk-controls", "risk-findings", "risk-requirements", "risk-reviews", "risk-acceptances",
              "suppliers", "supplier-services", "supplier-reviews", "supplier-controls", "supplier-risks"]

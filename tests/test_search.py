@@ -46,7 +46,7 @@ def test_the_index_finds_what_reading_every_text_finds_after_inserts_updates_and
         # the index is kept by triggers: change a third of the texts and delete a tenth of the requirements
         rows = db.session.execute(sa.select(Requirement).order_by(Requirement.id)).scalars().all()
         changed = _requirements(100, seed=4)
-        for row, new_text in zip(rows[::3], changed.values()):
+        for row, new_text in zip(rows[::3], changed.values(), strict=True):
             row.search_text = texts[row.ref] = new_text
         gone = rows[1::10]
         db.session.flush()

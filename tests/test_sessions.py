@@ -29,7 +29,7 @@ def test_the_lock_lifts_after_the_window(app, client, users):
     for _ in range(5):
         _fail(client)
     with app.app_context():
-        old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=16)
+        old = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=16)
         db.session.execute(sa.update(LoginAttempt).values(at=old))
         db.session.commit()
     assert client.post("/konto/login", data={"email": "admin@test.example", "password": PASSWORD}).status_code == 302

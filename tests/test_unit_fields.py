@@ -15,7 +15,8 @@ from register.requirements.models import ImplementationStatus
 
 from conftest import html
 from test_preparedness_exercises import exercise_form
-from test_requirements import _form as assessment_form, assess, assessment, req_id
+from requirement_helpers import assess, assessment, req_id
+from test_requirements import _form as assessment_form
 
 
 def deactivate(app, unit_id):
@@ -89,7 +90,8 @@ def test_an_exercise_keeps_a_participating_unit_made_inactive_since(app, client,
     assert (True, str(old), "Gammel enhed (inaktiv)") in options(page, "unit_ids")
     assert (True, str(old), "Gammel enhed (inaktiv)") in options(page, "responsible_unit_id")
     response = client.post(f"/oevelser/{exercise_id}/rediger", data=exercise_form(
-        title="Omdøbt øvelse", planned_on="2027-03-01", unit_ids=[str(old), str(current)], responsible_unit_id=str(old), version="1"))
+        title="Omdøbt øvelse", planned_on="2027-03-01", unit_ids=[str(old), str(current)],
+        responsible_unit_id=str(old), version="1"))
     assert response.status_code == 302, html(response)
     with app.app_context():
         exercise = db.session.get(Exercise, exercise_id)
