@@ -1,6 +1,7 @@
 """The packages' layering, read from the source: core depends on nothing above it, and no two packages import
 each other (directly or round a longer circle), counting imports inside functions too."""
 import ast
+from itertools import pairwise
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "register"
@@ -81,7 +82,7 @@ def find_cycle(edges: list[tuple[str, str, str]]) -> list[str]:
         for nxt in sorted(graph.get(node, {})):
             if state.get(nxt) == "open":
                 circle = path[path.index(nxt):] + [nxt]
-                return [graph[a][b] for a, b in zip(circle, circle[1:])]
+                return [graph[a][b] for a, b in pairwise(circle)]
             if nxt not in state and (found := visit(nxt)):
                 return found
         path.pop()
@@ -140,7 +141,8 @@ def test_no_two_packages_import_each_other():
 def test_the_checks_see_an_import_inside_a_function_and_a_circle(tmp_path):
     """The checks can fail: an import inside a function counts, and a circle of three packages is found."""
     module = tmp_path / "fake.py"
-    module.write_text("def f():\n    from register.accounts.models import User\n    from ..organisation import services\n")
+    module.write_text("def f():\n    from register.accounts.models import User\n"
+                      "    from ..organisation import services\n")
     assert imported_modules("register.core.fake", module) == [
         ("register.accounts.models", 2), ("register.organisation", 3), ("register.organisation.services", 3)]
     edges = [("register.a", "register.b", "a->b"), ("register.b", "register.c", "b->c"),

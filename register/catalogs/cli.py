@@ -25,11 +25,12 @@ def load_command(files):
     except loader.CatalogFileError as exc:
         db.session.rollback()
         raise click.ClickException(f"{exc} - intet er indlæst.") from exc
-    for path, result in zip(paths, results):
+    for path, result in zip(paths, results, strict=True):
         if isinstance(result, loader.LoadResult):
             click.echo(result.summary())
         else:
-            click.echo(f"{path.name}: {result.created} new, {result.updated} updated, {result.unchanged} unchanged mappings")
+            click.echo(f"{path.name}: {result.created} new, {result.updated} updated, "
+                       f"{result.unchanged} unchanged mappings")
 
 
 @catalogs_cli.command("list")

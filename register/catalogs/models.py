@@ -96,7 +96,8 @@ def _keep_area(mapper, connection, target: Requirement) -> None:
     state = sa.inspect(target)
     if state.persistent and not state.attrs.parent_id.history.has_changes() and target.area_id is not None:
         return
-    parent = state.session.identity_map.get(mapper.identity_key_from_primary_key((target.parent_id,))) if state.session else None
+    parent = (state.session.identity_map.get(mapper.identity_key_from_primary_key((target.parent_id,)))
+              if state.session else None)
     if parent is not None and "area_id" in parent.__dict__ and "id" in parent.__dict__:
         target.area_id = parent.area_id or parent.id
     else:

@@ -135,7 +135,7 @@ def make_backup(app: Flask, out: Path) -> dict:
         checksums = {db_file: _sha256(tmp / db_file)}
         for path in files:
             checksums[f"uploads/{path.relative_to(uploads).as_posix()}"] = _sha256(path)
-        manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.UTC).isoformat(),
                     "database": url.get_backend_name(), "database_file": db_file, "files": len(files),
                     "schema_revisions": revisions, "chain_head": head, "sha256": checksums}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
@@ -315,7 +315,7 @@ def restore_backup(app: Flask, archive: Path) -> dict:
 
 def _keep_current(url, instance: Path, uploads: Path) -> Path:
     """A copy of the current database in before-restore/<time>/ (0700); the uploads follow it there."""
-    kept = instance / KEPT_FOLDER / dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    kept = instance / KEPT_FOLDER / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     kept.mkdir(parents=True, mode=0o700)
     _dump_database(url, kept)
     return kept

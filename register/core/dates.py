@@ -27,7 +27,7 @@ def local_to_utc(naive: dt.datetime, tz_name: str = LOCAL_TZ) -> dt.datetime:
         raise ValueError("expected a naive local datetime")
     tz = ZoneInfo(tz_name)
     local = naive.replace(tzinfo=tz, fold=0)
-    instant = local.astimezone(dt.timezone.utc)
+    instant = local.astimezone(dt.UTC)
     if instant.astimezone(tz).replace(tzinfo=None) != naive:
         raise NonexistentLocalTime(naive.isoformat())
     return instant
@@ -51,7 +51,7 @@ def add_local_months(instant: dt.datetime, months: int = 1, tz_name: str = LOCAL
         return local_to_utc(naive, tz_name)
     except NonexistentLocalTime:
         # fold=0 reads a skipped time with the offset before the change (PEP 495): 02:30 is 03:30 summer time
-        return naive.replace(tzinfo=tz, fold=0).astimezone(dt.timezone.utc)
+        return naive.replace(tzinfo=tz, fold=0).astimezone(dt.UTC)
 
 
 def local_today(tz_name: str = LOCAL_TZ) -> dt.date:

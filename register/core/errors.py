@@ -12,9 +12,11 @@ MESSAGES = {
     403: (_l("Ingen adgang"), _l("Din rolle giver ikke adgang til denne handling. Intet er ændret.")),
     404: (_l("Siden findes ikke"), _l("Siden eller posten findes ikke (længere).")),
     405: (_l("Handlingen er ikke tilladt"), _l("Denne handling kan ikke udføres på denne adresse.")),
-    409: (_l("Konflikt"), _l("Posten blev ændret af en anden i samme øjeblik, og din ændring er ikke gemt. Gå tilbage, genindlæs siden og gem igen.")),
+    409: (_l("Konflikt"),
+          _l("Posten blev ændret af en anden i samme øjeblik, og din ændring er ikke gemt. Gå tilbage, genindlæs siden og gem igen.")),  # noqa: E501 (one message)
     413: (_l("Filen er for stor"), _l("Den sendte fil er større end det tilladte.")),
-    500: (_l("Der skete en fejl"), _l("Der skete en uventet fejl. Intet er gemt. Prøv igen, eller kontakt en administrator.")),
+    500: (_l("Der skete en fejl"),
+          _l("Der skete en uventet fejl. Intet er gemt. Prøv igen, eller kontakt en administrator.")),
 }
 
 
@@ -22,7 +24,8 @@ def render_error(error: HTTPException):
     code = error.code or 500
     title, text = MESSAGES.get(code, (error.name, error.description))
     if isinstance(error, CSRFError):
-        title, text = _l("Formularen er udløbet"), _l("Sikkerhedsnøglen mangler eller er udløbet. Genindlæs siden og prøv igen.")
+        title = _l("Formularen er udløbet")
+        text = _l("Sikkerhedsnøglen mangler eller er udløbet. Genindlæs siden og prøv igen.")
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify({"error": str(title), "message": str(text)}), code
     return render_template("errors/error.html", code=code, title=title, text=text), code

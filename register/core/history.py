@@ -225,7 +225,7 @@ def _record_changes(session: Session, _flush_context) -> None:
 def _canonical(row) -> str:
     at = row["at"]
     fields = {
-        "at": at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "at": at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor_id": row["actor_id"], "actor": row["actor"],
         "action": row["action"].value if isinstance(row["action"], enum.Enum) else row["action"],
         "entity": row["entity"], "entity_id": row["entity_id"],
@@ -377,7 +377,7 @@ def end_of_day(day: dt.date, tz_name: str = "Europe/Copenhagen") -> dt.datetime:
     """The last instant of a local calendar day, in UTC: 'as of 31 Dec' includes all of 31 Dec."""
     # The day's own last microsecond (Danish clocks never change at midnight): the next day's first one, minus a
     # microsecond, does not exist after 9999-12-31.
-    return dt.datetime.combine(day, dt.time.max, tzinfo=ZoneInfo(tz_name)).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time.max, tzinfo=ZoneInfo(tz_name)).astimezone(dt.UTC)
 
 
 def _as_instant(when: dt.date | dt.datetime) -> dt.datetime:

@@ -39,7 +39,8 @@ def expire_session() -> bool:
         logout_user()
         session.clear()
         return True
-    if now - session.get("seen_at", 0) >= 60:  # a minute's precision is plenty, and the cookie is not re-signed per request
+    # A minute's precision is plenty, and the cookie is not re-signed per request.
+    if now - session.get("seen_at", 0) >= 60:
         session["seen_at"] = now
     return False
 

@@ -84,5 +84,5 @@ def _amounts_sheet(sheet, amounts: dict) -> None:
         sheet.append([])
     for row in sheet.iter_rows(min_col=3, max_col=3):
         row[0].number_format = AMOUNT_FORMAT
-    for column, width in zip("ABCD", (32, 10, 20, 16)):
+    for column, width in zip("ABCD", (32, 10, 20, 16), strict=True):
         sheet.column_dimensions[column].width = width

@@ -387,7 +387,7 @@ def _fill_merged_down(rows: list[tuple[int, list]], ranges) -> None:
     if not ranges:
         return
     by_number = {number: cells for number, cells in rows}
-    for min_col, min_row, max_col, max_row in ranges:
+    for min_col, min_row, _max_col, max_row in ranges:
         top = by_number.get(min_row)
         if top is None or min_col > len(top) or max_row == min_row:
             continue
@@ -1055,7 +1055,7 @@ def template_xlsx() -> bytes:
     guide.append([_("CIS-kontroller")])
     for req in cis_controls():
         guide.append([req.display_ref, "", req.title_da])
-    for column, width in zip("ABCD", (24, 14, 80, 60)):
+    for column, width in zip("ABCD", (24, 14, 80, 60), strict=True):
         guide.column_dimensions[column].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)

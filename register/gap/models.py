@@ -151,7 +151,8 @@ class ControlScore(Tracked, db.Model):
     requirement = relationship("Requirement", lazy="joined", innerjoin=True)
 
     __table_args__ = (
-        sa.UniqueConstraint("assessment_id", "requirement_id", name="uq_gap_control_score_assessment_id_requirement_id"),
+        sa.UniqueConstraint("assessment_id", "requirement_id",
+                            name="uq_gap_control_score_assessment_id_requirement_id"),
         sa.CheckConstraint("current_level BETWEEN 0 AND 5", name="current_level_range"),
         sa.CheckConstraint("target_level BETWEEN 0 AND 5", name="target_level_range"),
     )

@@ -98,7 +98,8 @@ def save_scores(assessment: Assessment, rows: list[ScoreInput]) -> int:
              if (existing[row.requirement_id].version if row.requirement_id in existing else 0) != row.version]
     if stale:
         raise EditConflict([entry for row in stale if row.requirement_id in existing
-                            for entry in history_of(db.session, ControlScore, existing[row.requirement_id].id, limit=1)])
+                            for entry in history_of(db.session, ControlScore, existing[row.requirement_id].id,
+                                                    limit=1)])
     changed = 0
     for row in rows:
         score = existing.get(row.requirement_id)

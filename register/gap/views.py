@@ -161,7 +161,8 @@ def edit_scores(assessment_id: int):
                 "requirement_id": row.requirement.id, "version": score.version if score else 0,
                 "current_level": "" if row.current is None else str(row.current),
                 "target_level": "" if row.target is None else str(row.target),
-                "implementation_group": score.implementation_group.value if score and score.implementation_group else "",
+                "implementation_group": (score.implementation_group.value
+                                         if score and score.implementation_group else ""),
                 "justification": score.justification if score else "", "confirm": False})
     by_id = {row.requirement.id: row for row in rows}
     conflict = None
@@ -203,7 +204,8 @@ def _score_input(sub) -> services.ScoreInput:
         requirement_id=requirement_id,
         current_level=int(sub.current_level.data) if sub.current_level.data else None,
         target_level=int(sub.target_level.data) if sub.target_level.data else None,
-        implementation_group=ImplementationGroup(sub.implementation_group.data) if sub.implementation_group.data else None,
+        implementation_group=(ImplementationGroup(sub.implementation_group.data)
+                              if sub.implementation_group.data else None),
         justification=(sub.justification.data or "").strip() or None,
         confirm=bool(sub.confirm.data), version=version)
 

@@ -19,7 +19,7 @@ _EARLIEST, _LATEST = dt.date(1900, 1, 1), dt.date(9000, 1, 1)
 
 def _local_midnight(day: dt.date) -> dt.datetime:
     day = min(max(day, _EARLIEST), _LATEST)
-    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(LOCAL_TZ)).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(LOCAL_TZ)).astimezone(dt.UTC)
 
 
 def _steps(incident: Incident) -> dict:
@@ -45,7 +45,8 @@ def _deadline_missed(incident: Incident) -> bool:
 
 
 def _open(stmt, value: bool):
-    return stmt.where((Incident.status != IncidentStatus.CLOSED) if value else (Incident.status == IncidentStatus.CLOSED))
+    closed = Incident.status == IncidentStatus.CLOSED
+    return stmt.where(~closed if value else closed)
 
 
 register_resource(Resource(

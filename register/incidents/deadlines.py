@@ -62,4 +62,4 @@ def is_late(due: dt.datetime, submitted_at: dt.datetime) -> bool:
 def _utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetime in deadline arithmetic")
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)

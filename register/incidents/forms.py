@@ -34,9 +34,9 @@ class LocalDateTimeField(DateTimeLocalField):
             return
         try:
             self.data = local_to_utc(self.data)
-        except NonexistentLocalTime:
+        except NonexistentLocalTime as exc:
             self.data = None
-            raise ValueError(_l("Det klokkeslæt findes ikke i dansk tid: urene stilles en time frem den nat."))
+            raise ValueError(_l("Det klokkeslæt findes ikke i dansk tid: urene stilles en time frem den nat.")) from exc
 
 
 def not_in_future(_form, field):

@@ -214,7 +214,7 @@ def clocked(incident: IncidentSummary, now: dt.datetime | None, unit_names: str 
 
 def by_deadline(rows: list[IncidentRow]) -> list[IncidentRow]:
     """The nearest unmet reporting deadline first; those without one after, in the order given."""
-    far_future = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    far_future = dt.datetime.max.replace(tzinfo=dt.UTC)
     return sorted(rows, key=lambda r: (r.next is None, r.next.due if r.next else far_future))
 
 

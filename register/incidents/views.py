@@ -36,7 +36,7 @@ def next_step(row: services.IncidentRow) -> Markup:
     translation."""
     step = row.next
     if step is not None:
-        provisional = " (%s)" % escape(_("foreløbig")) if step.provisional else ""
+        provisional = " (" + escape(_("foreløbig")) + ")" if step.provisional else ""
         return Markup(f"{escape(step.kind.label)}: {escape(datetime_filter(step.due))}{provisional}<br>\n"
                       f'{badge(step.state)} <span class="deadline-remaining">{escape(step.remaining_text)}</span>')
     waiting = [s for s in row.steps if s.state == services.StepState.AFTER_HANDLING]

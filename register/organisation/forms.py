@@ -49,7 +49,7 @@ class UnitForm(VersionedForm):
     kind = SelectField(_l("Type"), choices=UnitKind.choices)
     parent_id = UnitField(_l("Hører under"))
     leader_name = StringField(_l("Leder"), validators=[Optional(), Length(max=200)])
-    contact_email = EmailField(_l("Kontakt-e-mail"), validators=[Optional(), Email(message=_l("Ugyldig e-mailadresse.")),
-                                                                  Length(max=254)])
+    contact_email = EmailField(_l("Kontakt-e-mail"),
+                               validators=[Optional(), Email(message=_l("Ugyldig e-mailadresse.")), Length(max=254)])
     contact_phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
     active = BooleanField(_l("Aktiv"), default=True)

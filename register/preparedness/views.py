@@ -11,8 +11,8 @@ from register.core.templating import HomePanel, NavItem
 from register.extensions import db
 from register.organisation import services as org_services
 from register.preparedness import rules, services
-from register.preparedness.forms import (BodyForm, IntroductionForm, MilestoneBatchForm, MilestoneForm, PlanForm, ReviewForm,
-                                         SettingsForm, SubPlanForm)
+from register.preparedness.forms import (BodyForm, IntroductionForm, MilestoneBatchForm, MilestoneForm, PlanForm,
+                                         ReviewForm, SettingsForm, SubPlanForm)
 from register.preparedness.models import (BodyKind, GovernanceBody, LeaderIntroduction, LegalBasis, Milestone,
                                           MilestoneStatus, Plan, PlanStatus, PreparednessSettings, ResponsibleBody,
                                           SubPlan, SubPlanKind)

@@ -20,7 +20,8 @@ from register.reports.data import ReportError, build_report
 @with_appcontext
 def report_command(year: int, out: Path, as_of: dt.datetime | None, registered_on: dt.datetime | None):
     """Write the annual status report for the board to OUT as a PDF."""
-    from register.reports.pdf import FontsMissing, render_pdf  # ReportLab is imported when a PDF is drawn, not at start-up
+    # ReportLab is imported when a PDF is drawn, not at start-up.
+    from register.reports.pdf import FontsMissing, render_pdf
 
     if not out.parent.exists():
         raise click.ClickException(f"The folder {out.parent} does not exist.")

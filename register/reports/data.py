@@ -100,7 +100,7 @@ def build_report(year: int, as_of: dt.date | None = None, today: dt.date | None 
                     _incidents_training(data), risk_section(data.history, year, as_of, data.recorded, data.units),
                     _appendix(data)]
     return d.Report(root_unit_name(), TITLE, year, as_of,
-                    dt.datetime.now(dt.timezone.utc), version, sections, registered_on=registered_on)
+                    dt.datetime.now(dt.UTC), version, sections, registered_on=registered_on)
 
 
 # --- gathering ------------------------------------------------------------------------------------------
@@ -306,7 +306,8 @@ def _gather_training(data: _Data) -> dict:
     trainees = [t for t in snapshots(Trainee, recorded).values() if t.active]
     last: dict[int, dt.date] = {}
     for record in snapshots(TrainingRecord, recorded).values():
-        if record.completed_on <= as_of and (record.trainee_id not in last or last[record.trainee_id] < record.completed_on):
+        if record.completed_on <= as_of and (record.trainee_id not in last
+                                             or last[record.trainee_id] < record.completed_on):
             last[record.trainee_id] = record.completed_on
     rules_row = next(iter(snapshots(TrainingSettings, recorded).values()), None)
     refresh = rules_row.validity_months if rules_row else training.refresh_months()
@@ -529,7 +530,8 @@ def _basis(data: _Data) -> str:
 def _summary(data: _Data) -> d.Section:
     nis2, before = _nis2_figures(data)
     if nis2 and nis2.applicable:
-        nis2_fig = d.Figure("NIS2-krav implementeret", f"{fmt.number(nis2.implemented)} af {fmt.number(nis2.applicable)}",
+        nis2_fig = d.Figure("NIS2-krav implementeret",
+                            f"{fmt.number(nis2.implemented)} af {fmt.number(nis2.applicable)}",
                             f"{_share(nis2)}; ændring siden {fmt.short_date(data.previous)}: {_points(nis2, before)}",
                             "success" if nis2.implemented == nis2.applicable else "warning")
     else:
@@ -668,7 +670,7 @@ def _gap(data: _Data) -> d.Section:
                        [d.Series("Nuværende", current_values), d.Series("Mål", target_values)], 5,
                        unit="Modenhed (0–5)",
                        description="; ".join(f"{n}: nuværende {c}, mål {t}"
-                                             for n, c, t in zip(names, current_values, target_values))),
+                                             for n, c, t in zip(names, current_values, target_values, strict=True))),
             d.Table(["Kontrol", "Titel", "Nuværende", "Mål", "Afstand", "IG"], rows,
                     caption="Modenhed pr. CIS-kontrol", widths=[0.8, 5, 1.1, 0.8, 1, 0.7], numeric={2, 3, 4}),
         ]
@@ -730,7 +732,8 @@ def _plan(data: _Data) -> d.Section:
                             rules.CouncilTerm(p.council_term_start).label, _plan_status(p),
                             fmt.short_date(p.adopted_on), fmt.short_date(p.submitted_to_brs_on)]
                            for p in prep["plans"]],
-                          caption="Planer", widths=[3.5, 2, 1.3, 1.2, 1.2, 1.3], empty="Der er ingen planer i registret."))
+                          caption="Planer", widths=[3.5, 2, 1.3, 1.2, 1.2, 1.3],
+                          empty="Der er ingen planer i registret."))
     if prep["warnings"]:
         blocks.append(d.Section("Opmærksomhedspunkter", [d.Bullets([w.text for w in prep["warnings"]])], level=2))
     for plan in prep["plans"]:
@@ -743,7 +746,7 @@ def _plan(data: _Data) -> d.Section:
         late = states.count("Forsinket")
         rows = [[rules.format_window(m.window_start, m.window_end), m.title,
                  m.responsible_body.label if m.responsible_body else _unit(data, m.responsible_unit_id),
-                 fmt.short_date(rules.milestone_deadline(m.window_end)), s] for m, s in zip(items, states)]
+                 fmt.short_date(rules.milestone_deadline(m.window_end)), s] for m, s in zip(items, states, strict=True)]
         blocks.append(d.Section(f"Revisionstidslinje: {plan.title}", [
             d.Para(f"{fmt.count(met, 'milepæl', 'milepæle')} nået til tiden, {fmt.number(met_late)} nået for sent, "
                    f"{fmt.count(late, 'forsinket', 'forsinkede')} og {fmt.number(len(items) - met - met_late - late)} "
@@ -862,7 +865,8 @@ def _incidents_training(data: _Data) -> d.Section:
         body_rows.append(["I alt", fmt.number(overall.total), fmt.number(overall.covered),
                           fmt.number(overall.total - overall.covered), fmt.percent(overall.covered, overall.total)])
     blocks.append(d.Section("Ledelsens uddannelse og godkendelser", [
-        d.Para(f"NIS2 art. 20, stk. 2 (NIS 2-loven § 7, stk. 2): ledelsen skal deltage i relevante kurser. Som ledelsen tæller: "
+        d.Para("NIS2 art. 20, stk. 2 (NIS 2-loven § 7, stk. 2): ledelsen skal deltage i relevante kurser. "
+               "Som ledelsen tæller: "
                f"{tr['scope'].label.lower()}. Uddannelse regnes som gyldig i "
                f"{fmt.count(tr['refresh'], 'måned', 'måneder')} efter seneste kursus; det er kommunens egen regel, "
                "ikke lovens." + (f" Begrundelse: {tr['validity_note']}" if tr["validity_note"] else "")),

@@ -22,5 +22,6 @@ class ArchiveForm(LocalizedForm):
     as_of = DateField(_l("Status pr. (valgfri)"), validators=[Optional()])
     approved_by = StringField(_l("Godkendt af"), validators=[
         DataRequired(message=_l("Angiv hvem der har godkendt rapporten (person eller organ).")), Length(max=300)])
-    approved_on = DateField(_l("Godkendt den"), validators=[InputRequired(message=_l("Angiv datoen for godkendelsen."))])
+    approved_on = DateField(_l("Godkendt den"),
+                            validators=[InputRequired(message=_l("Angiv datoen for godkendelsen."))])
     note = TextAreaField(_l("Bemærkning"), validators=[Optional(), Length(max=2000)])

@@ -34,7 +34,8 @@ from register.reports import document as d
 from register.reports import formatting as fmt
 from register.reports.gcpause import collector_paused
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "dkfds" / "fonts" / "IBMPlexSans" / "complete" / "ttf"
+FONT_DIR = (Path(__file__).resolve().parent.parent / "static" / "vendor" / "dkfds" / "fonts" / "IBMPlexSans"
+            / "complete" / "ttf")
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#545454")
 RULE = colors.HexColor("#b5b5b5")
@@ -337,12 +338,12 @@ class _TableLayout:
         # the caption lines up with the text in the cells, as the paragraph it was did in the frame
         self.caption = self.cap.lines(block.caption, width - 2 * self.PAD_X) if block.caption else []
         self.caption_height = len(self.caption) * CAPTION_LEADING + CAPTION_SPACE if self.caption else 0
-        self.header = [self.head.lines(str(c), w) for c, w in zip(block.columns, inner)]
+        self.header = [self.head.lines(str(c), w) for c, w in zip(block.columns, inner, strict=True)]
         self.header_height = 2 * self.PAD_Y + max(len(c) for c in self.header) * HEAD_LEADING
         self.rows = []
         self.tops = [0.0]  # tops[i]: distance from the first row's top to row i's top
         for row in block.rows:
-            cells = [self._clip(self.cell.lines(str(v), w), w) for v, w in zip(row, inner)]
+            cells = [self._clip(self.cell.lines(str(v), w), w) for v, w in zip(row, inner, strict=True)]
             self.rows.append(cells)
             self.tops.append(self.tops[-1] + 2 * self.PAD_Y + max(len(c) for c in cells) * CELL_LEADING)
 
@@ -359,11 +360,11 @@ class _TableLayout:
             longest = max((self.cell.width(w) for w in words), default=0)
             longest = max([longest] + [self.head.width(w) for w in str(header).split()])
             need.append(longest + 2 * self.PAD_X + 0.5)
-        short = sum(max(0.0, n - w) for n, w in zip(need, widths))
-        spare = sum(max(0.0, w - n) for n, w in zip(need, widths))
+        short = sum(max(0.0, n - w) for n, w in zip(need, widths, strict=True))
+        spare = sum(max(0.0, w - n) for n, w in zip(need, widths, strict=True))
         if not short or spare < short:
             return widths
-        return [n if n > w else w - (w - n) * short / spare for n, w in zip(need, widths)]
+        return [n if n > w else w - (w - n) * short / spare for n, w in zip(need, widths, strict=True)]
 
     def _clip(self, lines: list[str], width: float) -> list[str]:
         if len(lines) <= self.MAX_LINES:
@@ -516,7 +517,7 @@ class _Contents(Flowable):
         y = self.height
         canv.saveState()
         for (level, _title, key), (lines, height) in zip(self.entries[self.start:self.end],
-                                                         rows[self.start:self.end]):
+                                                         rows[self.start:self.end], strict=True):
             measure, indent = self.kit.toc[level - 1], TOC_INDENT[level - 1]
             leading, colour = TOC_LEADING[level - 1], TOC_COLOURS[level - 1]
             text = _TextBlock(ink)
@@ -627,7 +628,8 @@ class _Doc(BaseDocTemplate):
         canv.saveState()
         canv.setFont("Plex", 8)
         canv.setFillColor(MUTED)
-        canv.drawString(20 * mm, A4[1] - 12 * mm, f"{self.report.municipality} · {self.report.title} {self.report.year}")
+        canv.drawString(20 * mm, A4[1] - 12 * mm,
+                        f"{self.report.municipality} · {self.report.title} {self.report.year}")
         audit = " · revisionsvisning" if self.report.registered_on else ""
         canv.drawString(20 * mm, 12 * mm,
                         f"Status pr. {fmt.date(self.report.as_of)} · version {self.report.version}{audit}")
@@ -727,7 +729,7 @@ def _heat_map(block: d.HeatMap, styles, width: float):
     rows = [[Paragraph(escape(block.row_title), head)] + [Paragraph(escape(c), head) for c in block.columns]]
     style = [("GRID", (0, 0), (-1, -1), 0.5, RULE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("BACKGROUND", (0, 0), (-1, 0), ZEBRA), ("BACKGROUND", (0, 0), (0, -1), ZEBRA)]
-    for r, (label, cells) in enumerate(zip(block.rows, block.cells), start=1):
+    for r, (label, cells) in enumerate(zip(block.rows, block.cells, strict=True), start=1):
         rows.append([Paragraph(escape(label), head)]
                     + [[Paragraph(fmt.number(c.count), count), Paragraph(escape(c.level), cell)] for c in cells])
         for col, c in enumerate(cells, start=1):

@@ -33,7 +33,7 @@ def heat_block(counts: dict[tuple[int, int], int], scale: services.Scale, title:
     rows = [scale.likelihood_label(row[0].likelihood) for row in heat.rows]
     columns = [scale.consequence_label(n) for n in range(1, len(scale.consequence) + 1)]
     words = "; ".join(f"sandsynlighed {r}, konsekvens {columns[i]}: {c.count}"
-                      for r, row in zip(rows, cells) for i, c in enumerate(row) if c.count)
+                      for r, row in zip(rows, cells, strict=True) for i, c in enumerate(row) if c.count)
     return d.HeatMap(title, "Sandsynlighed", "Konsekvens", rows, columns, cells,
                      description=f"{title}: {words or 'ingen risici'}.")
 

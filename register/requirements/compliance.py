@@ -50,7 +50,7 @@ class Figures:
     def cells(self) -> list[tuple[int, str]]:
         """(count, whole percent) per status in STATUS_KEYS order: the cells of a figures table, built in one
         call (the template looked each count up by item first, an exception per cell before the attribute)."""
-        return [(getattr(self, key), "%.0f" % self.share(key)) for key in STATUS_KEYS]
+        return [(getattr(self, key), f"{self.share(key):.0f}") for key in STATUS_KEYS]
 
     def add(self, status: str | None, applicable: bool, overdue: bool) -> None:
         self.total += 1

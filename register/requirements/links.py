@@ -68,4 +68,4 @@ def link_sections(app: Flask, requirement_id: int) -> list[tuple[LinkProvider, l
     found: list[list] = [[] for _ in providers]
     for row in db.session.execute(statements[key], {"requirement_id": requirement_id}):
         found[row.part].append(row[1 + row.part])
-    return [(p, p.items(records)) for p, records in zip(providers, found)]
+    return [(p, p.items(records)) for p, records in zip(providers, found, strict=True)]

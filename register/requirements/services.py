@@ -618,7 +618,8 @@ def requirement_history(req: Requirement, page: int = 1,
 FIELD_LABELS = {
     "applicable": _l("Relevant"), "applicability_reason": _l("Begrundelse"), "status": _l("Status"),
     "status_effective_on": _l("Status gælder fra"),
-    "status_from_controls": _l("Status fra tiltag"), "maturity": _l("Modenhed"), "responsible_unit_id": _l("Ansvarlig enhed"),
+    "status_from_controls": _l("Status fra tiltag"), "maturity": _l("Modenhed"),
+    "responsible_unit_id": _l("Ansvarlig enhed"),
     "responsible_person": _l("Ansvarlig person"), "next_review": _l("Næste gennemgang"), "notes": _l("Noter"),
     "title": _l("Titel"), "url": _l("Link"), "filename": _l("Filnavn"),
 }
