@@ -1,9 +1,9 @@
 """Labelled enums: the value is what the database stores; each member carries its lazy label and badge tone."""
 import sqlalchemy as sa
 from flask import session
+from flask_babel.speaklater import LazyString
 
 from register.core.enums import LabelledEnum
-from register.core.i18n import LazyText
 from register.extensions import db
 from register.gap.models import Priority
 from register.organisation.models import Unit, UnitKind
@@ -17,7 +17,7 @@ def test_every_member_has_a_lazy_label_and_a_known_tone(app):
     for enum_cls in enums:
         for member in enum_cls:
             # a plain string would be translated once, at import, in no one's language
-            assert isinstance(member._label, LazyText), member
+            assert isinstance(member._label, LazyString), member
             assert member.tone in TONES, member
 
 
