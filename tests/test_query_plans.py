@@ -37,16 +37,6 @@ def _plans(fragment: str) -> list[tuple[int, int]]:
     return [tuple(row) for row in db.session.execute(sa.text(_PLANS), {"fragment": f"%{fragment}%"})]
 
 
-def test_the_logged_in_user_with_the_data_stamp_is_planned_once(app, large, users):
-    from register.accounts.services import user_of_request
-
-    with app.app_context():
-        for _ in range(RUNS):
-            user_of_request(users["admin"])
-        plans = _plans("newest_entry")
-        assert plans and all(generic > 0 for generic, _custom in plans), plans
-
-
 def test_a_requirement_list_page_and_a_requirement_with_its_surroundings_are_planned_once(app, large):
     from register.catalogs.models import RequirementMapping
     from register.requirements.services import RequirementFilter, requirement_context, requirement_page
