@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import requests
 
 from bench import server
+from bench.load import _login
 from bench.pages import PAGES, targets, in_process
 
 # Runs in a fresh interpreter: the app factory, then the first requests through the test client.
@@ -59,11 +59,11 @@ def run(database_url: str | None, runs: int = 5) -> dict:
             ids = targets(app)
         with server.gunicorn(path, env, workers=1) as (url, proc):
             after_start = worker_rss_mib(proc.pid)
-            session = requests.Session()
-            session.post(url + "/konto/login", data={"email": "admin@nordsoe.example",
-                                                      "password": "demo-register-2026"})
+            session = _login(url)  # with the form's CSRF token, as a browser sends it
             for _label, page, _paged in PAGES:
-                session.get(url + page.format(**ids)).raise_for_status()
+                response = session.get(url + page.format(**ids), allow_redirects=False)
+                response.raise_for_status()
+                assert response.status_code == 200, (page, response.status_code)  # not sent back to log in
             after_pages = worker_rss_mib(proc.pid)
     return {"starts": starts, "after_start": after_start, "after_pages": after_pages}
 
