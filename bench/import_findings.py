@@ -28,7 +28,7 @@ from openpyxl import Workbook  # noqa: E402
 from register import create_app  # noqa: E402
 from register.catalogs import loader  # noqa: E402
 from register.core.history import acting_as  # noqa: E402
-from register.extensions import db  # noqa: E402
+from register.extensions import db, init_migrate  # noqa: E402
 from register.gap import importer, services  # noqa: E402
 from register.gap.models import Assessment, AssessorKind  # noqa: E402
 from register.organisation.models import Unit, UnitKind  # noqa: E402
@@ -89,6 +89,7 @@ def main() -> None:
     os.environ.setdefault("REGISTER_INSTANCE_PATH", folder)
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    init_migrate(app)
     with app.app_context(), acting_as("bench"):
         upgrade(revision="heads")
         loader.load_shipped()

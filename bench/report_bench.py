@@ -28,7 +28,7 @@ from register import create_app  # noqa: E402
 from register.catalogs import loader  # noqa: E402
 from register.catalogs.models import Catalog, Requirement  # noqa: E402
 from register.core.history import ChangeLog, entry_hash, last_hash, owner_fields, to_json  # noqa: E402
-from register.extensions import db  # noqa: E402
+from register.extensions import db, init_migrate  # noqa: E402
 from register.gap.models import Finding  # noqa: E402
 from register.incidents.models import Incident  # noqa: E402
 from register.organisation.models import Unit  # noqa: E402
@@ -165,6 +165,7 @@ def main(argv=None) -> int:
         os.environ["REGISTER_INSTANCE_PATH"] = tmp
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                           "MUNICIPALITY_NAME": "Benchmark Kommune"})
+        init_migrate(app)
         with app.app_context():
             upgrade(revision="heads")
             began = time.perf_counter()

@@ -15,10 +15,10 @@ from register.catalogs.cli import catalogs_cli
 from register.catalogs.views import bp as catalogs_bp
 from register.controls.views import bp as controls_bp
 from register.core import db as core_db, errors, history_display, hooks, i18n, security, templating, transactions
-from register.core.cli import backup_command, history_cli, restore_command
+from register.core.cli import MigrationCommands, backup_command, history_cli, restore_command
 from register.core.params import KeyConverter
 from register.demo.cli import demo_cli
-from register.extensions import babel, csrf, db, login_manager, migrate
+from register.extensions import babel, csrf, db, login_manager
 from register.gap.views import bp as gap_bp
 from register.home.views import bp as home_bp
 from register.incidents.views import bp as incidents_bp
@@ -84,7 +84,6 @@ def configure(app: Flask, test_config: dict | None) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(config_module.MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
@@ -103,9 +102,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """Command-line groups: catalogs, users, demo."""
-    for group in (catalogs_cli, users_cli, demo_cli, history_cli, backup_command, restore_command, reminders_cli,
-                  report_command):
+    """Command-line groups: db (migrations), catalogs, users, demo, history, backup, reminders, report."""
+    for group in (MigrationCommands(app), catalogs_cli, users_cli, demo_cli, history_cli, backup_command,
+                  restore_command, reminders_cli, report_command):
         app.cli.add_command(group)
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from register import create_app
-from register.extensions import db
+from register.extensions import db, init_migrate
 
 PASSWORD = "correct-horse-battery"
 
@@ -35,6 +35,7 @@ def database_url(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("REGISTER_INSTANCE_PATH", str(tmp_path_factory.mktemp("migrate-instance")))
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    init_migrate(app)
     mp.undo()
     with app.app_context():
         if db.engine.dialect.name == "postgresql":

@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from register import create_app
 from register.catalogs.models import Requirement
 from register.core.history import ChangeLog, verify_chain
-from register.extensions import db
+from register.extensions import db, init_migrate
 from register.requirements.models import ImplementationStatus, RequirementAssessment
 
 from conftest import html
@@ -75,6 +75,7 @@ def scratch_url(tmp_path):
 def test_the_migration_fills_the_owner_of_existing_entries(scratch_url, tmp_path, monkeypatch):
     monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "x"})
+    init_migrate(app)
     log = sa.table("change_log", sa.column("at", sa.DateTime), sa.column("actor", sa.String),
                    sa.column("action", sa.String), sa.column("entity", sa.String), sa.column("entity_id", sa.Integer),
                    sa.column("changes", sa.JSON), sa.column("state", sa.JSON), sa.column("prev_hash", sa.String),
@@ -101,6 +102,7 @@ def test_the_migration_fills_the_owner_of_existing_entries(scratch_url, tmp_path
 def test_the_migration_fills_every_requirements_area(scratch_url, tmp_path, monkeypatch):
     monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "x"})
+    init_migrate(app)
     with app.app_context():
         upgrade(revision="f3a9c1d27b60")  # the revision before requirement.area_id
         with db.engine.begin() as conn:

@@ -1,13 +1,26 @@
-"""Operator commands: verify the history chain, back up and restore an installation."""
+"""Operator commands: migrate the database, verify the history chain, back up and restore an installation."""
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from register.core import backup as backup_service
 from register.core.integrity import backup_anchor, check_integrity
-from register.extensions import db
+from register.extensions import db, init_migrate
+
+
+class MigrationCommands(click.Group):
+    """`flask db` until it is run: then Flask-Migrate's own group, with its options and subcommands, takes over."""
+
+    def __init__(self, app: Flask):
+        super().__init__("db", help="Perform database migrations.")
+        self.app = app
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        init_migrate(self.app)  # replaces this group in app.cli with Flask-Migrate's
+        return self.app.cli.commands["db"].make_context(info_name, args, parent=parent, **extra)
+
 
 history_cli = AppGroup("history", help="The tamper-evident change history.")
 

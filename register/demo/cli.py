@@ -4,11 +4,12 @@ from flask.cli import with_appcontext
 
 from register.core.db import update_statistics
 from register.core.history import acting_as
-from register.demo.services import DemoRefused, database_state, demo_logins, load_demo
 from register.extensions import db
 
 
 def print_logins() -> None:
+    from register.demo.services import demo_logins  # at use, as in demo_cli below
+
     rows = demo_logins()
     if not rows:
         click.echo("  No demo accounts. Create an administrator with:")
@@ -25,6 +26,9 @@ def print_logins() -> None:
 @with_appcontext
 def demo_cli(if_empty, logins_only):
     """Load demo data into an empty database; refuses one that holds non-demo data."""
+    # The demo data and its loaders (with PyYAML) are read when the command runs, not by every web worker.
+    from register.demo.services import DemoRefused, database_state, load_demo
+
     if logins_only:
         print_logins()
         return
