@@ -100,6 +100,30 @@ def test_a_catalogue_may_say_which_requirements_are_assessed(app, make_unit):
     assert _counts(then.catalogs[0]) == (6, 1, 1, 1, 1, 1, 1, 1)
 
 
+def test_todays_figures_counted_by_the_database_match_those_counted_from_the_history(app, catalogs, make_unit):
+    """Today's figures come from grouped statements, a past day's from the recorded states in Python: on the
+    same data (real catalogues, the demo's assessments, explicit `assessable` flags, a retired requirement)
+    both give the same figures and the same overdue list, in the same order."""
+    app.test_cli_runner().invoke(args=["demo"])
+    _known(app, make_unit)
+    with app.app_context():
+        for ref, attributes, retired in (("A", {"assessable": True}, False), ("A.1", {"assessable": False}, False),
+                                         ("B", {"assessable": "yes"}, False), ("B.2", {}, True)):
+            req = db.session.execute(sa.select(Requirement).join(Catalog).where(
+                Catalog.code == "kendt", Requirement.ref == ref)).scalar_one()
+            req.attributes, req.retired = attributes, retired
+        db.session.commit()
+        today = local_today()
+        now = compliance.compliance_overview(today=today)
+        recorded = compliance.compliance_overview(as_of=today)
+        first = compliance.compliance_overview(today=today, overdue_limit=1)
+        total = compliance.compliance_totals(today=today)
+    assert now.total.total > 40 and now.total.overdue > 1 and len(now.areas) > 2
+    assert (now.total, now.catalogs, now.areas, now.units, now.overdue) == (
+        recorded.total, recorded.catalogs, recorded.areas, recorded.units, recorded.overdue)
+    assert total == now.total and first.overdue == now.overdue[:1]
+
+
 def test_figures_as_of_a_past_date_use_the_history(app, make_unit):
     _known(app, make_unit)
     with app.app_context():  # pretend everything so far happened on 1 March 2025

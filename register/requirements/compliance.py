@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from register.catalogs.models import Catalog, Requirement
+from register.catalogs.models import Catalog, Requirement, area_of
 from register.core.dates import local_today
 from register.core.history import states_as_of
 from register.core.i18n import gettext as _
@@ -160,12 +160,125 @@ def assessable_ids(reqs: list[_Req]) -> set[int]:
 
 
 def compliance_overview(as_of: dt.date | None = None, today: dt.date | None = None,
-                        states: tuple[dict, dict] | None = None) -> Overview:
+                        states: tuple[dict, dict] | None = None, overdue_limit: int | None = None) -> Overview:
     """Figures per catalogue, per area and per unit, now or as they stood at the end of `as_of`.
 
     `states`: the requirements' and assessments' recorded states at `as_of` (states_as_of), when the caller
-    has read them already (the annual report reads each date's history once)."""
-    return _compute_overview(as_of, as_of or today or local_today(), states)
+    has read them already (the annual report reads each date's history once). `overdue_limit`: list only the
+    oldest overdue reviews (their number is in `total.overdue` either way)."""
+    reference_day = as_of or today or local_today()
+    if as_of:
+        overview = _compute_overview(as_of, reference_day, states)
+        overview.overdue = overview.overdue[:overdue_limit]
+        return overview
+    return _current_overview(reference_day, overdue_limit)
+
+
+def compliance_totals(today: dt.date | None = None) -> Figures:
+    """Today's figures for all requirements together (the start page's panel): one grouped statement."""
+    total = Figures(None, _("I alt"))
+    _fill(total, db.session.execute(sa.select(*_tallies(_counted(today or local_today())))).one())
+    return total
+
+
+# The figures of the current state are counted by the database (grouped statements over the requirements
+# that count, see the module's rules), so a page reads one row per area and per unit, not every requirement.
+
+def _assessable_flag():
+    """A requirement's `assessable` attribute as 'true' or 'false' when it is a JSON boolean, else another
+    value or NULL (then the leaf rule decides, as in assessable_ids)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.json_type(Requirement.attributes, "$.assessable")
+    return sa.cast(Requirement.attributes["assessable"], sa.Text)
+
+
+def _counted(reference_day: dt.date):
+    """One row per requirement that counts today: its catalogue, area, unit, status key and overdue flag."""
+    child = sa.orm.aliased(Requirement)
+    has_child = sa.exists(sa.select(child.id).where(child.parent_id == Requirement.id, child.retired.is_(False)))
+    flag = _assessable_flag()
+    ra = RequirementAssessment
+    applicable = sa.func.coalesce(ra.applicable, sa.true())
+    status = sa.type_coerce(ra.status, sa.String)
+    key = sa.case((applicable.is_(False), "not_applicable"), (status.in_(STATUS_KEYS[:-1]), status),
+                  else_="not_assessed")
+    overdue = sa.case((sa.and_(applicable.is_(True), ra.next_review < reference_day), 1), else_=0)
+    return (sa.select(Requirement.id, Requirement.catalog_id, area_of().label("area_id"),
+                      ra.responsible_unit_id.label("unit_id"), key.label("key"), overdue.label("overdue"))
+            .outerjoin(ra, ra.requirement_id == Requirement.id)
+            .where(Requirement.retired.is_(False),
+                   sa.or_(flag == "true", sa.and_(sa.func.coalesce(flag, "") != "false", ~has_child)))
+            .subquery("counted"))
+
+
+FIGURE_COUNTS = ("not_applicable",) + STATUS_KEYS
+
+
+def _tallies(counted) -> list:
+    """The counts of Figures as grouped columns of `counted`: total, one per key, overdue."""
+    return [sa.func.count().label("total"),
+            *(sa.func.coalesce(sa.func.sum(sa.case((counted.c.key == k, 1), else_=0)), 0).label(k)
+              for k in FIGURE_COUNTS),
+            sa.func.coalesce(sa.func.sum(counted.c.overdue), 0).label("overdue")]
+
+
+def _fill(figures: Figures, row) -> Figures:
+    figures.total += row.total
+    for k in (*FIGURE_COUNTS, "overdue"):
+        setattr(figures, k, getattr(figures, k) + getattr(row, k))
+    return figures
+
+
+def _current_overview(reference_day: dt.date, overdue_limit: int | None) -> Overview:
+    counted = _counted(reference_day)
+    catalogs = list(db.session.execute(sa.select(Catalog.id, Catalog.title_da)
+                                       .order_by(Catalog.sort_order, Catalog.code)).all())
+    catalog_figures = {c.id: Figures(c.id, c.title_da) for c in catalogs}
+    area_figures: dict[int, list[Figures]] = {c.id: [] for c in catalogs}
+    by_area = (sa.select(counted.c.catalog_id, counted.c.area_id, *_tallies(counted))
+               .group_by(counted.c.catalog_id, counted.c.area_id).subquery("by_area"))
+    area = sa.orm.aliased(Requirement)
+    for row in db.session.execute(
+            sa.select(by_area, area.display_ref, area.title_da)
+            .join(area, area.id == by_area.c.area_id)
+            .order_by(by_area.c.catalog_id, area.position, area.id)):
+        if row.catalog_id in catalog_figures:
+            area_figures[row.catalog_id].append(
+                _fill(Figures(row.area_id, f"{row.display_ref} {row.title_da}".strip()), row))
+            _fill(catalog_figures[row.catalog_id], row)
+    by_unit = (sa.select(counted.c.unit_id, *_tallies(counted)).group_by(counted.c.unit_id).subquery("by_unit"))
+    unit_rows, no_unit = [], None
+    for row in db.session.execute(sa.select(by_unit, Unit.name).outerjoin(Unit, Unit.id == by_unit.c.unit_id)):
+        if row.unit_id is None:
+            no_unit = _fill(Figures(None, _("Ingen ansvarlig enhed")), row)
+        else:
+            unit_rows.append(_fill(Figures(row.unit_id, row.name or ""), row))
+    unit_rows.sort(key=lambda f: f.label.lower())
+    if no_unit is not None:
+        unit_rows.append(no_unit)
+    total = Figures(None, _("I alt"))
+    for figures in catalog_figures.values():
+        _fill(total, figures)
+    return Overview(reference_day=reference_day, as_of=None,
+                    catalogs=[catalog_figures[c.id] for c in catalogs if catalog_figures[c.id].total],
+                    areas=area_figures, units=unit_rows, overdue=_overdue(reference_day, overdue_limit), total=total)
+
+
+def _bytewise(column):
+    """Order text by code point, as Python's sort does (SQLite's default; PostgreSQL's collation may differ)."""
+    return column.collate("C") if db.session.get_bind().dialect.name == "postgresql" else column
+
+
+def _overdue(reference_day: dt.date, limit: int | None) -> list[OverdueItem]:
+    """The overdue reviews of the requirements that count, oldest first."""
+    counted = _counted(reference_day)
+    req, ra = sa.orm.aliased(Requirement), RequirementAssessment
+    rows = db.session.execute(
+        sa.select(req.id, req.catalog_id, req.display_ref, req.title_da, ra.next_review, Unit.name)
+        .join(ra, ra.requirement_id == req.id).outerjoin(Unit, Unit.id == ra.responsible_unit_id)
+        .where(req.id.in_(sa.select(counted.c.id).where(counted.c.overdue == 1)))
+        .order_by(ra.next_review, _bytewise(req.display_ref), req.catalog_id, req.position, req.id).limit(limit))
+    return [OverdueItem(r.id, r.catalog_id, r.display_ref, r.title_da, r.next_review, r.name) for r in rows]
 
 
 def _compute_overview(as_of: dt.date | None, reference_day: dt.date,

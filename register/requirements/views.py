@@ -35,8 +35,8 @@ bp.nav = [NavItem(10, _l("Krav"), "requirements.index",
 
 
 def _home_panel() -> dict | None:
-    overview = compliance.compliance_overview(today=services.today())
-    return {"compliance": overview} if overview.total.total else None
+    total = compliance.compliance_totals(today=services.today())
+    return {"compliance": total} if total.total else None
 
 
 bp.home_panels = [HomePanel(10, "requirements/_home_panel.html", _home_panel)]
@@ -250,7 +250,7 @@ def dashboard():
     today = services.today()
     chosen = request.args.get("omraader", "")
 
-    overview = compliance.compliance_overview(as_of=as_of, today=today)
+    overview = compliance.compliance_overview(as_of=as_of, today=today, overdue_limit=OVERDUE_SHOWN)
     catalogs = {c.id: c for c in services.catalog_options()}
     # Every catalogue's areas, unless there are too many to read: then one catalogue's at a time.
     area_catalogs = [c.key for c in overview.catalogs]
