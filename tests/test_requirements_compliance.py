@@ -169,6 +169,27 @@ def test_neutralise_formula_text():
         "'=1+1", "'+45 1234", "'-x", "'@SUM(A1)", "'\tx", "ok", 5, None]
 
 
+def test_xlsx_bytes_is_a_workbook_a_spreadsheet_reads_as_written():
+    """The workbook's parts are written directly: openpyxl reads back the values, a bold frozen header, dates
+    as dates, column widths and the title; the same rows give the same bytes."""
+    from register.requirements.exports import xlsx_bytes
+
+    rows = [["=1+1", dt.date(2026, 2, 3), 5, None, 2.5],
+            ["a & <b> \"c\"", dt.datetime(2026, 1, 2, 12, 30), 0, "æøå", True],
+            ["\x01x", None, None, "y" * 80, -1]]
+    data = xlsx_bytes("Krav & <ting>", ["Tekst", "Dato", "Tal", "Lang", "Andet"], rows)
+    assert data == xlsx_bytes("Krav & <ting>", ["Tekst", "Dato", "Tal", "Lang", "Andet"], rows)
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert ws.title == "Krav & <ting>" and ws.freeze_panes == "A2"
+    assert [(c.value, c.font.b) for c in ws[1]] == [(h, True) for h in ["Tekst", "Dato", "Tal", "Lang", "Andet"]]
+    assert [[c.value for c in r] for r in ws.iter_rows(min_row=2)] == [
+        ["'=1+1", dt.datetime(2026, 2, 3), 5, None, 2.5],
+        ["a & <b> \"c\"", dt.datetime(2026, 1, 2, 12, 30), 0, "æøå", True],
+        ["x", None, None, "y" * 80, -1]]
+    assert ws["B2"].is_date and ws["B2"].number_format == "DD-MM-YYYY" and not ws["B2"].font.b
+    assert [ws.column_dimensions[c].width for c in "ABCDE"] == [13, 21, 8, 60, 8]  # longest value + 2, within 8-60
+
+
 def test_xlsx_export_has_danish_headers_real_dates_and_no_formulas(app, client, login, make_unit):
     _known(app, make_unit)
     assess(app, "kendt:C", status=S.PLANNED, notes="=HYPERLINK(\"http://evil\")", responsible_person="@admin",

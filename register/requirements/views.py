@@ -279,16 +279,15 @@ EXPORT_HEADERS = [_l("Katalog"), _l("Reference"), _l("Titel"), _l("Område"), _l
 def _export_rows(f: services.RequirementFilter) -> list[list]:
     rows = []
     yes, no = _("Ja"), _("Nej")
-    for row in services.all_rows(f):
-        a = row.assessment
+    # Each status translated once, not once a row.
+    labels = {None: _("Ikke vurderet"), **{s: str(s.label) for s in ImplementationStatus}}
+    for row in services.export_rows(f):
         rows.append([
-            row.requirement.catalog.code, row.requirement.display_ref, row.requirement.title_da,
-            f"{row.area.display_ref} {row.area.title_da}".strip(),
-            (no if a and not a.applicable else yes), a.applicability_reason if a else None,
-            row.status_label, (yes if a and a.status_from_controls else no),
-            a.maturity if a else None, row.unit.name if row.unit else None,
-            a.responsible_person if a else None, a.next_review if a else None, row.control_count,
-            a.notes if a else None])
+            row.catalog_code, row.display_ref, row.title_da, f"{row.area_ref} {row.area_title}".strip(),
+            yes if row.applicable else no, row.applicability_reason,
+            labels[row.status], yes if row.status_from_controls else no,
+            row.maturity, row.unit_name, row.responsible_person, row.next_review, row.control_count or 0,
+            row.notes])
     return rows
 
 
