@@ -171,54 +171,54 @@ def _counts(req):
                    sa.or_(flag == "true", sa.and_(sa.func.coalesce(flag, "") != "false", ~has_child)))
 
 
-def _is_overdue(ra, reference_day: dt.date):
-    return sa.and_(sa.func.coalesce(ra.applicable, sa.true()).is_(True), ra.next_review < reference_day)
-
-
-def _counted(reference_day: dt.date):
-    """One row per requirement that counts today: its catalogue, area, unit, status key and overdue flag."""
+def _counted():
+    """One row per requirement that counts: its catalogue, area, unit, relevance, status and next review."""
     ra = RequirementAssessment
-    status = sa.type_coerce(ra.status, sa.String)
-    key = sa.case((sa.func.coalesce(ra.applicable, sa.true()).is_(False), "not_applicable"),
-                  (status.in_(STATUS_KEYS[:-1]), status), else_="not_assessed")
     return (sa.select(Requirement.catalog_id, area_of().label("area_id"), ra.responsible_unit_id.label("unit_id"),
-                      key.label("key"), sa.case((_is_overdue(ra, reference_day), 1), else_=0).label("overdue"))
+                      sa.func.coalesce(ra.applicable, sa.true()).label("applicable"),
+                      sa.type_coerce(ra.status, sa.String).label("status"), ra.next_review)
             .outerjoin(ra, ra.requirement_id == Requirement.id)
             .where(_counts(Requirement)))
 
 
-FIGURE_COUNTS = ("not_applicable",) + STATUS_KEYS
+def _tallies(counted, reference_day: dt.date) -> list:
+    """The counts of Figures as grouped columns of `counted` (not assessed is what is left: see _fill). Each
+    a plain condition on the columns: a status key worked out per row first cost a third more."""
+    applicable = counted.c.applicable.is_(True)
 
+    def number(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-def _tallies(counted) -> list:
-    """The counts of Figures as grouped columns of `counted`: total, one per key, overdue."""
-    return [sa.func.count().label("total"),
-            *(sa.func.coalesce(sa.func.sum(sa.case((counted.c.key == k, 1), else_=0)), 0).label(k)
-              for k in FIGURE_COUNTS),
-            sa.func.coalesce(sa.func.sum(counted.c.overdue), 0).label("overdue")]
+    return [sa.func.count().label("total"), number(counted.c.applicable.is_(False)).label("not_applicable"),
+            *(number(sa.and_(applicable, counted.c.status == k)).label(k) for k in STATUS_KEYS[:-1]),
+            number(sa.and_(applicable, counted.c.next_review < reference_day)).label("overdue")]
 
 
 def _fill(figures: Figures, row) -> Figures:
     figures.total += row.total
-    for k in (*FIGURE_COUNTS, "overdue"):
+    for k in ("not_applicable", *STATUS_KEYS[:-1], "overdue"):
         setattr(figures, k, getattr(figures, k) + getattr(row, k))
+    # Without a status, or with one not in STATUS_KEYS, a relevant requirement is not assessed.
+    figures.not_assessed += row.total - row.not_applicable - sum(getattr(row, k) for k in STATUS_KEYS[:-1])
     return figures
 
 
 def compliance_totals(today: dt.date | None = None) -> Figures:
     """Today's figures for all requirements together (the start page's panel): one grouped statement."""
-    counted = _counted(today or local_today()).subquery("counted")
-    return _fill(Figures(None, _("I alt")), db.session.execute(sa.select(*_tallies(counted))).one())
+    counted = _counted().subquery("counted")
+    return _fill(Figures(None, _("I alt")),
+                 db.session.execute(sa.select(*_tallies(counted, today or local_today()))).one())
 
 
 def _current_overview(reference_day: dt.date, overdue_limit: int | None) -> Overview:
     """Per area and per unit in one statement: the requirements that count are read once (a CTE used twice
     is materialised by SQLite and PostgreSQL alike) and grouped both ways."""
-    counted = _counted(reference_day).cte("counted")
-    by_area = (sa.select(counted.c.catalog_id, counted.c.area_id, *_tallies(counted))
+    counted = _counted().cte("counted")
+    by_area = (sa.select(counted.c.catalog_id, counted.c.area_id, *_tallies(counted, reference_day))
                .group_by(counted.c.catalog_id, counted.c.area_id).subquery("by_area"))
-    by_unit = sa.select(counted.c.unit_id, *_tallies(counted)).group_by(counted.c.unit_id).subquery("by_unit")
-    tallies = [c.name for c in _tallies(counted)]
+    by_unit = (sa.select(counted.c.unit_id, *_tallies(counted, reference_day)).group_by(counted.c.unit_id)
+               .subquery("by_unit"))
+    tallies = [c.name for c in _tallies(counted, reference_day)]
     area = sa.orm.aliased(Requirement)
     areas = (sa.select(sa.literal("area").label("level"), by_area.c.catalog_id, by_area.c.area_id.label("key"),
                        area.display_ref.label("ref"), area.title_da.label("name"), area.position,
@@ -267,7 +267,8 @@ def _overdue(reference_day: dt.date, limit: int | None) -> list[OverdueItem]:
         sa.select(Requirement.id, Requirement.catalog_id, Requirement.display_ref, Requirement.title_da,
                   ra.next_review, Unit.name)
         .join(ra, ra.requirement_id == Requirement.id).outerjoin(Unit, Unit.id == ra.responsible_unit_id)
-        .where(_is_overdue(ra, reference_day), _counts(Requirement))
+        .where(sa.func.coalesce(ra.applicable, sa.true()).is_(True), ra.next_review < reference_day,
+               _counts(Requirement))
         .order_by(ra.next_review, _bytewise(Requirement.display_ref), Requirement.catalog_id, Requirement.position,
                   Requirement.id).limit(limit))
     return [OverdueItem(r.id, r.catalog_id, r.display_ref, r.title_da, r.next_review, r.name) for r in rows]
