@@ -20,6 +20,8 @@ def main(argv=None) -> int:
     p_pages.add_argument("--python-clients", action="store_true", help="drive pages with Python threads, not wrk")
     p_pages.add_argument("--workers", type=int, default=4)
     p_pages.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    p_pages.add_argument("--alone-only", action="store_true",
+                         help="only each page alone, in-process, on demo data and at scale (no gunicorn)")
     p_shared = sub.add_parser("shared", help="several municipalities on one server, driven at the same time")
     p_shared.add_argument("--municipalities", type=int, default=shared.COUNT)
     p_shared.add_argument("--clients", type=int, default=10, help="connections in all, split between them")
@@ -33,6 +35,10 @@ def main(argv=None) -> int:
     sub.add_parser("generate", help="add a large municipality to the configured database")
     args = parser.parse_args(argv)
 
+    if args.command == "pages" and args.alone_only:
+        engine = "PostgreSQL" if args.database_url else "SQLite"
+        print(pages.report_alone(pages.run_alone(args.database_url), engine))
+        return 0
     if args.command == "pages":
         result = pages.run(args.database_url, args.clients, args.requests, args.workers, args.seconds,
                            use_wrk=False if args.python_clients else None)

@@ -368,6 +368,35 @@ def run(database_url: str | None, clients: int = 10, per_client: int = 20, worke
                       f"{clients} Python threads, {per_client} requests each per page"}
 
 
+def run_alone(database_url: str | None) -> dict:
+    """The in-process half of `run` only: every page alone on demo data and on the large municipality, with
+    its SQL count, and no gunicorn (a quick check of one page's own cost while working on it)."""
+    with server.instance(database_url) as (path, env):
+        with in_process(path, env) as app:
+            alone_small: dict[str, float] = {}
+            small = query_counts(app, alone_small)
+            began = time.perf_counter()
+            made = generate.generate(generate.Scale())
+            generated_in = time.perf_counter() - began
+            alone: dict[str, float] = {}
+            large = query_counts(app, alone)
+    return {"made": made, "generated_in": generated_in, "small": small, "large": large, "alone": alone,
+            "alone_small": alone_small, "python": interpreter()}
+
+
+def report_alone(result: dict, database: str) -> str:
+    """The result of `run_alone` as Markdown (also printed)."""
+    lines = [f"### {database}, one request alone, in-process", "",
+             f"Data: {', '.join(f'{v} {k}' for k, v in result['made'].items())} (generated in "
+             f"{result['generated_in']:.0f} s); {result['python']}.", "",
+             "| page | alone (demo data) | alone (large) | SQL (demo data) | SQL (large) |",
+             "| --- | --- | --- | --- | --- |"]
+    for label, _path, _paged in PAGES:
+        lines.append(f"| {label} | {result['alone_small'][label]:.1f} ms | {result['alone'][label]:.1f} ms | "
+                     f"{result['small'][label]} | {result['large'][label]} |")
+    return "\n".join(lines)
+
+
 def interpreter() -> str:
     """Which Python runs the server, and on which processor: builds differ by a quarter in speed (see
     RESULTS.md, session 7), and machines of the same kind by up to four times (session 12)."""

@@ -100,6 +100,30 @@ def test_a_catalogue_may_say_which_requirements_are_assessed(app, make_unit):
     assert _counts(then.catalogs[0]) == (6, 1, 1, 1, 1, 1, 1, 1)
 
 
+def test_todays_figures_counted_by_the_database_match_those_counted_from_the_history(app, catalogs, make_unit):
+    """Today's figures come from grouped statements, a past day's from the recorded states in Python: on the
+    same data (real catalogues, the demo's assessments, explicit `assessable` flags, a retired requirement)
+    both give the same figures and the same overdue list, in the same order."""
+    app.test_cli_runner().invoke(args=["demo"])
+    _known(app, make_unit)
+    with app.app_context():
+        for ref, attributes, retired in (("A", {"assessable": True}, False), ("A.1", {"assessable": False}, False),
+                                         ("B", {"assessable": "yes"}, False), ("B.2", {}, True)):
+            req = db.session.execute(sa.select(Requirement).join(Catalog).where(
+                Catalog.code == "kendt", Requirement.ref == ref)).scalar_one()
+            req.attributes, req.retired = attributes, retired
+        db.session.commit()
+        today = local_today()
+        now = compliance.compliance_overview(today=today)
+        recorded = compliance.compliance_overview(as_of=today)
+        first = compliance.compliance_overview(today=today, overdue_limit=1)
+        total = compliance.compliance_totals(today=today)
+    assert now.total.total > 40 and now.total.overdue > 1 and len(now.areas) > 2
+    assert (now.total, now.catalogs, now.areas, now.units, now.overdue) == (
+        recorded.total, recorded.catalogs, recorded.areas, recorded.units, recorded.overdue)
+    assert total == now.total and first.overdue == now.overdue[:1]
+
+
 def test_figures_as_of_a_past_date_use_the_history(app, make_unit):
     _known(app, make_unit)
     with app.app_context():  # pretend everything so far happened on 1 March 2025
@@ -143,6 +167,27 @@ def test_start_page_panel(app, client, login, make_unit):
 def test_neutralise_formula_text():
     assert [neutralise(v) for v in ["=1+1", "+45 1234", "-x", "@SUM(A1)", "\tx", "ok", 5, None]] == [
         "'=1+1", "'+45 1234", "'-x", "'@SUM(A1)", "'\tx", "ok", 5, None]
+
+
+def test_xlsx_bytes_is_a_workbook_a_spreadsheet_reads_as_written():
+    """The workbook's parts are written directly: openpyxl reads back the values, a bold frozen header, dates
+    as dates, column widths and the title; the same rows give the same bytes."""
+    from register.requirements.exports import xlsx_bytes
+
+    rows = [["=1+1", dt.date(2026, 2, 3), 5, None, 2.5],
+            ["a & <b> \"c\"", dt.datetime(2026, 1, 2, 12, 30), 0, "æøå", True],
+            ["\x01x", None, None, "y" * 80, -1]]
+    data = xlsx_bytes("Krav & <ting>", ["Tekst", "Dato", "Tal", "Lang", "Andet"], rows)
+    assert data == xlsx_bytes("Krav & <ting>", ["Tekst", "Dato", "Tal", "Lang", "Andet"], rows)
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert ws.title == "Krav & <ting>" and ws.freeze_panes == "A2"
+    assert [(c.value, c.font.b) for c in ws[1]] == [(h, True) for h in ["Tekst", "Dato", "Tal", "Lang", "Andet"]]
+    assert [[c.value for c in r] for r in ws.iter_rows(min_row=2)] == [
+        ["'=1+1", dt.datetime(2026, 2, 3), 5, None, 2.5],
+        ["a & <b> \"c\"", dt.datetime(2026, 1, 2, 12, 30), 0, "æøå", True],
+        ["x", None, None, "y" * 80, -1]]
+    assert ws["B2"].is_date and ws["B2"].number_format == "DD-MM-YYYY" and not ws["B2"].font.b
+    assert [ws.column_dimensions[c].width for c in "ABCDE"] == [13, 21, 8, 60, 8]  # longest value + 2, within 8-60
 
 
 def test_xlsx_export_has_danish_headers_real_dates_and_no_formulas(app, client, login, make_unit):

@@ -47,7 +47,7 @@ class Requirement(Tracked, db.Model):
     catalog_id: Mapped[int] = mapped_column(sa.ForeignKey("catalog.id", ondelete="RESTRICT"), nullable=False)
     ref: Mapped[str] = mapped_column(sa.String(64), nullable=False)           # stable key inside the catalogue
     display_ref: Mapped[str] = mapped_column(sa.String(64), nullable=False)   # as people write it: "21(2)(d)"
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("requirement.id", ondelete="SET NULL"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("requirement.id", ondelete="SET NULL"))
     # The top-level group (area) the requirement sits under; None for an area itself. Derived from parent_id
     # (see `_keep_area`), kept so that lists filter and show areas without walking the tree per query.
     # No foreign key: requirements are retired, never deleted, and SQLite could only add one by rebuilding.
@@ -70,7 +70,10 @@ class Requirement(Tracked, db.Model):
     __table_args__ = (sa.UniqueConstraint("catalog_id", "ref", name="uq_requirement_catalog_id_ref"),
                       sa.Index("ix_requirement_catalog_id_position", "catalog_id", "position"),
                       # Covers the requirement list's count and its default order (see ix_catalog_sort_order_code).
-                      sa.Index("ix_requirement_list_order", "catalog_id", "retired", "position", "id"))
+                      sa.Index("ix_requirement_list_order", "catalog_id", "retired", "position", "id"),
+                      # Whether a requirement has current sub-requirements (the compliance figures ask for every
+                      # requirement) is read from the index alone.
+                      sa.Index("ix_requirement_parent_id_retired", "parent_id", "retired"))
     __history_ignore__ = frozenset({"search_text", "area_id"})
 
     catalog = relationship("Catalog", back_populates="requirements", lazy="joined", innerjoin=True)

@@ -11,13 +11,13 @@ from register.core.db import utcnow
 from register.core.enums import LabelledEnum
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.extensions import db
-from register.gap.models import Assessment, Finding, FindingStatus
+from register.gap.models import Assessment, Finding, FindingSource, FindingStatus
 from register.organisation.models import Unit
 from register.preparedness import rules, services
-from register.preparedness.models import (CalendarToken, Exercise, ImprovementPoint, LeaderIntroduction, Milestone,
-                                          Plan, PlanStatus)
-from register.risks.models import Risk, RiskStatus
-from register.suppliers.models import Supplier
+from register.preparedness.models import (CalendarToken, Exercise, ExerciseType, ImprovementPoint, LeaderIntroduction,
+                                          Milestone, Plan, PlanStatus)
+from register.risks.models import Risk, RiskSource, RiskStatus
+from register.suppliers.models import Criticality, Supplier
 
 
 class ItemKind(LabelledEnum):
@@ -76,6 +76,7 @@ def _exercises(today: dt.date, start: dt.date | None = None, end: dt.date | None
     day = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
     rows = db.session.execute(sa.select(Exercise).options(selectinload(Exercise.unit_links))
                               .where(_between(day, start, end))).scalars()
+    types = ExerciseType.labels()
     items = []
     for e in rows:
         day = e.held_on or e.planned_on
@@ -84,7 +85,7 @@ def _exercises(today: dt.date, start: dt.date | None = None, end: dt.date | None
         units = {link.unit_id for link in e.unit_links} | ({e.responsible_unit_id} if e.responsible_unit_id else set())
         items.append(WheelItem(f"exercise:{e.id}", ItemKind.EXERCISE, day, e.title, "exercises.detail",
                                {"exercise_id": e.id}, done=e.held_on is not None,
-                               late=e.held_on is None and day < today, context=e.exercise_type.label,
+                               late=e.held_on is None and day < today, context=types[e.exercise_type],
                                owner_unit_id=e.responsible_unit_id, unit_ids=frozenset(units)))
     return items
 
@@ -142,10 +143,10 @@ def _introductions(today: dt.date, start: dt.date | None = None, end: dt.date | 
     return items
 
 
-def _source_context(source_kind, source_label: str | None, assessment_name: str | None) -> str:
+def _source_context(kind_label: str, source_label: str | None, assessment_name: str | None) -> str:
     """Where the finding came from, e.g. 'Hændelse: Phishing mod lønkontoret'."""
     source = assessment_name or source_label
-    return f"{source_kind.label}: {source}" if source else str(source_kind.label)
+    return f"{kind_label}: {source}" if source else kind_label
 
 
 def _findings(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
@@ -159,10 +160,11 @@ def _findings(today: dt.date, start: dt.date | None = None, end: dt.date | None 
             .where(Finding.due_on.is_not(None)))
     if start and end:  # the plan can hold thousands of findings over the years: read only the period shown
         stmt = stmt.where(Finding.due_on.between(start, end))
+    kinds = FindingSource.labels()
     return [WheelItem(f"finding:{f.id}", ItemKind.FINDING, f.due_on, f.title, "gap.finding", {"finding_id": f.id},
                       done=f.status == FindingStatus.CLOSED,
                       late=f.status != FindingStatus.CLOSED and f.due_on < today,
-                      context=_source_context(f.source_kind, f.source_label, f.name),
+                      context=_source_context(kinds[f.source_kind], f.source_label, f.name),
                       owner_unit_id=f.unit_id, unit_ids=frozenset({f.unit_id} if f.unit_id else ()))
             for f in db.session.execute(stmt)]
 
@@ -172,8 +174,9 @@ def _risk_reviews(today: dt.date, start: dt.date | None = None, end: dt.date | N
     rows = db.session.execute(sa.select(Risk.id, Risk.title, Risk.next_review_on, Risk.owner_unit_id, Risk.source)
                               .where(Risk.status == RiskStatus.OPEN, Risk.next_review_on.is_not(None),
                                      _between(Risk.next_review_on, start, end)))
+    sources = RiskSource.labels()
     return [WheelItem(f"risk_review:{r.id}", ItemKind.RISK_REVIEW, r.next_review_on, r.title, "risks.detail",
-                      {"risk_id": r.id}, late=r.next_review_on < today, context=r.source.label,
+                      {"risk_id": r.id}, late=r.next_review_on < today, context=sources[r.source],
                       owner_unit_id=r.owner_unit_id, unit_ids=frozenset({r.owner_unit_id}))
             for r in rows]
 
@@ -185,10 +188,11 @@ def _suppliers(today: dt.date, start: dt.date | None = None, end: dt.date | None
         sa.select(Supplier.id, Supplier.name, Supplier.next_review_on, Supplier.contract_ends_on,
                   Supplier.owner_unit_id, Supplier.criticality)
         .where(sa.or_(_between(Supplier.next_review_on, start, end), _between(Supplier.contract_ends_on, start, end))))
+    contexts = {level: _("Kritikalitet: %(level)s", level=label) for level, label in Criticality.labels().items()}
     items = []
     for s in rows:
         units = frozenset({s.owner_unit_id} if s.owner_unit_id else ())
-        context = _("Kritikalitet: %(level)s", level=s.criticality.label)
+        context = contexts[s.criticality]
         for key, kind, day in (("supplier_review", ItemKind.SUPPLIER_REVIEW, s.next_review_on),
                                ("supplier_contract", ItemKind.SUPPLIER_CONTRACT, s.contract_ends_on)):
             if day is not None:

@@ -5,10 +5,10 @@ from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user
 
 from register.core.forms import ActionForm
-from register.core.i18n import gettext as _, lazy_gettext as _l
+from register.core.i18n import day_and_month_formatter, gettext as _, lazy_gettext as _l
 from register.core.params import int_arg
 from register.core.permissions import Permission, public, requires
-from register.core.templating import NavItem, municipality_name
+from register.core.templating import NavItem, badge, municipality_name
 from register.core.transactions import writes_on_get
 from register.extensions import db
 from register.organisation import services as org_services
@@ -29,8 +29,11 @@ def index():
     unit_id = int_arg("enhed")
 
     items = wheel.items_between(dt.date(year, 1, 1), dt.date(year, 12, 31), today, unit_id)
+    # A year has hundreds of items: each kind's badge and the day's format are prepared once for the page.
     return render_template("wheel/index.html", year=year, months=wheel.months_of(year, items), today=today,
-                           unit_id=unit_id, unit_choices=org_services.unit_choices(), count=len(items))
+                           unit_id=unit_id, unit_choices=org_services.unit_choices(), count=len(items),
+                           kind_badges={kind: badge(kind) for kind in wheel.ItemKind},
+                           day_label=day_and_month_formatter())
 
 
 def _subscription_page(token: str | None = None, status: int = 200):

@@ -8,12 +8,11 @@ Counting rules (shown on the dashboard too):
 - Overdue for review: applicable, with a next review date before the reference day.
 """
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from register.catalogs.models import Catalog, Requirement
+from register.catalogs.models import Catalog, Requirement, area_of
 from register.core.dates import local_today
 from register.core.history import states_as_of
 from register.core.i18n import gettext as _
@@ -110,28 +109,6 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value)
 
 
-def _attributes(text: str | None) -> dict:
-    # Only the `assessable` flag is read here: the JSON of the others (most have none) is not decoded.
-    return json.loads(text) if text and "assessable" in text else {}
-
-
-def _load_current() -> tuple[list[_Req], dict[int, _Assessment]]:
-    """Every requirement and assessment as plain values: the attributes as text and the status as its stored
-    string, since decoding 5,000 of each was a third of the figures' time (the first view after a change)."""
-    reqs = [_Req(r.id, r.catalog_id, r.parent_id, r.retired, _attributes(r.attributes), r.display_ref, r.title_da,
-                 r.position)
-            for r in db.session.execute(sa.select(
-                Requirement.id, Requirement.catalog_id, Requirement.parent_id, Requirement.retired,
-                sa.cast(Requirement.attributes, sa.Text).label("attributes"), Requirement.display_ref,
-                Requirement.title_da, Requirement.position))]
-    assessments = {a.requirement_id: _Assessment(a.applicable, a.status, a.responsible_unit_id, a.next_review)
-                   for a in db.session.execute(sa.select(
-                       RequirementAssessment.requirement_id, RequirementAssessment.applicable,
-                       sa.type_coerce(RequirementAssessment.status, sa.String).label("status"),
-                       RequirementAssessment.responsible_unit_id, RequirementAssessment.next_review))}
-    return reqs, assessments
-
-
 def _load_as_of(day: dt.date, states: tuple[dict, dict] | None = None) -> tuple[list[_Req], dict[int, _Assessment]]:
     """The requirements and assessments as they stood at the end of `day`, from the change history."""
     if states is None:
@@ -160,17 +137,146 @@ def assessable_ids(reqs: list[_Req]) -> set[int]:
 
 
 def compliance_overview(as_of: dt.date | None = None, today: dt.date | None = None,
-                        states: tuple[dict, dict] | None = None) -> Overview:
+                        states: tuple[dict, dict] | None = None, overdue_limit: int | None = None) -> Overview:
     """Figures per catalogue, per area and per unit, now or as they stood at the end of `as_of`.
 
     `states`: the requirements' and assessments' recorded states at `as_of` (states_as_of), when the caller
-    has read them already (the annual report reads each date's history once)."""
-    return _compute_overview(as_of, as_of or today or local_today(), states)
+    has read them already (the annual report reads each date's history once). `overdue_limit`: list only the
+    oldest overdue reviews (their number is in `total.overdue` either way)."""
+    reference_day = as_of or today or local_today()
+    if as_of:
+        overview = _compute_overview(as_of, reference_day, states)
+        overview.overdue = overview.overdue[:overdue_limit]
+        return overview
+    return _current_overview(reference_day, overdue_limit)
+
+
+# The figures of the current state are counted by the database (grouped statements over the requirements
+# that count, see the module's rules), so a page reads one row per area and per unit, not every requirement.
+
+def _assessable_flag(req):
+    """A requirement's `assessable` attribute as 'true' or 'false' when it is a JSON boolean, else another
+    value or NULL (then the leaf rule decides, as in assessable_ids)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.json_type(req.attributes, "$.assessable")
+    return sa.cast(req.attributes["assessable"], sa.Text)
+
+
+def _counts(req):
+    """The requirements that count (the module's rules) as a condition on `req`."""
+    child = sa.orm.aliased(Requirement)
+    has_child = sa.exists(sa.select(child.id).where(child.parent_id == req.id, child.retired.is_(False)))
+    flag = _assessable_flag(req)
+    return sa.and_(req.retired.is_(False),
+                   sa.or_(flag == "true", sa.and_(sa.func.coalesce(flag, "") != "false", ~has_child)))
+
+
+def _counted():
+    """One row per requirement that counts: its catalogue, area, unit, relevance, status and next review."""
+    ra = RequirementAssessment
+    return (sa.select(Requirement.catalog_id, area_of().label("area_id"), ra.responsible_unit_id.label("unit_id"),
+                      sa.func.coalesce(ra.applicable, sa.true()).label("applicable"),
+                      sa.type_coerce(ra.status, sa.String).label("status"), ra.next_review)
+            .outerjoin(ra, ra.requirement_id == Requirement.id)
+            .where(_counts(Requirement)))
+
+
+def _tallies(counted, reference_day: dt.date) -> list:
+    """The counts of Figures as grouped columns of `counted` (not assessed is what is left: see _fill). Each
+    a plain condition on the columns: a status key worked out per row first cost a third more."""
+    applicable = counted.c.applicable.is_(True)
+
+    def number(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    return [sa.func.count().label("total"), number(counted.c.applicable.is_(False)).label("not_applicable"),
+            *(number(sa.and_(applicable, counted.c.status == k)).label(k) for k in STATUS_KEYS[:-1]),
+            number(sa.and_(applicable, counted.c.next_review < reference_day)).label("overdue")]
+
+
+def _fill(figures: Figures, row) -> Figures:
+    figures.total += row.total
+    for k in ("not_applicable", *STATUS_KEYS[:-1], "overdue"):
+        setattr(figures, k, getattr(figures, k) + getattr(row, k))
+    # Without a status, or with one not in STATUS_KEYS, a relevant requirement is not assessed.
+    figures.not_assessed += row.total - row.not_applicable - sum(getattr(row, k) for k in STATUS_KEYS[:-1])
+    return figures
+
+
+def compliance_totals(today: dt.date | None = None) -> Figures:
+    """Today's figures for all requirements together (the start page's panel): one grouped statement."""
+    counted = _counted().subquery("counted")
+    return _fill(Figures(None, _("I alt")),
+                 db.session.execute(sa.select(*_tallies(counted, today or local_today()))).one())
+
+
+def _current_overview(reference_day: dt.date, overdue_limit: int | None) -> Overview:
+    """Per area and per unit in one statement: the requirements that count are read once (a CTE used twice
+    is materialised by SQLite and PostgreSQL alike) and grouped both ways."""
+    counted = _counted().cte("counted")
+    by_area = (sa.select(counted.c.catalog_id, counted.c.area_id, *_tallies(counted, reference_day))
+               .group_by(counted.c.catalog_id, counted.c.area_id).subquery("by_area"))
+    by_unit = (sa.select(counted.c.unit_id, *_tallies(counted, reference_day)).group_by(counted.c.unit_id)
+               .subquery("by_unit"))
+    tallies = [c.name for c in _tallies(counted, reference_day)]
+    area = sa.orm.aliased(Requirement)
+    areas = (sa.select(sa.literal("area").label("level"), by_area.c.catalog_id, by_area.c.area_id.label("key"),
+                       area.display_ref.label("ref"), area.title_da.label("name"), area.position,
+                       *(by_area.c[t] for t in tallies))
+             .join(area, area.id == by_area.c.area_id))
+    units = (sa.select(sa.literal("unit"), sa.null(), by_unit.c.unit_id, sa.null(), Unit.name, sa.null(),
+                       *(by_unit.c[t] for t in tallies))
+             .outerjoin(Unit, Unit.id == by_unit.c.unit_id))
+    rows = db.session.execute(sa.union_all(areas, units)).all()
+
+    catalogs = list(db.session.execute(sa.select(Catalog.id, Catalog.title_da)
+                                       .order_by(Catalog.sort_order, Catalog.code)).all())
+    catalog_figures = {c.id: Figures(c.id, c.title_da) for c in catalogs}
+    area_figures: dict[int, list[Figures]] = {c.id: [] for c in catalogs}
+    unit_rows, no_unit = [], None
+    for row in sorted((r for r in rows if r.level == "area"), key=lambda r: (r.catalog_id, r.position, r.key)):
+        if row.catalog_id in catalog_figures:
+            area_figures[row.catalog_id].append(_fill(Figures(row.key, f"{row.ref} {row.name}".strip()), row))
+            _fill(catalog_figures[row.catalog_id], row)
+    for row in (r for r in rows if r.level == "unit"):
+        if row.key is None:
+            no_unit = _fill(Figures(None, _("Ingen ansvarlig enhed")), row)
+        else:
+            unit_rows.append(_fill(Figures(row.key, row.name or ""), row))
+    unit_rows.sort(key=lambda f: f.label.lower())
+    if no_unit is not None:
+        unit_rows.append(no_unit)
+    total = Figures(None, _("I alt"))
+    for figures in catalog_figures.values():
+        _fill(total, figures)
+    return Overview(reference_day=reference_day, as_of=None,
+                    catalogs=[catalog_figures[c.id] for c in catalogs if catalog_figures[c.id].total],
+                    areas=area_figures, units=unit_rows, overdue=_overdue(reference_day, overdue_limit), total=total)
+
+
+def _bytewise(column):
+    """Order text by code point, as Python's sort does (SQLite's default; PostgreSQL's collation may differ)."""
+    return column.collate("C") if db.session.get_bind().dialect.name == "postgresql" else column
+
+
+def _overdue(reference_day: dt.date, limit: int | None) -> list[OverdueItem]:
+    """The overdue reviews of the requirements that count, oldest first (read in the order of the review
+    date's index, so the first few do not need the rest)."""
+    ra = RequirementAssessment
+    rows = db.session.execute(
+        sa.select(Requirement.id, Requirement.catalog_id, Requirement.display_ref, Requirement.title_da,
+                  ra.next_review, Unit.name)
+        .join(ra, ra.requirement_id == Requirement.id).outerjoin(Unit, Unit.id == ra.responsible_unit_id)
+        .where(sa.func.coalesce(ra.applicable, sa.true()).is_(True), ra.next_review < reference_day,
+               _counts(Requirement))
+        .order_by(ra.next_review, _bytewise(Requirement.display_ref), Requirement.catalog_id, Requirement.position,
+                  Requirement.id).limit(limit))
+    return [OverdueItem(r.id, r.catalog_id, r.display_ref, r.title_da, r.next_review, r.name) for r in rows]
 
 
 def _compute_overview(as_of: dt.date | None, reference_day: dt.date,
                       states: tuple[dict, dict] | None = None) -> Overview:
-    reqs, assessments = _load_as_of(as_of, states) if as_of else _load_current()
+    reqs, assessments = _load_as_of(as_of, states)
     catalogs = list(db.session.execute(sa.select(Catalog.id, Catalog.code, Catalog.title_da)
                                        .order_by(Catalog.sort_order, Catalog.code)).all())
     units = dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())

@@ -35,8 +35,8 @@ bp.nav = [NavItem(10, _l("Krav"), "requirements.index",
 
 
 def _home_panel() -> dict | None:
-    overview = compliance.compliance_overview(today=services.today())
-    return {"compliance": overview} if overview.total.total else None
+    total = compliance.compliance_totals(today=services.today())
+    return {"compliance": total} if total.total else None
 
 
 bp.home_panels = [HomePanel(10, "requirements/_home_panel.html", _home_panel)]
@@ -250,7 +250,7 @@ def dashboard():
     today = services.today()
     chosen = request.args.get("omraader", "")
 
-    overview = compliance.compliance_overview(as_of=as_of, today=today)
+    overview = compliance.compliance_overview(as_of=as_of, today=today, overdue_limit=OVERDUE_SHOWN)
     catalogs = {c.id: c for c in services.catalog_options()}
     # Every catalogue's areas, unless there are too many to read: then one catalogue's at a time.
     area_catalogs = [c.key for c in overview.catalogs]
@@ -279,16 +279,15 @@ EXPORT_HEADERS = [_l("Katalog"), _l("Reference"), _l("Titel"), _l("Område"), _l
 def _export_rows(f: services.RequirementFilter) -> list[list]:
     rows = []
     yes, no = _("Ja"), _("Nej")
-    for row in services.all_rows(f):
-        a = row.assessment
+    # Each status translated once, not once a row.
+    labels = {None: _("Ikke vurderet"), **{s: str(s.label) for s in ImplementationStatus}}
+    for row in services.export_rows(f):
         rows.append([
-            row.requirement.catalog.code, row.requirement.display_ref, row.requirement.title_da,
-            f"{row.area.display_ref} {row.area.title_da}".strip(),
-            (no if a and not a.applicable else yes), a.applicability_reason if a else None,
-            row.status_label, (yes if a and a.status_from_controls else no),
-            a.maturity if a else None, row.unit.name if row.unit else None,
-            a.responsible_person if a else None, a.next_review if a else None, row.control_count,
-            a.notes if a else None])
+            row.catalog_code, row.display_ref, row.title_da, f"{row.area_ref} {row.area_title}".strip(),
+            yes if row.applicable else no, row.applicability_reason,
+            labels[row.status], yes if row.status_from_controls else no,
+            row.maturity, row.unit_name, row.responsible_person, row.next_review, row.control_count or 0,
+            row.notes])
     return rows
 
 
