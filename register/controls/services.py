@@ -7,14 +7,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from register.catalogs.models import Catalog, Requirement
+from register.controls.hooks import requirements_changed
 from register.controls.models import CONTROL_DONE, Control, ControlRequirement, ControlStatus
 from register.core.i18n import gettext as _
 from register.core.paging import Page, paginate
 from register.core.picker import Picker, containing, picker
 from register.extensions import db
-from register.incidents.models import Incident, IncidentControl
 from register.organisation.models import Unit
-from register.requirements.services import refresh_rollups
 
 
 class ControlError(ValueError):
@@ -75,7 +74,7 @@ def save_control(control: Control, values: dict) -> Control:
     if control.id is None:
         db.session.add(control)
     db.session.flush()
-    refresh_rollups(linked_requirement_ids(control.id))
+    requirements_changed(linked_requirement_ids(control.id))
     return control
 
 
@@ -118,13 +117,6 @@ def controls_of(requirement_id: int) -> list[LinkedControl]:
     return [LinkedControl(link, control, unit) for link, control, unit in rows]
 
 
-def incidents_of(control_id: int) -> list[tuple[IncidentControl, Incident]]:
-    """Incidents linked to the control, newest first (one query)."""
-    return [tuple(row) for row in db.session.execute(
-        sa.select(IncidentControl, Incident).join(Incident, Incident.id == IncidentControl.incident_id)
-        .where(IncidentControl.control_id == control_id).order_by(Incident.aware_at.desc(), Incident.id))]
-
-
 def find_requirement(text: str) -> Requirement:
     """A requirement from 'catalogue:ref' (nis2:21.2.d) or its displayed reference (21(2)(d), CIS 7)."""
     text = (text or "").strip()
@@ -156,7 +148,7 @@ def link(control: Control, requirement: Requirement, note: str | None = None) ->
     item = ControlRequirement(control_id=control.id, requirement_id=requirement.id, note=note or None)
     db.session.add(item)
     db.session.flush()
-    refresh_rollups({requirement.id})
+    requirements_changed({requirement.id})
     return item
 
 
@@ -164,7 +156,7 @@ def unlink(item: ControlRequirement) -> None:
     requirement_id = item.requirement_id
     db.session.delete(item)
     db.session.flush()
-    refresh_rollups({requirement_id})
+    requirements_changed({requirement_id})
 
 
 def control_picker() -> Picker:

@@ -1,8 +1,9 @@
 """Controls (tiltag): list, read, create, edit, and link to requirements."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from register.controls import services
 from register.controls.forms import ControlForm, LinkRequirementForm
+from register.controls.hooks import status_rollup
 from register.controls.models import Control, ControlRequirement, ControlStatus
 from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
@@ -12,11 +13,10 @@ from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
-from register.core.templating import NavItem
+from register.core.templating import NavItem, page_sections
 from register.extensions import db
 from register.organisation.models import Unit
 from register.organisation.services import unit_choices
-from register.requirements.rollup import ROLLUP_RULE
 
 bp = Blueprint("controls", __name__, url_prefix="/tiltag")
 bp.nav = [NavItem(20, _l("Tiltag"), "controls.index",
@@ -49,9 +49,9 @@ def _render_detail(control: Control, link_form: LinkRequirementForm | None = Non
         owner = db.session.get(Unit, control.owner_unit_id)
     return render_template(
         "controls/detail.html", control=control, owner=owner, requirements=services.requirements_of(control),
-        incidents=services.incidents_of(control.id),
+        sections=page_sections(current_app, "control_sections", control.id),
         history=history_page(Control, control.id), link_form=link_form or LinkRequirementForm(formdata=None),
-        action_form=ActionForm(), rollup_rule=ROLLUP_RULE, today=local_today()), status
+        action_form=ActionForm(), rollup=status_rollup(current_app), today=local_today()), status
 
 
 @bp.route("/<int:control_id>")

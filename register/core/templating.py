@@ -35,6 +35,24 @@ def home_panels(app: Flask) -> list[HomePanel]:
     return sorted(panels, key=lambda panel: panel.order)
 
 
+@dataclass(frozen=True)
+class PageSection:
+    """A part's section on another part's record page (a control's incidents, a risk's suppliers), so that the
+    page's part need not import the part above it: `context(record_id)` returns the template's variables, which
+    it reads as `section`."""
+
+    order: int
+    template: str
+    context: Callable[[int], dict]
+
+
+def page_sections(app: Flask, attribute: str, record_id: int) -> list[tuple[str, dict]]:
+    """(template, its variables) of the sections the blueprints list under `attribute`, in order."""
+    sections = sorted((s for bp in app.blueprints.values() for s in getattr(bp, attribute, ())),
+                      key=lambda s: s.order)
+    return [(s.template, s.context(record_id)) for s in sections]
+
+
 def nav_items(app: Flask) -> list[NavItem]:
     items = [item for bp in app.blueprints.values() for item in getattr(bp, "nav", ())]
     return sorted(items, key=lambda item: item.order)

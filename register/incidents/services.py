@@ -250,6 +250,13 @@ def control_links(incident: Incident) -> list[IncidentControl]:
         .order_by(Control.title, IncidentControl.id)).scalars())
 
 
+def incidents_of_control(control_id: int) -> list[tuple[IncidentControl, Incident]]:
+    """Incidents linked to the control, newest first (one query; the control page's section)."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(IncidentControl, Incident).join(Incident, Incident.id == IncidentControl.incident_id)
+        .where(IncidentControl.control_id == control_id).order_by(Incident.aware_at.desc(), Incident.id))]
+
+
 def requirement_by_key(key: str) -> Requirement | None:
     """A requirement by 'catalogue:ref', e.g. 'nis2:21.2.b'."""
     code, _sep, ref = key.partition(":")

@@ -11,7 +11,7 @@ from register.core.i18n import datetime_filter, gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.history import history_page
 from register.core.permissions import Permission, requires
-from register.core.templating import HomePanel, NavItem, badge
+from register.core.templating import HomePanel, NavItem, PageSection, badge
 from register.extensions import db
 from register.gap.models import FindingSource
 from register.catalogs import services as catalog_services
@@ -75,6 +75,8 @@ def finding_source(finding) -> LinkedItem | None:
 bp.requirement_links = [LinkProvider(80, _l("Hændelser, der vedrører kravet"), Incident, services.incidents_linked,
                                      requirement_incidents, _l("Ingen hændelser er knyttet til kravet."))]
 bp.finding_sources = {FindingSource.INCIDENT: finding_source}
+bp.control_sections = [PageSection(10, "incidents/_control_section.html",
+                                  lambda control_id: {"incidents": services.incidents_of_control(control_id)})]
 
 
 def _status(form, conflict=None) -> int:

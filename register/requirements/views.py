@@ -12,6 +12,7 @@ from register.catalogs import loader
 from register.catalogs import services as catalog_services
 from register.catalogs.models import Requirement
 from register.controls import services as control_services
+from register.controls.hooks import StatusRollup
 from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
 from register.core.forms import ActionForm
@@ -40,6 +41,8 @@ def _home_panel() -> dict | None:
 
 
 bp.home_panels = [HomePanel(10, "requirements/_home_panel.html", _home_panel)]
+# A control saved, linked or unlinked: the requirements that take their status from it follow.
+bp.status_rollup = StatusRollup(ROLLUP_RULE, services.refresh_rollups)
 
 
 @bp.app_template_global()
