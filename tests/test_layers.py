@@ -95,14 +95,6 @@ def find_cycle(edges: list[tuple[str, str, str]]) -> list[str]:
     return []
 
 
-# Circles not yet undone, each a set of packages that import each other: the page of one links the other's
-# records and the other way round (a risk's suppliers and a supplier's risks). A new circle fails the test,
-# and so does one of these once it is gone.
-KNOWN_CIRCLES = [
-    {"register.risks", "register.suppliers"},
-]
-
-
 def circles(edges: list[tuple[str, str, str]]) -> list[set[str]]:
     """The sets of two or more packages that import each other, directly or round a longer circle."""
     graph: dict[str, set[str]] = {}
@@ -130,11 +122,8 @@ def circles(edges: list[tuple[str, str, str]]) -> list[set[str]]:
 def test_no_two_packages_import_each_other():
     edges = [(layer_of(source), layer_of(dest), why) for source, dest, why in import_edges()]
     found = circles(edges)
-    new = [group for group in found if group not in KNOWN_CIRCLES]
-    assert not new, "packages import each other in a circle:\n" + "\n".join(
-        "\n".join(find_cycle([e for e in edges if e[0] in group and e[1] in group])) for group in new)
-    gone = [group for group in KNOWN_CIRCLES if group not in found]
-    assert not gone, f"these packages no longer import each other; take them off KNOWN_CIRCLES: {gone}"
+    assert not found, "packages import each other in a circle:\n" + "\n".join(
+        "\n".join(find_cycle([e for e in edges if e[0] in group and e[1] in group])) for group in found)
 
 
 def test_the_checks_see_an_import_inside_a_function_and_a_circle(tmp_path):

@@ -272,13 +272,10 @@ class RiskLinks:
     controls: list     # (RiskControl, Control)
     findings: list     # (RiskFinding, Finding)
     requirements: list  # (RiskRequirement, Requirement, catalogue code)
-    suppliers: list    # (SupplierRisk, Supplier)
 
 
 def links_of(risk_id: int) -> RiskLinks:
-    """What the risk is linked to: four small queries."""
-    from register.suppliers.models import Supplier, SupplierRisk
-
+    """What the risk is linked to: three small queries (its suppliers are the suppliers' section of the page)."""
     controls = db.session.execute(sa.select(RiskControl, Control).join(Control, Control.id == RiskControl.control_id)
                                   .where(RiskControl.risk_id == risk_id).order_by(Control.title)).all()
     findings = db.session.execute(sa.select(RiskFinding, Finding).join(Finding, Finding.id == RiskFinding.finding_id)
@@ -288,10 +285,7 @@ def links_of(risk_id: int) -> RiskLinks:
         .join(Requirement, Requirement.id == RiskRequirement.requirement_id)
         .join(Catalog, Catalog.id == Requirement.catalog_id)
         .where(RiskRequirement.risk_id == risk_id).order_by(Catalog.sort_order, Requirement.position)).all()
-    suppliers = db.session.execute(sa.select(SupplierRisk, Supplier)
-                                   .join(Supplier, Supplier.id == SupplierRisk.supplier_id)
-                                   .where(SupplierRisk.risk_id == risk_id).order_by(Supplier.name)).all()
-    return RiskLinks(controls, findings, requirements, suppliers)
+    return RiskLinks(controls, findings, requirements)
 
 
 # The kinds of record a risk links to, by URL segment.

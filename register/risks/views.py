@@ -1,5 +1,5 @@
 """The risk register: list with heat map, a risk's page, its form, links, reviews, acceptances and exports."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from register.catalogs import services as catalog_services
@@ -14,7 +14,7 @@ from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.record_links import link_view, unlink_view
 from register.core.i18n import date_filter
-from register.core.templating import NavItem, badge
+from register.core.templating import NavItem, badge, page_sections
 from register.extensions import db
 from register.organisation.models import Unit
 from register.organisation.services import unit_choices
@@ -115,6 +115,7 @@ def _render_detail(risk: Risk, review_form=None, acceptance_form=None, status: i
     return render_template(
         "risks/detail.html", risk=risk, owner=db.session.get(Unit, risk.owner_unit_id), scale=services.scale(),
         current=services.current(risk), links=services.links_of(risk.id), reviews=services.reviews_of(risk.id),
+        sections=page_sections(current_app, "risk_sections", risk.id),
         acceptances=acceptances, acceptance=services.acceptance_state(risk, acceptances, today),
         overdue=services.review_overdue(risk, today), link_forms=_link_forms(), review_form=review_form,
         acceptance_form=acceptance_form, action_form=ActionForm(), history=history_page(Risk, risk.id)), status

@@ -185,6 +185,13 @@ def links_of(supplier_id: int) -> SupplierLinks:
     return SupplierLinks(controls, risks)
 
 
+def suppliers_of_risk(risk_id: int) -> list[tuple[SupplierRisk, Supplier]]:
+    """The suppliers linked to a risk, by name (one query; the risk page's section)."""
+    return db.session.execute(sa.select(SupplierRisk, Supplier)
+                              .join(Supplier, Supplier.id == SupplierRisk.supplier_id)
+                              .where(SupplierRisk.risk_id == risk_id).order_by(Supplier.name)).all()
+
+
 LINK_KINDS = {"tiltag": LinkKind(SupplierControl, "control_id", Control),
               "risici": LinkKind(SupplierRisk, "risk_id", Risk)}
 

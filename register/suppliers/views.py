@@ -11,7 +11,7 @@ from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.record_links import link_view, unlink_view
-from register.core.templating import NavItem
+from register.core.templating import NavItem, PageSection
 from register.extensions import db
 from register.organisation.models import Unit
 from register.organisation.services import unit_choices
@@ -23,6 +23,8 @@ from register.suppliers.models import Criticality, ReviewResult, Supplier, Suppl
 bp = Blueprint("suppliers", __name__, url_prefix="/leverandoerer")
 bp.nav = [NavItem(27, _l("Leverandører"), "suppliers.index",
                   _l("Leverandører og deres systemer: kritikalitet, aftaler, forpligtelser og tilsyn."))]
+bp.risk_sections = [PageSection(10, "suppliers/_risk_section.html",
+                               lambda risk_id: {"suppliers": services.suppliers_of_risk(risk_id)})]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ATTENTION = {"review_due": _l("Gennemgang mangler eller forfalder inden for 90 dage"),
