@@ -45,6 +45,8 @@ def test_create_edit_and_list_a_control(app, client, login, make_unit):
     cid = _create(client, owner_unit_id=str(unit))
     page = html(client.get(f"/tiltag/{cid}"))
     assert "MFA på fjernadgang" in page and "IT-drift" in page and "Planlagt" in page
+    # What the parts above controls add to its page: the roll-up rule (requirements), the incidents' section.
+    assert "Ophørte tiltag tæller ikke med." in page and "Ingen hændelser er knyttet til tiltaget." in page
     form = _control_form(status="in_progress", version="1")
     assert client.post(f"/tiltag/{cid}/rediger", data=form).status_code == 302
     listing = html(client.get("/tiltag/?status=in_progress"))

@@ -54,6 +54,7 @@ def test_enter_edit_and_read_a_risk_with_its_history(app, client, login, make_un
     page = html(client.get(f"/risici/{rid}"))
     assert "Ransomware rammer fagsystemer" in page and "IT-drift" in page and "Kritisk" in page
     assert "Ikke vurderet; den iboende risiko gælder." in page
+    assert "Ingen leverandører er knyttet til risikoen." in page  # the suppliers' section of the page
     response = client.post(f"/risici/{rid}/rediger", data=_risk_form(
         unit, residual_likelihood="2", residual_consequence="4", version="1"))
     assert response.status_code == 302, html(response)
