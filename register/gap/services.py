@@ -344,12 +344,23 @@ def _amount_totals(keys, status: str):
     return db.session.execute(_with_status(stmt, status)).all()
 
 
-def plan_amounts(status: str, no_unit_label: str) -> dict:
-    """The plan's kr. by priority and by unit, over the whole municipality: two grouped queries."""
+def _shown(finding_status: FindingStatus, status: str) -> bool:
+    """Whether a finding with this status is in the list `status` ('open', 'closed' or 'all') chooses."""
+    if status == "open":
+        return finding_status != FindingStatus.CLOSED
+    if status == "closed":
+        return finding_status == FindingStatus.CLOSED
+    return True
+
+
+def plan_amounts(status: str, no_unit_label: str, groups: list["PriorityGroup"] | None = None) -> dict:
+    """The plan's kr. by priority and by unit, over the whole municipality: two grouped queries, or one given
+    the findings' `groups` (by_status_and_priority)."""
     sums: dict[Priority, list[int]] = {}
-    for override, severity, cost, n, amount, without in _amount_totals(PRIORITY_INPUTS, status):
-        row = sums.setdefault(effective_priority(override, severity, cost), [0, 0, 0])
-        row[0], row[1], row[2] = row[0] + n, row[1] + int(amount), row[2] + without
+    for group in groups if groups is not None else by_status_and_priority(local_today()):
+        if _shown(group.status, status):
+            row = sums.setdefault(group.priority, [0, 0, 0])
+            row[0], row[1], row[2] = row[0] + group.count, row[1] + group.amount, row[2] + group.without_amount
     by_priority = [AmountTotal(str(key.label), *sums[key]) for key in sorted(sums, key=lambda p: int(p.value))]
     names = dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
     by_unit = sorted((AmountTotal(names.get(key, no_unit_label) if key else no_unit_label, n, int(amount), without)
@@ -358,6 +369,13 @@ def plan_amounts(status: str, no_unit_label: str) -> dict:
     whole = AmountTotal("", sum(t.count for t in by_priority), sum(t.amount for t in by_priority),
                         sum(t.without_amount for t in by_priority))
     return {"priority": by_priority, "unit": by_unit, "total": whole}
+
+
+def plan_figures(status: str, today: dt.date, no_unit_label: str) -> tuple["Progress", dict]:
+    """The plan's progress and its kr. (plan_amounts): the findings are grouped by status and priority once
+    for both, a scan of the findings fewer."""
+    groups = by_status_and_priority(today)
+    return _progress(groups), plan_amounts(status, no_unit_label, groups)
 
 
 def cis_labels(finding_ids) -> dict[int, list[str]]:
@@ -500,23 +518,46 @@ class Progress:
         return round(100 * self.closed / self.total) if self.total else 0
 
 
-def action_plan_progress(today: dt.date, source: FindingSource | None = None) -> Progress:
-    """Counts by status and open ones by priority, with overdue ones, for the plan and the board report."""
+@dataclass
+class PriorityGroup:
+    """Findings of one status and priority: how many, how many overdue, their kr. and those without."""
+
+    status: FindingStatus
+    priority: Priority
+    count: int
+    overdue: int
+    amount: int
+    without_amount: int
+
+
+def by_status_and_priority(today: dt.date, source: FindingSource | None = None) -> list[PriorityGroup]:
+    """The findings grouped by status and priority: one statement."""
     overdue = sa.and_(Finding.status != FindingStatus.CLOSED, Finding.due_on < today)
     stmt = (sa.select(Finding.status, *PRIORITY_INPUTS, sa.func.count(Finding.id),
-                      sa.func.count(Finding.id).filter(overdue))
+                      sa.func.count(Finding.id).filter(overdue),
+                      sa.func.coalesce(sa.func.sum(Finding.cost_estimate_dkk), 0),
+                      sa.func.count().filter(Finding.cost_estimate_dkk.is_(None)))
             .group_by(Finding.status, *PRIORITY_INPUTS))
     if source is not None:
         stmt = stmt.where(Finding.source_kind == source)
+    return [PriorityGroup(FindingStatus(status), effective_priority(override, severity, cost), n, late, int(amount),
+                          without)
+            for status, override, severity, cost, n, late, amount, without in db.session.execute(stmt)]
+
+
+def _progress(groups: list[PriorityGroup]) -> Progress:
     by_status: Counter = Counter()
     by_priority: Counter = Counter()
-    late = 0
-    for status, override, severity, cost, n, n_overdue in db.session.execute(stmt).all():
-        by_status[FindingStatus(status)] += n
-        if FindingStatus(status) != FindingStatus.CLOSED:
-            by_priority[effective_priority(override, severity, cost)] += n
-        late += n_overdue
-    return Progress(sum(by_status.values()), dict(by_status), late, dict(by_priority))
+    for group in groups:
+        by_status[group.status] += group.count
+        if group.status != FindingStatus.CLOSED:
+            by_priority[group.priority] += group.count
+    return Progress(sum(by_status.values()), dict(by_status), sum(g.overdue for g in groups), dict(by_priority))
+
+
+def action_plan_progress(today: dt.date, source: FindingSource | None = None) -> Progress:
+    """Counts by status and open ones by priority, with overdue ones, for the plan and the board report."""
+    return _progress(by_status_and_priority(today, source))
 
 
 # --- Comparing two assessments --------------------------------------------------------------------
