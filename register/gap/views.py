@@ -339,11 +339,10 @@ def action_plan():
     page, groups = services.action_plan_page(
         GROUPINGS[grouping], STATUS_FILTERS[status], page_arg(), _today(),
         str(_l("Ingen ansvarlig enhed")), str(_l("Ingen CIS-kontrol angivet")))
-    no_unit = str(_l("Ingen ansvarlig enhed"))
+    progress, amounts = services.plan_figures(STATUS_FILTERS[status], _today(), str(_l("Ingen ansvarlig enhed")))
     return render_template("gap/action_plan.html", groups=groups, page=page, grouping=grouping,
-                           status=status, today=_today(), progress=services.action_plan_progress(_today()),
-                           matrix=priority.matrix_rows(), cost_levels=list(CostLevel),
-                           amounts=services.plan_amounts(STATUS_FILTERS[status], no_unit),
+                           status=status, today=_today(), progress=progress,
+                           matrix=priority.matrix_rows(), cost_levels=list(CostLevel), amounts=amounts,
                            controls=services.cis_labels(f.id for f in page.items))
 
 
