@@ -2,6 +2,7 @@
 import csv
 import datetime as dt
 import io
+import json
 import re
 
 import pytest
@@ -258,6 +259,9 @@ def test_paging_gives_totals_and_next_prev_links_that_keep_the_filters(api, data
     assert ids == sorted(ids) and len(set(ids)) == 6  # stable order by id: nothing twice, nothing missed
     beyond = api("/api/v1/findings?per_page=2&page=9").get_json()
     assert beyond["data"] == [] and beyond["meta"]["total"] == 6
+    part = api("/api/v1/findings?per_page=4&page=2").get_json()  # not full: the total without a count
+    assert part["meta"] == {"page": 2, "per_page": 4, "total": 6} and "next" not in part["links"]
+    assert api("/api/v1/findings?per_page=500").get_json()["meta"]["total"] == 6
 
 
 @pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=501", "per_page=0", "page=1000001"])
@@ -293,6 +297,57 @@ def test_requirement_assessment_filters(api, data):
     assert overdue and all(r["review_overdue"] and r["applicable"] for r in overdue)
     not_overdue = api(f"{base}?overdue=false").get_json()["data"]
     assert len(overdue) + len(not_overdue) == 6 and not any(r["review_overdue"] for r in not_overdue)
+
+
+def test_requirement_assessment_rows_show_the_records_values(app, api, data):
+    """Each row of the list, its item and its CSV line say what the assessment, its requirement, catalogue and
+    unit hold (the list reads plain rows, not the records)."""
+    with app.app_context():
+        first, second = db.session.scalars(sa.select(RequirementAssessment).order_by(RequirementAssessment.id)
+                                           .limit(2)).all()
+        first.maturity, first.notes, first.responsible_person = 3, "Noter æøå", "Åse"
+        first.applicability_reason, first.status_from_controls = "Gælder os", True
+        second.responsible_unit_id, second.next_review = None, None
+        db.session.commit()
+        expected = {}
+        for a in db.session.scalars(sa.select(RequirementAssessment)):
+            requirement = db.session.get(Requirement, a.requirement_id)
+            unit = db.session.get(Unit, a.responsible_unit_id) if a.responsible_unit_id else None
+            expected[a.id] = {
+                "id": a.id, "requirement_id": a.requirement_id, "catalog": requirement.catalog.code,
+                "display_ref": requirement.display_ref, "title": requirement.title_da, "applicable": a.applicable,
+                "applicability_reason": a.applicability_reason, "status": a.status.value if a.status else None,
+                "status_from_controls": a.status_from_controls, "maturity": a.maturity,
+                "responsible_unit_id": a.responsible_unit_id, "responsible_unit": unit.name if unit else None,
+                "responsible_person": a.responsible_person,
+                "next_review": a.next_review.isoformat() if a.next_review else None,
+                "review_overdue": bool(a.applicable and a.next_review and a.next_review < local_today()),
+                "notes": a.notes}
+    rows = api("/api/v1/requirement-assessments").get_json()["data"]
+    assert {row["id"]: row for row in rows} == expected
+    assert any(row["review_overdue"] for row in rows) and not all(row["review_overdue"] for row in rows)
+    assert api(f"/api/v1/requirement-assessments/{first.id}").get_json()["data"] == expected[first.id]
+    header, line = _csv(api("/api/v1/requirement-assessments.csv"))[:2]
+    assert dict(zip(header, line, strict=True)) == {
+        "ID": str(first.id), "Krav (ID)": str(first.requirement_id), "Katalog": "nis2",
+        "Reference": expected[first.id]["display_ref"], "Krav": expected[first.id]["title"], "Relevant": "ja",
+        "Begrundelse for relevans": "Gælder os", "Status": "", "Status fra tiltag": "ja", "Modenhed (0-5)": "3",
+        "Ansvarlig enhed (ID)": str(first.responsible_unit_id), "Ansvarlig enhed": "Enhed 0",
+        "Ansvarlig person": "Åse", "Næste gennemgang": FUTURE.isoformat(), "Gennemgang overskredet": "nej",
+        "Noter": "Noter æøå"}
+
+
+def test_every_field_is_written_as_its_values_own_type_says(app, data):
+    """A field's JSON form is chosen once from its declared type; it is what the value's own type gives."""
+    from register.api.resources import REGISTRY, json_value
+
+    with app.test_request_context():
+        for resource in REGISTRY.values():
+            rows, _ = resource.page({}, 1, 500)
+            assert rows or resource.name not in LIST_RESOURCES, resource.name  # populate() fills these
+            for row, item in zip(rows, resource.json_rows(rows), strict=True):
+                assert json.dumps(item, sort_keys=True) == json.dumps(
+                    {f.name: json_value(f.get(row)) for f in resource.fields}, sort_keys=True), resource.name
 
 
 def test_control_filters(api, data):
@@ -570,8 +625,9 @@ def test_requirement_assessments_read_the_same_rows_in_order_with_a_fixed_number
         populate(2)
         _assess_cis(2)
     api("/api/v1/")
-    paths = ["/api/v1/requirement-assessments?per_page=3", "/api/v1/requirement-assessments?per_page=3&page=2",
-             "/api/v1/requirement-assessments?catalog=nis2&per_page=3",
+    # Full pages in both registers (a page that is not full tells its total without a count).
+    paths = ["/api/v1/requirement-assessments?per_page=2", "/api/v1/requirement-assessments?per_page=2&page=2",
+             "/api/v1/requirement-assessments?catalog=nis2&per_page=2",
              "/api/v1/requirement-assessments.csv?catalog=cis-v8"]
     small = {path: _queries(count_queries, api, path) for path in paths}
     with app.app_context():

@@ -5,6 +5,7 @@ never drift from the responses.
 """
 import datetime as dt
 import enum
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,10 +32,18 @@ class Field:
     name: str
     header: str  # Danish column name for CSV
     type: str
-    get: Callable[[Any], Any]
+    # Reads the value from a row; by default the row's attribute of the field's name (a plain row's label).
+    get: Callable[[Any], Any] | None = None
     nullable: bool = True
     enum: list[str] | None = None
     description: str = ""
+
+    def __post_init__(self):
+        if self.get is None:
+            self.get = operator.attrgetter(self.name)
+        # The value's JSON form follows from the field's type, so it is chosen here once, not tested per value.
+        # Other types are JSON as they are (a string enum is a str, written as its value).
+        self.to_json = {"date": _date_json, "date-time": _datetime_json}.get(self.type)
 
     def schema(self) -> dict:
         schema = dict(JSON_TYPES[self.type])
@@ -92,9 +101,12 @@ class Resource:
     name: str          # URL segment and OpenAPI tag
     title: str
     model: type
-    select: Callable[[], sa.Select]  # the base query, with eager loading so lists run a fixed number of queries
+    # The base query: either ORM objects with eager loading, so lists run a fixed number of queries, or (with
+    # `plain_rows`) exactly the columns the fields show, labelled by field name, read as plain rows.
+    select: Callable[[], sa.Select]
     fields: list[Field]
     filters: list[Filter] = field(default_factory=list)
+    plain_rows: bool = False
 
     def schema_name(self) -> str:
         return "".join(part.capitalize() for part in self.name.split("-"))
@@ -103,31 +115,54 @@ class Resource:
         known = {f.name: f for f in self.filters}
         return {name: known[name].parse(args[name]) for name in known if args.get(name) not in (None, "")}
 
-    def statement(self, values: dict) -> sa.Select:
-        stmt = self.select()
+    def statement(self, values: dict, stmt: sa.Select | None = None) -> sa.Select:
+        """The resource's select, or `stmt`, with the filters: each is a condition on the model's rows."""
+        stmt = self.select() if stmt is None else stmt
         for f in self.filters:
             if f.name in values:
                 stmt = f.apply(stmt, values[f.name])
         return stmt.order_by(self.model.id)
 
+    def _read(self, stmt: sa.Select):
+        result = db.session.execute(stmt)
+        return result if self.plain_rows else result.unique().scalars()
+
     def page(self, values: dict, page: int, per_page: int) -> tuple[list, int]:
+        """One page of rows and the total; a page that is not full and not empty tells the total without a count."""
         stmt = self.statement(values)
-        total = count_rows(stmt)
-        rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
-        return rows, total
+        offset = (page - 1) * per_page
+        rows = self._read(stmt.limit(per_page).offset(offset)).all()
+        if len(rows) < per_page and (rows or page == 1):
+            return rows, offset + len(rows)
+        # Counted on the model's rows alone: the columns joined in for display do not change how many there are.
+        return rows, count_rows(self.statement(values, sa.select(self.model.id)))
 
     def all(self, values: dict):
-        return db.session.execute(self.statement(values)).unique().scalars()
+        return self._read(self.statement(values))
 
     def one(self, item_id: int):
-        stmt = self.select().where(self.model.id == item_id)
-        return db.session.execute(stmt).unique().scalar_one_or_none()
+        return self._read(self.select().where(self.model.id == item_id)).one_or_none()
 
     def to_json(self, row) -> dict:
-        return {f.name: json_value(f.get(row)) for f in self.fields}
+        return self.json_rows([row])[0]
+
+    def json_rows(self, rows) -> list[dict]:
+        """The rows as JSON objects; each field's conversion was chosen from its type, once."""
+        if not self.plain_rows:
+            fields = [(f.name, f.get, f.to_json) for f in self.fields]
+            return [{name: get(row) if convert is None else convert(get(row)) for name, get, convert in fields}
+                    for row in rows]
+        # A plain row holds exactly the fields, labelled by name: taken whole, only dates need converting.
+        converted = [(f.name, f.to_json) for f in self.fields if f.to_json is not None]
+        names = rows[0]._fields if rows else ()
+        items = [dict(zip(names, row, strict=True)) for row in rows]
+        for item in items:
+            for name, convert in converted:
+                item[name] = convert(item[name])
+        return items
 
     def to_row(self, row) -> list:
-        return [csv_value(f.get(row)) for f in self.fields]
+        return [_csv_text(f.get(row) if f.to_json is None else f.to_json(f.get(row))) for f in self.fields]
 
 
 @dataclass
@@ -170,17 +205,30 @@ def enum_values(enum_cls) -> list[str]:
 
 
 def json_value(value):
+    """Any value's JSON form, found from its type (a report's figures; a resource's fields know their type)."""
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        return _datetime_json(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
 
 
+def _date_json(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _datetime_json(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 def csv_value(value) -> str:
-    value = json_value(value)
+    return _csv_text(json_value(value))
+
+
+def _csv_text(value) -> str:
+    """A JSON value as CSV text for Danish Excel."""
     if value is None:
         return ""
     if isinstance(value, bool):

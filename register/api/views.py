@@ -56,7 +56,7 @@ def _list_view(resource: Resource):
             links["next"] = url_for(request.endpoint, page=page + 1, **args)
         if page > 1:
             links["prev"] = url_for(request.endpoint, page=page - 1, **args)
-        return jsonify(data=[resource.to_json(r) for r in rows],
+        return jsonify(data=resource.json_rows(rows),
                        meta={"page": page, "per_page": per_page, "total": total}, links=links)
 
     return view

@@ -2,12 +2,12 @@
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from register.api.resources import (Field, Filter, FilterError, Report, Resource, date_filters, enum_values,
                                     register_report, register_resource, today)
 from register.catalogs.models import Catalog, Requirement
 from register.extensions import db
+from register.organisation.models import Unit
 from register.requirements import compliance
 from register.requirements.models import ImplementationStatus, RequirementAssessment
 
@@ -20,13 +20,14 @@ def _status(stmt, value):
     return stmt.where(RequirementAssessment.status == ImplementationStatus(value))
 
 
+def _late(day: dt.date):
+    """Relevant, with a review date before `day` (NULL when there is no review date)."""
+    return sa.and_(RequirementAssessment.applicable.is_(True), RequirementAssessment.next_review < day)
+
+
 def _overdue(stmt, value: bool):
-    late = sa.and_(RequirementAssessment.applicable.is_(True), RequirementAssessment.next_review < today())
+    late = _late(today())
     return stmt.where(late if value else sa.not_(sa.func.coalesce(late, False)))
-
-
-def _is_overdue(a: RequirementAssessment) -> bool:
-    return bool(a.applicable and a.next_review and a.next_review < today())
 
 
 def _in_catalog(stmt, code: str):
@@ -35,43 +36,45 @@ def _in_catalog(stmt, code: str):
 
 
 def _assessments() -> sa.Select:
-    """Assessments with the few requirement and catalogue columns the API shows.
+    """Exactly the columns the API shows, labelled by field name, as plain rows in one statement.
 
     Inner joins (every assessment has its requirement, every requirement its catalogue): an outer join to
     requirement-and-catalogue made SQLite materialise every requirement with its catalogue on each request,
     a cost that grew with the catalogues, not with the page. Joined plainly, each row of the page looks up its
-    requirement and catalogue by primary key, on SQLite and PostgreSQL alike.
+    requirement and catalogue by primary key, on SQLite and PostgreSQL alike. Whether the review is overdue is
+    worked out by the database against today's date, read once per request.
     """
-    return sa.select(RequirementAssessment).options(
-        joinedload(RequirementAssessment.requirement, innerjoin=True)
-        .load_only(Requirement.catalog_id, Requirement.display_ref, Requirement.title_da)
-        .joinedload(Requirement.catalog, innerjoin=True).load_only(Catalog.code),
-        joinedload(RequirementAssessment.responsible_unit))
+    a = RequirementAssessment
+    return (sa.select(a.id, a.requirement_id, Catalog.code.label("catalog"), Requirement.display_ref,
+                      Requirement.title_da.label("title"), a.applicable, a.applicability_reason, a.status,
+                      a.status_from_controls, a.maturity, a.responsible_unit_id,
+                      Unit.name.label("responsible_unit"), a.responsible_person, a.next_review,
+                      sa.case((_late(today()), sa.true()), else_=sa.false()).label("review_overdue"), a.notes)
+            .join(Requirement, a.requirement_id == Requirement.id).join(Catalog, Requirement.catalog_id == Catalog.id)
+            .outerjoin(Unit, a.responsible_unit_id == Unit.id))
 
 
 register_resource(Resource(
     name="requirement-assessments", title="Vurderinger af krav", model=RequirementAssessment,
-    select=_assessments,
+    select=_assessments, plain_rows=True,
     fields=[
-        Field("id", "ID", "integer", lambda a: a.id, nullable=False),
-        Field("requirement_id", "Krav (ID)", "integer", lambda a: a.requirement_id, nullable=False),
-        Field("catalog", "Katalog", "string", lambda a: a.requirement.catalog.code, nullable=False),
-        Field("display_ref", "Reference", "string", lambda a: a.requirement.display_ref, nullable=False),
-        Field("title", "Krav", "string", lambda a: a.requirement.title_da, nullable=False),
-        Field("applicable", "Relevant", "boolean", lambda a: a.applicable, nullable=False),
-        Field("applicability_reason", "Begrundelse for relevans", "string", lambda a: a.applicability_reason),
-        Field("status", "Status", "string", lambda a: a.status, enum=enum_values(ImplementationStatus),
+        Field("id", "ID", "integer", nullable=False),
+        Field("requirement_id", "Krav (ID)", "integer", nullable=False),
+        Field("catalog", "Katalog", "string", nullable=False),
+        Field("display_ref", "Reference", "string", nullable=False),
+        Field("title", "Krav", "string", nullable=False),
+        Field("applicable", "Relevant", "boolean", nullable=False),
+        Field("applicability_reason", "Begrundelse for relevans", "string"),
+        Field("status", "Status", "string", enum=enum_values(ImplementationStatus),
               description="null betyder ikke vurderet"),
-        Field("status_from_controls", "Status fra tiltag", "boolean", lambda a: a.status_from_controls,
-              nullable=False),
-        Field("maturity", "Modenhed (0-5)", "integer", lambda a: a.maturity),
-        Field("responsible_unit_id", "Ansvarlig enhed (ID)", "integer", lambda a: a.responsible_unit_id),
-        Field("responsible_unit", "Ansvarlig enhed", "string",
-              lambda a: a.responsible_unit.name if a.responsible_unit else None),
-        Field("responsible_person", "Ansvarlig person", "string", lambda a: a.responsible_person),
-        Field("next_review", "Næste gennemgang", "date", lambda a: a.next_review),
-        Field("review_overdue", "Gennemgang overskredet", "boolean", _is_overdue, nullable=False),
-        Field("notes", "Noter", "string", lambda a: a.notes),
+        Field("status_from_controls", "Status fra tiltag", "boolean", nullable=False),
+        Field("maturity", "Modenhed (0-5)", "integer"),
+        Field("responsible_unit_id", "Ansvarlig enhed (ID)", "integer"),
+        Field("responsible_unit", "Ansvarlig enhed", "string"),
+        Field("responsible_person", "Ansvarlig person", "string"),
+        Field("next_review", "Næste gennemgang", "date"),
+        Field("review_overdue", "Gennemgang overskredet", "boolean", nullable=False),
+        Field("notes", "Noter", "string"),
     ],
     filters=[
         Filter("status", "string", _status, "Status; not_assessed giver vurderinger uden status",
