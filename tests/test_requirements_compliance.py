@@ -221,6 +221,42 @@ def test_csv_export_follows_the_filter(app, client, login, make_unit):
     assert rows[2][rows[0].index("Næste gennemgang")] == "2025-01-10"
 
 
+def test_every_column_of_an_export_row_holds_the_requirements_values(app, client, login, make_unit):
+    """Each column of the CSV and the XLSX says what the requirement, its assessment, area and controls hold;
+    a requirement without an assessment is relevant and not assessed, and its own area."""
+    from register.controls.models import Control, ControlRequirement, ControlStatus
+    from requirement_helpers import req_id
+
+    x, _ = _known(app, make_unit)
+    assess(app, "kendt:A.1", status=S.IMPLEMENTED, responsible_unit_id=x, next_review=PAST, maturity=3,
+           responsible_person="Åse", notes="Noter", applicability_reason="Gælder os")
+    with app.app_context():
+        control = Control(title="Tiltag", status=ControlStatus.PLANNED)
+        db.session.add(control)
+        db.session.flush()
+        db.session.add(ControlRequirement(control_id=control.id, requirement_id=req_id(app, "kendt:A.1")))
+        db.session.commit()
+    login("board")
+    text = client.get("/krav/eksport.csv?catalog=kendt").data.decode("utf-8")
+    header, *rows = csv.reader(io.StringIO(text[1:]), delimiter=";")
+    by_ref = {row[1]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_ref["A 1"] == {
+        "Katalog": "kendt", "Reference": "A 1", "Titel": "Et", "Område": "A Område A", "Relevant": "Ja",
+        "Begrundelse for relevans": "Gælder os", "Status": "Implementeret", "Status fra tiltag": "Nej",
+        "Modenhed": "3", "Ansvarlig enhed": "Enhed X", "Ansvarlig person": "Åse", "Næste gennemgang": "2025-01-10",
+        "Antal tiltag": "1", "Noter": "Noter"}
+    assert by_ref["C"] == {
+        "Katalog": "kendt", "Reference": "C", "Titel": "Seks", "Område": "C Seks", "Relevant": "Ja",
+        "Begrundelse for relevans": "", "Status": "Ikke vurderet", "Status fra tiltag": "Nej", "Modenhed": "",
+        "Ansvarlig enhed": "", "Ansvarlig person": "", "Næste gennemgang": "", "Antal tiltag": "0", "Noter": ""}
+    assert by_ref["A 3"]["Relevant"] == "Nej" and by_ref["A 3"]["Begrundelse for relevans"] == "Ikke relevant her"
+    ws = openpyxl.load_workbook(io.BytesIO(client.get("/krav/eksport.xlsx?catalog=kendt").data)).active
+    sheet = [[c.value for c in r] for r in ws.iter_rows()]
+    assert sheet[0] == header
+    a1 = dict(zip(header, next(r for r in sheet if r[1] == "A 1"), strict=True))
+    assert a1 == {**by_ref["A 1"], "Modenhed": 3, "Næste gennemgang": dt.datetime(2025, 1, 10), "Antal tiltag": 1}
+
+
 def test_statement_of_applicability(app, client, login, make_unit):
     _known(app, make_unit)
     login("board")
