@@ -2,7 +2,7 @@
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -14,8 +14,8 @@ from register.extensions import db
 from register.gap.models import Assessment, Finding, FindingSource, FindingStatus
 from register.organisation.models import Unit
 from register.preparedness import rules, services
-from register.preparedness.models import (CalendarToken, Exercise, ExerciseType, ImprovementPoint, LeaderIntroduction,
-                                          Milestone, Plan, PlanStatus)
+from register.preparedness.models import (CalendarToken, Exercise, ExerciseType, ExerciseUnit, ImprovementPoint,
+                                          LeaderIntroduction, Milestone, Plan, PlanStatus, SubPlan)
 from register.risks.models import Risk, RiskSource, RiskStatus
 from register.suppliers.models import Criticality, Supplier
 
@@ -33,22 +33,36 @@ class ItemKind(LabelledEnum):
     SUPPLIER_CONTRACT = "supplier_contract", _l("Leverandørkontrakt udløber"), "warning"
 
 
-@dataclass
+# The pages items link to: a record's page, with the name of the record's id in its address, or a list (None).
+LINKED_PAGES = {"preparedness.plan": "plan_id", "exercises.detail": "exercise_id", "gap.finding": "finding_id",
+                "risks.detail": "risk_id", "suppliers.detail": "supplier_id",
+                "preparedness.sub_plans": None, "preparedness.introductions": None}
+
+
+@dataclass(slots=True)
 class WheelItem:
-    """One dated item. `key` is stable (feed UID, reminder record); `owner_unit_id` receives reminders."""
+    """One dated item. `key` is stable (feed UID, reminder record); `owner_unit_id` receives reminders.
+
+    It links to `endpoint` (one of LINKED_PAGES): the page of the record `record_id`, or a list page.
+    A year holds hundreds of items, so the fields are plain values and an item is built from plain columns."""
 
     key: str
     kind: ItemKind
     day: dt.date
     title: str
     endpoint: str
-    url_args: dict
+    record_id: int | None = None
     done: bool = False
     late: bool = False
     context: str = ""                      # the plan or exercise it belongs to
     window: str = ""                       # a milestone's planned months, in words
     owner_unit_id: int | None = None
-    unit_ids: frozenset = field(default_factory=frozenset)
+    unit_ids: tuple = ()                   # the units it concerns (the page's unit filter)
+
+    @property
+    def url_args(self) -> dict:
+        """The arguments of url_for(endpoint, ...)."""
+        return {LINKED_PAGES[self.endpoint]: self.record_id} if self.record_id else {}
 
 
 def _milestones(today: dt.date) -> list[WheelItem]:
@@ -60,10 +74,10 @@ def _milestones(today: dt.date) -> list[WheelItem]:
         owner = m.responsible_unit_id or plan_unit
         items.append(WheelItem(
             f"milestone:{m.id}", ItemKind.MILESTONE, m.completed_on or deadline, m.title, "preparedness.plan",
-            {"plan_id": m.plan_id}, done=m.status.closed,
+            m.plan_id, done=m.status.closed,
             late=rules.milestone_is_late(m.window_end, m.status.closed, today), context=plan_title,
             window=rules.format_window(m.window_start, m.window_end), owner_unit_id=owner,
-            unit_ids=frozenset({u for u in (m.responsible_unit_id,) if u})))
+            unit_ids=(m.responsible_unit_id,) if m.responsible_unit_id else ()))
     return items
 
 
@@ -73,73 +87,86 @@ def _between(column, start: dt.date | None, end: dt.date | None):
 
 
 def _exercises(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
+    """Exercises by the day held, else planned; with the units taking part read in one more statement."""
     day = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
-    rows = db.session.execute(sa.select(Exercise).options(selectinload(Exercise.unit_links))
-                              .where(_between(day, start, end))).scalars()
+    dated = sa.and_(day.is_not(None), _between(day, start, end))
+    units: dict[int, list[int]] = {}
+    for exercise_id, unit_id in db.session.execute(sa.select(ExerciseUnit.exercise_id, ExerciseUnit.unit_id)
+                                                   .join(Exercise, Exercise.id == ExerciseUnit.exercise_id)
+                                                   .where(dated)):
+        units.setdefault(exercise_id, []).append(unit_id)
+    rows = db.session.execute(sa.select(Exercise.id, Exercise.title, Exercise.exercise_type, Exercise.held_on,
+                                        Exercise.planned_on, Exercise.responsible_unit_id).where(dated))
     types = ExerciseType.labels()
     items = []
     for e in rows:
         day = e.held_on or e.planned_on
-        if day is None:
-            continue
-        units = {link.unit_id for link in e.unit_links} | ({e.responsible_unit_id} if e.responsible_unit_id else set())
-        items.append(WheelItem(f"exercise:{e.id}", ItemKind.EXERCISE, day, e.title, "exercises.detail",
-                               {"exercise_id": e.id}, done=e.held_on is not None,
-                               late=e.held_on is None and day < today, context=types[e.exercise_type],
-                               owner_unit_id=e.responsible_unit_id, unit_ids=frozenset(units)))
+        taking_part = units.get(e.id, [])
+        if e.responsible_unit_id and e.responsible_unit_id not in taking_part:
+            taking_part.append(e.responsible_unit_id)
+        items.append(WheelItem(f"exercise:{e.id}", ItemKind.EXERCISE, day, e.title, "exercises.detail", e.id,
+                               done=e.held_on is not None, late=e.held_on is None and day < today,
+                               context=types[e.exercise_type], owner_unit_id=e.responsible_unit_id,
+                               unit_ids=tuple(taking_part)))
     return items
 
 
-def _reviews(today: dt.date) -> list[WheelItem]:
-    review_months, _sub = services.interval_settings()
+def _reviews(today: dt.date, review_months: int) -> list[WheelItem]:
     plans = db.session.execute(sa.select(Plan).options(selectinload(Plan.reviews))
                                .where(Plan.status.in_([PlanStatus.APPROVED, PlanStatus.IN_FORCE]))).scalars()
     items = []
     for plan in plans:
-        units = frozenset({plan.owner_unit_id} if plan.owner_unit_id else set())
+        units = (plan.owner_unit_id,) if plan.owner_unit_id else ()
         for review in plan.reviews:
             items.append(WheelItem(f"review-done:{review.id}", ItemKind.REVIEW, review.reviewed_on, plan.title,
-                                   "preparedness.plan", {"plan_id": plan.id}, done=True, context=plan.title,
+                                   "preparedness.plan", plan.id, done=True, context=plan.title,
                                    owner_unit_id=plan.owner_unit_id, unit_ids=units))
         due = rules.review_due(plan, plan.reviews, review_months, today)
         items.append(WheelItem(f"review:{plan.id}", ItemKind.REVIEW, due.due_on, plan.title, "preparedness.plan",
-                               {"plan_id": plan.id}, late=due.overdue, context=plan.title,
+                               plan.id, late=due.overdue, context=plan.title,
                                owner_unit_id=plan.owner_unit_id, unit_ids=units))
     return items
 
 
-def _sub_plans(today: dt.date) -> list[WheelItem]:
-    return [WheelItem(f"sub_plan:{row.sub_plan.id}", ItemKind.SUB_PLAN, row.due.due_on, row.sub_plan.title,
-                      "preparedness.sub_plans", {}, late=row.due.overdue, context=row.sub_plan.unit.name,
-                      owner_unit_id=row.sub_plan.unit_id, unit_ids=frozenset({row.sub_plan.unit_id}))
-            for row in services.sub_plan_rows(today)]
+def _sub_plans(today: dt.date, interval_months: int) -> list[WheelItem]:
+    """Active sub-plans' next revisions (the sub-plan list's rule, from the columns alone)."""
+    rows = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.unit_id, SubPlan.last_revised_on, Unit.name)
+                              .join(Unit, Unit.id == SubPlan.unit_id).where(SubPlan.active.is_(True)))
+    items = []
+    for sp in rows:
+        due = rules.next_due(sp.last_revised_on, interval_months, today)
+        items.append(WheelItem(f"sub_plan:{sp.id}", ItemKind.SUB_PLAN, due.due_on, sp.title, "preparedness.sub_plans",
+                               late=due.overdue, context=sp.name, owner_unit_id=sp.unit_id, unit_ids=(sp.unit_id,)))
+    return items
 
 
 def _improvements(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    rows = db.session.execute(sa.select(ImprovementPoint, Exercise.title)
+    rows = db.session.execute(sa.select(ImprovementPoint.id, ImprovementPoint.exercise_id, ImprovementPoint.title,
+                                        ImprovementPoint.due_on, ImprovementPoint.status,
+                                        ImprovementPoint.owner_unit_id, Exercise.title.label("exercise_title"))
                               .join(Exercise, Exercise.id == ImprovementPoint.exercise_id)
                               .where(ImprovementPoint.due_on.is_not(None),
-                                     _between(ImprovementPoint.due_on, start, end))).all()
+                                     _between(ImprovementPoint.due_on, start, end)))
     return [WheelItem(f"improvement:{p.id}", ItemKind.IMPROVEMENT, p.due_on, p.title, "exercises.detail",
-                      {"exercise_id": p.exercise_id}, done=p.status.closed,
-                      late=not p.status.closed and p.due_on < today, context=exercise_title,
-                      owner_unit_id=p.owner_unit_id, unit_ids=frozenset({p.owner_unit_id} if p.owner_unit_id else ()))
-            for p, exercise_title in rows]
+                      p.exercise_id, done=p.status.closed, late=not p.status.closed and p.due_on < today,
+                      context=p.exercise_title, owner_unit_id=p.owner_unit_id,
+                      unit_ids=(p.owner_unit_id,) if p.owner_unit_id else ())
+            for p in rows]
 
 
 def _introductions(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
     day = sa.func.coalesce(LeaderIntroduction.introduced_on, LeaderIntroduction.planned_on)
-    rows = db.session.execute(sa.select(LeaderIntroduction).where(_between(day, start, end))).scalars()
+    rows = db.session.execute(sa.select(LeaderIntroduction.id, LeaderIntroduction.leader_name,
+                                        LeaderIntroduction.introduced_on, LeaderIntroduction.planned_on,
+                                        LeaderIntroduction.given_by, LeaderIntroduction.unit_id)
+                              .where(day.is_not(None), _between(day, start, end)))
     items = []
     for intro in rows:
         day = intro.introduced_on or intro.planned_on
-        if day is None:
-            continue
         items.append(WheelItem(f"introduction:{intro.id}", ItemKind.INTRODUCTION, day, intro.leader_name,
-                               "preparedness.introductions", {}, done=intro.introduced_on is not None,
+                               "preparedness.introductions", done=intro.introduced_on is not None,
                                late=intro.introduced_on is None and day < today, context=intro.given_by or "",
-                               owner_unit_id=intro.unit_id,
-                               unit_ids=frozenset({intro.unit_id} if intro.unit_id else ())))
+                               owner_unit_id=intro.unit_id, unit_ids=(intro.unit_id,) if intro.unit_id else ()))
     return items
 
 
@@ -150,10 +177,7 @@ def _source_context(kind_label: str, source_label: str | None, assessment_name: 
 
 
 def _findings(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    """Due dates on the action plan (gap analysis, exercises, incidents), owned by the finding's unit.
-
-    Plain columns, not Finding objects: a year holds a couple of hundred findings, and building an ORM
-    object for each was a third of the page's time."""
+    """Due dates on the action plan (gap analysis, exercises, incidents), owned by the finding's unit."""
     stmt = (sa.select(Finding.id, Finding.due_on, Finding.title, Finding.status, Finding.unit_id,
                       Finding.source_kind, Finding.source_label, Assessment.name)
             .outerjoin(Assessment, Assessment.id == Finding.assessment_id)
@@ -161,23 +185,25 @@ def _findings(today: dt.date, start: dt.date | None = None, end: dt.date | None 
     if start and end:  # the plan can hold thousands of findings over the years: read only the period shown
         stmt = stmt.where(Finding.due_on.between(start, end))
     kinds = FindingSource.labels()
-    return [WheelItem(f"finding:{f.id}", ItemKind.FINDING, f.due_on, f.title, "gap.finding", {"finding_id": f.id},
-                      done=f.status == FindingStatus.CLOSED,
-                      late=f.status != FindingStatus.CLOSED and f.due_on < today,
-                      context=_source_context(kinds[f.source_kind], f.source_label, f.name),
-                      owner_unit_id=f.unit_id, unit_ids=frozenset({f.unit_id} if f.unit_id else ()))
-            for f in db.session.execute(stmt)]
+    items = []
+    for f in db.session.execute(stmt):
+        closed = f.status == FindingStatus.CLOSED
+        items.append(WheelItem(f"finding:{f.id}", ItemKind.FINDING, f.due_on, f.title, "gap.finding", f.id,
+                               done=closed, late=not closed and f.due_on < today,
+                               context=_source_context(kinds[f.source_kind], f.source_label, f.name),
+                               owner_unit_id=f.unit_id, unit_ids=(f.unit_id,) if f.unit_id else ()))
+    return items
 
 
 def _risk_reviews(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    """Active risks' next reviews, owned by the risk's unit (plain columns: a register holds thousands)."""
+    """Active risks' next reviews, owned by the risk's unit."""
     rows = db.session.execute(sa.select(Risk.id, Risk.title, Risk.next_review_on, Risk.owner_unit_id, Risk.source)
                               .where(Risk.status == RiskStatus.OPEN, Risk.next_review_on.is_not(None),
                                      _between(Risk.next_review_on, start, end)))
     sources = RiskSource.labels()
-    return [WheelItem(f"risk_review:{r.id}", ItemKind.RISK_REVIEW, r.next_review_on, r.title, "risks.detail",
-                      {"risk_id": r.id}, late=r.next_review_on < today, context=sources[r.source],
-                      owner_unit_id=r.owner_unit_id, unit_ids=frozenset({r.owner_unit_id}))
+    return [WheelItem(f"risk_review:{r.id}", ItemKind.RISK_REVIEW, r.next_review_on, r.title, "risks.detail", r.id,
+                      late=r.next_review_on < today, context=sources[r.source],
+                      owner_unit_id=r.owner_unit_id, unit_ids=(r.owner_unit_id,))
             for r in rows]
 
 
@@ -191,25 +217,29 @@ def _suppliers(today: dt.date, start: dt.date | None = None, end: dt.date | None
     contexts = {level: _("Kritikalitet: %(level)s", level=label) for level, label in Criticality.labels().items()}
     items = []
     for s in rows:
-        units = frozenset({s.owner_unit_id} if s.owner_unit_id else ())
+        units = (s.owner_unit_id,) if s.owner_unit_id else ()
         context = contexts[s.criticality]
-        for key, kind, day in (("supplier_review", ItemKind.SUPPLIER_REVIEW, s.next_review_on),
-                               ("supplier_contract", ItemKind.SUPPLIER_CONTRACT, s.contract_ends_on)):
-            if day is not None:
-                items.append(WheelItem(f"{key}:{s.id}", kind, day, s.name, "suppliers.detail", {"supplier_id": s.id},
-                                       late=day < today, context=context, owner_unit_id=s.owner_unit_id,
-                                       unit_ids=units))
+        if s.next_review_on is not None:
+            items.append(WheelItem(f"supplier_review:{s.id}", ItemKind.SUPPLIER_REVIEW, s.next_review_on, s.name,
+                                   "suppliers.detail", s.id, late=s.next_review_on < today, context=context,
+                                   owner_unit_id=s.owner_unit_id, unit_ids=units))
+        if s.contract_ends_on is not None:
+            items.append(WheelItem(f"supplier_contract:{s.id}", ItemKind.SUPPLIER_CONTRACT, s.contract_ends_on, s.name,
+                                   "suppliers.detail", s.id, late=s.contract_ends_on < today, context=context,
+                                   owner_unit_id=s.owner_unit_id, unit_ids=units))
     return items
 
 
 def all_items(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
     """Every dated item, sorted by date (one query per kind, whatever the number of records); exercises,
-    improvements, introductions and findings only between `start` and `end` when given (the other kinds are
-    few, and their dates are worked out in Python)."""
-    items = (_milestones(today) + _exercises(today, start, end) + _reviews(today) + _sub_plans(today)
-             + _improvements(today, start, end) + _introductions(today, start, end) + _findings(today, start, end)
-             + _risk_reviews(today, start, end) + _suppliers(today, start, end))
-    return sorted(items, key=lambda i: (i.day, i.kind.value, i.title))
+    improvements, introductions, findings, risks and suppliers only between `start` and `end` when given (the
+    other kinds are few, and their dates are worked out in Python)."""
+    review_months, sub_plan_months = services.interval_settings()
+    items = (_milestones(today) + _exercises(today, start, end) + _reviews(today, review_months)
+             + _sub_plans(today, sub_plan_months) + _improvements(today, start, end)
+             + _introductions(today, start, end) + _findings(today, start, end) + _risk_reviews(today, start, end)
+             + _suppliers(today, start, end))
+    return sorted(items, key=lambda i: (i.day, i.kind, i.title))  # a StrEnum orders as its value
 
 
 def unit_and_descendants(unit_id: int) -> set[int]:
@@ -231,7 +261,7 @@ def items_between(start: dt.date, end: dt.date, today: dt.date, unit_id: int | N
     items = [i for i in all_items(today, start, end) if start <= i.day <= end]
     if unit_id:
         wanted = unit_and_descendants(unit_id)
-        items = [i for i in items if i.unit_ids & wanted or i.owner_unit_id in wanted]
+        items = [i for i in items if not wanted.isdisjoint(i.unit_ids) or i.owner_unit_id in wanted]
     return items
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user
 
 from register.core.forms import ActionForm
-from register.core.i18n import day_and_month_formatter, gettext as _, lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l, short_month_names
 from register.core.params import int_arg
 from register.core.permissions import Permission, public, requires
 from register.core.templating import NavItem, badge, municipality_name
@@ -29,11 +29,18 @@ def index():
     unit_id = int_arg("enhed")
 
     items = wheel.items_between(dt.date(year, 1, 1), dt.date(year, 12, 31), today, unit_id)
-    # A year has hundreds of items: each kind's badge and the day's format are prepared once for the page.
+    # A year has hundreds of items: each kind's badge, the month names and the linked pages' addresses are
+    # prepared once for the page, not once per item.
     return render_template("wheel/index.html", year=year, months=wheel.months_of(year, items), today=today,
                            unit_id=unit_id, unit_choices=org_services.unit_choices(), count=len(items),
                            kind_badges={kind: badge(kind) for kind in wheel.ItemKind},
-                           day_label=day_and_month_formatter())
+                           short_month_names=short_month_names(), links=_link_prefixes())
+
+
+def _link_prefixes() -> dict[str, str]:
+    """Each linked page's address, to which an item adds its record's id (a record page's address ends in it)."""
+    return {page: url_for(page, **{argument: 0}).removesuffix("0") if argument else url_for(page)
+            for page, argument in wheel.LINKED_PAGES.items()}
 
 
 def _subscription_page(token: str | None = None, status: int = 200):
