@@ -70,9 +70,14 @@ def test_each_item_shows_its_day_kind_state_and_links_to_its_page(app, client, l
     for sub-plans), done or overdue, and where it belongs."""
     login("board")
     today = wheel_data["today"]
-    page = html(client.get(f"/aarshjul/?aar={today.year}"))
     with app.app_context():
         exercise_id = db.session.execute(sa.select(Exercise.id)).scalar_one()
+        month = today.replace(day=1)
+        db.session.add(Milestone(plan_id=wheel_data["plan"], title="Møde <i>& beslutning</i>", window_start=month,
+                                 window_end=month))
+        db.session.commit()
+    page = html(client.get(f"/aarshjul/?aar={today.year}"))
+    assert "Møde &lt;i&gt;&amp; beslutning&lt;/i&gt;</a>" in page and "<i>&" not in page  # text, never markup
     with app.test_request_context():
         from flask import url_for
         from babel.dates import format_date
