@@ -15,7 +15,8 @@ from register.gap.models import Assessment, Finding, FindingSource, FindingStatu
 from register.organisation.models import Unit
 from register.preparedness import rules, services
 from register.preparedness.models import (CalendarToken, Exercise, ExerciseType, ExerciseUnit, ImprovementPoint,
-                                          LeaderIntroduction, Milestone, Plan, PlanStatus, SubPlan)
+                                          ImprovementStatus, LeaderIntroduction, Milestone, Plan, PlanStatus,
+                                          SubPlan)
 from register.risks.models import Risk, RiskSource, RiskStatus
 from register.suppliers.models import Criticality, Supplier
 
@@ -86,31 +87,6 @@ def _between(column, start: dt.date | None, end: dt.date | None):
     return column.between(start, end) if start and end else sa.true()
 
 
-def _exercises(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    """Exercises by the day held, else planned; with the units taking part read in one more statement."""
-    day = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
-    dated = sa.and_(day.is_not(None), _between(day, start, end))
-    units: dict[int, list[int]] = {}
-    for exercise_id, unit_id in db.session.execute(sa.select(ExerciseUnit.exercise_id, ExerciseUnit.unit_id)
-                                                   .join(Exercise, Exercise.id == ExerciseUnit.exercise_id)
-                                                   .where(dated)):
-        units.setdefault(exercise_id, []).append(unit_id)
-    rows = db.session.execute(sa.select(Exercise.id, Exercise.title, Exercise.exercise_type, Exercise.held_on,
-                                        Exercise.planned_on, Exercise.responsible_unit_id).where(dated))
-    types = ExerciseType.labels()
-    items = []
-    for e in rows:
-        day = e.held_on or e.planned_on
-        taking_part = units.get(e.id, [])
-        if e.responsible_unit_id and e.responsible_unit_id not in taking_part:
-            taking_part.append(e.responsible_unit_id)
-        items.append(WheelItem(f"exercise:{e.id}", ItemKind.EXERCISE, day, e.title, "exercises.detail", e.id,
-                               done=e.held_on is not None, late=e.held_on is None and day < today,
-                               context=types[e.exercise_type], owner_unit_id=e.responsible_unit_id,
-                               unit_ids=tuple(taking_part)))
-    return items
-
-
 def _reviews(today: dt.date, review_months: int) -> list[WheelItem]:
     plans = db.session.execute(sa.select(Plan).options(selectinload(Plan.reviews))
                                .where(Plan.status.in_([PlanStatus.APPROVED, PlanStatus.IN_FORCE]))).scalars()
@@ -140,107 +116,109 @@ def _sub_plans(today: dt.date, interval_months: int) -> list[WheelItem]:
     return items
 
 
-def _improvements(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    rows = db.session.execute(sa.select(ImprovementPoint.id, ImprovementPoint.exercise_id, ImprovementPoint.title,
-                                        ImprovementPoint.due_on, ImprovementPoint.status,
-                                        ImprovementPoint.owner_unit_id, Exercise.title.label("exercise_title"))
-                              .join(Exercise, Exercise.id == ImprovementPoint.exercise_id)
-                              .where(ImprovementPoint.due_on.is_not(None),
-                                     _between(ImprovementPoint.due_on, start, end)))
-    return [WheelItem(f"improvement:{p.id}", ItemKind.IMPROVEMENT, p.due_on, p.title, "exercises.detail",
-                      p.exercise_id, done=p.status.closed, late=not p.status.closed and p.due_on < today,
-                      context=p.exercise_title, owner_unit_id=p.owner_unit_id,
-                      unit_ids=(p.owner_unit_id,) if p.owner_unit_id else ())
-            for p in rows]
+def _records_statement(start: dt.date | None, end: dt.date | None) -> sa.CompoundSelect:
+    """The records of the kinds dated by a column, as rows alike, in one UNION ALL (these kinds are the
+    hundreds of items of a year, and each statement is a round trip on PostgreSQL):
+
+        kind, record id, day, title, done, detail (a stored enum's value), note, unit id, linked record id
+
+    The context shown is the detail's label and the note (see `_records`)."""
+    text, no_text, no_id = sa.String(), sa.null(), sa.null()
+
+    def value(column):  # an enum as its stored value: the union's column is text
+        return sa.type_coerce(column, text)
+
+    exercise_day = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
+    introduction_day = sa.func.coalesce(LeaderIntroduction.introduced_on, LeaderIntroduction.planned_on)
+    closed_points = [status for status in ImprovementStatus if status.closed]
+    return sa.union_all(
+        sa.select(sa.literal(ItemKind.FINDING.value), Finding.id, Finding.due_on, Finding.title,
+                  Finding.status == FindingStatus.CLOSED, value(Finding.source_kind),
+                  sa.func.coalesce(sa.func.nullif(Assessment.name, ""), Finding.source_label), Finding.unit_id,
+                  Finding.id)
+        .outerjoin(Assessment, Assessment.id == Finding.assessment_id)
+        .where(Finding.due_on.is_not(None), _between(Finding.due_on, start, end)),
+        sa.select(sa.literal(ItemKind.RISK_REVIEW.value), Risk.id, Risk.next_review_on, Risk.title, sa.false(),
+                  value(Risk.source), no_text, Risk.owner_unit_id, Risk.id)
+        .where(Risk.status == RiskStatus.OPEN, Risk.next_review_on.is_not(None),
+               _between(Risk.next_review_on, start, end)),
+        sa.select(sa.literal(ItemKind.SUPPLIER_REVIEW.value), Supplier.id, Supplier.next_review_on, Supplier.name,
+                  sa.false(), value(Supplier.criticality), no_text, Supplier.owner_unit_id, Supplier.id)
+        .where(Supplier.next_review_on.is_not(None), _between(Supplier.next_review_on, start, end)),
+        sa.select(sa.literal(ItemKind.SUPPLIER_CONTRACT.value), Supplier.id, Supplier.contract_ends_on,
+                  Supplier.name, sa.false(), value(Supplier.criticality), no_text, Supplier.owner_unit_id, Supplier.id)
+        .where(Supplier.contract_ends_on.is_not(None), _between(Supplier.contract_ends_on, start, end)),
+        sa.select(sa.literal(ItemKind.EXERCISE.value), Exercise.id, exercise_day, Exercise.title,
+                  Exercise.held_on.is_not(None), value(Exercise.exercise_type), no_text, Exercise.responsible_unit_id,
+                  Exercise.id)
+        .where(exercise_day.is_not(None), _between(exercise_day, start, end)),
+        sa.select(sa.literal(ItemKind.IMPROVEMENT.value), ImprovementPoint.id, ImprovementPoint.due_on,
+                  ImprovementPoint.title, ImprovementPoint.status.in_(closed_points), no_text, Exercise.title,
+                  ImprovementPoint.owner_unit_id, ImprovementPoint.exercise_id)
+        .join(Exercise, Exercise.id == ImprovementPoint.exercise_id)
+        .where(ImprovementPoint.due_on.is_not(None), _between(ImprovementPoint.due_on, start, end)),
+        sa.select(sa.literal(ItemKind.INTRODUCTION.value), LeaderIntroduction.id, introduction_day,
+                  LeaderIntroduction.leader_name, LeaderIntroduction.introduced_on.is_not(None), no_text,
+                  LeaderIntroduction.given_by, LeaderIntroduction.unit_id, no_id)
+        .where(introduction_day.is_not(None), _between(introduction_day, start, end)),
+    )
 
 
-def _introductions(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    day = sa.func.coalesce(LeaderIntroduction.introduced_on, LeaderIntroduction.planned_on)
-    rows = db.session.execute(sa.select(LeaderIntroduction.id, LeaderIntroduction.leader_name,
-                                        LeaderIntroduction.introduced_on, LeaderIntroduction.planned_on,
-                                        LeaderIntroduction.given_by, LeaderIntroduction.unit_id)
-                              .where(day.is_not(None), _between(day, start, end)))
+# Where each kind read by `_records` links to: its record's page, or the list of introductions.
+RECORD_PAGES = {ItemKind.FINDING: "gap.finding", ItemKind.RISK_REVIEW: "risks.detail",
+                ItemKind.SUPPLIER_REVIEW: "suppliers.detail", ItemKind.SUPPLIER_CONTRACT: "suppliers.detail",
+                ItemKind.EXERCISE: "exercises.detail", ItemKind.IMPROVEMENT: "exercises.detail",
+                ItemKind.INTRODUCTION: "preparedness.introductions"}
+
+
+def _records(today: dt.date, start: dt.date | None, end: dt.date | None) -> list[WheelItem]:
+    """The items of the records dated by a column: findings on the action plan (by the source they came from),
+    open risks' and suppliers' next reviews (by the risk's source, the supplier's criticality), suppliers'
+    contract ends, exercises (held, else planned; by type), improvement points (by exercise) and leader
+    introductions (done, else planned; by who gives them). Each is owned by its record's unit; an exercise
+    also concerns the units taking part."""
+    criticality = {level: _("Kritikalitet: %(level)s", level=label) for level, label in Criticality.labels().items()}
+    labels = {ItemKind.FINDING: FindingSource.labels(), ItemKind.RISK_REVIEW: RiskSource.labels(),
+              ItemKind.SUPPLIER_REVIEW: criticality, ItemKind.SUPPLIER_CONTRACT: criticality,
+              ItemKind.EXERCISE: ExerciseType.labels()}
+    taking_part = _exercise_units(start, end)
+    kinds = {kind.value: kind for kind in RECORD_PAGES}
     items = []
-    for intro in rows:
-        day = intro.introduced_on or intro.planned_on
-        items.append(WheelItem(f"introduction:{intro.id}", ItemKind.INTRODUCTION, day, intro.leader_name,
-                               "preparedness.introductions", done=intro.introduced_on is not None,
-                               late=intro.introduced_on is None and day < today, context=intro.given_by or "",
-                               owner_unit_id=intro.unit_id, unit_ids=(intro.unit_id,) if intro.unit_id else ()))
-    return items
-
-
-def _source_context(kind_label: str, source_label: str | None, assessment_name: str | None) -> str:
-    """Where the finding came from, e.g. 'Hændelse: Phishing mod lønkontoret'."""
-    source = assessment_name or source_label
-    return f"{kind_label}: {source}" if source else kind_label
-
-
-def _findings(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    """Due dates on the action plan (gap analysis, exercises, incidents), owned by the finding's unit.
-
-    The kinds with hundreds of rows a year (findings, risks, suppliers) unpack each row into names: reading a
-    row's columns by attribute cost more than building the item."""
-    stmt = (sa.select(Finding.id, Finding.due_on, Finding.title, Finding.status, Finding.unit_id,
-                      Finding.source_kind, Finding.source_label, Assessment.name)
-            .outerjoin(Assessment, Assessment.id == Finding.assessment_id)
-            .where(Finding.due_on.is_not(None)))
-    if start and end:  # the plan can hold thousands of findings over the years: read only the period shown
-        stmt = stmt.where(Finding.due_on.between(start, end))
-    kinds = FindingSource.labels()
-    items = []
-    for finding_id, due_on, title, status, unit_id, source_kind, source_label, assessment in db.session.execute(stmt):
-        closed = status == FindingStatus.CLOSED
-        items.append(WheelItem(f"finding:{finding_id}", ItemKind.FINDING, due_on, title, "gap.finding", finding_id,
-                               done=closed, late=not closed and due_on < today,
-                               context=_source_context(kinds[source_kind], source_label, assessment),
-                               owner_unit_id=unit_id, unit_ids=(unit_id,) if unit_id else ()))
-    return items
-
-
-def _risk_reviews(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    """Active risks' next reviews, owned by the risk's unit."""
-    rows = db.session.execute(sa.select(Risk.id, Risk.title, Risk.next_review_on, Risk.owner_unit_id, Risk.source)
-                              .where(Risk.status == RiskStatus.OPEN, Risk.next_review_on.is_not(None),
-                                     _between(Risk.next_review_on, start, end)))
-    sources = RiskSource.labels()
-    return [WheelItem(f"risk_review:{risk_id}", ItemKind.RISK_REVIEW, day, title, "risks.detail", risk_id,
-                      late=day < today, context=sources[source], owner_unit_id=unit_id, unit_ids=(unit_id,))
-            for risk_id, title, day, unit_id, source in rows]
-
-
-def _suppliers(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    """Each supplier's next review and the end of its contract, owned by the supplier's unit: the reminders
-    (30 days, 7 days, the day) come before the date runs out."""
-    rows = db.session.execute(
-        sa.select(Supplier.id, Supplier.name, Supplier.next_review_on, Supplier.contract_ends_on,
-                  Supplier.owner_unit_id, Supplier.criticality)
-        .where(sa.or_(_between(Supplier.next_review_on, start, end), _between(Supplier.contract_ends_on, start, end))))
-    contexts = {level: _("Kritikalitet: %(level)s", level=label) for level, label in Criticality.labels().items()}
-    items = []
-    for supplier_id, name, review_on, contract_ends_on, unit_id, criticality in rows:
+    for kind_value, record_id, day, title, done, detail, note, unit_id, link_id in db.session.execute(
+            _records_statement(start, end)).all():  # all(): fetched at once, not row by row
+        kind = kinds[kind_value]
+        if detail is None:
+            context = note or ""
+        else:
+            label = labels[kind][detail]
+            context = f"{label}: {note}" if note else label  # a finding: 'Hændelse: Phishing mod lønkontoret'
         units = (unit_id,) if unit_id else ()
-        context = contexts[criticality]
-        if review_on is not None:
-            items.append(WheelItem(f"supplier_review:{supplier_id}", ItemKind.SUPPLIER_REVIEW, review_on, name,
-                                   "suppliers.detail", supplier_id, late=review_on < today, context=context,
-                                   owner_unit_id=unit_id, unit_ids=units))
-        if contract_ends_on is not None:
-            items.append(WheelItem(f"supplier_contract:{supplier_id}", ItemKind.SUPPLIER_CONTRACT, contract_ends_on,
-                                   name, "suppliers.detail", supplier_id, late=contract_ends_on < today,
-                                   context=context, owner_unit_id=unit_id, unit_ids=units))
+        if kind is ItemKind.EXERCISE and record_id in taking_part:
+            units = tuple(taking_part[record_id] | set(units))
+        items.append(WheelItem(f"{kind_value}:{record_id}", kind, day, title, RECORD_PAGES[kind], link_id,
+                               done=bool(done), late=not done and day < today, context=context,
+                               owner_unit_id=unit_id, unit_ids=units))
     return items
+
+
+def _exercise_units(start: dt.date | None, end: dt.date | None) -> dict[int, set[int]]:
+    """The units taking part in each exercise of the period."""
+    day = sa.func.coalesce(Exercise.held_on, Exercise.planned_on)
+    units: dict[int, set[int]] = {}
+    for exercise_id, unit_id in db.session.execute(sa.select(ExerciseUnit.exercise_id, ExerciseUnit.unit_id)
+                                                   .join(Exercise, Exercise.id == ExerciseUnit.exercise_id)
+                                                   .where(day.is_not(None), _between(day, start, end))):
+        units.setdefault(exercise_id, set()).add(unit_id)
+    return units
 
 
 def all_items(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> list[WheelItem]:
-    """Every dated item, sorted by date (one query per kind, whatever the number of records); exercises,
-    improvements, introductions, findings, risks and suppliers only between `start` and `end` when given (the
-    other kinds are few, and their dates are worked out in Python)."""
+    """Every dated item, sorted by date (a few statements, whatever the number of records); the records dated
+    by a column only between `start` and `end` when given (milestones, reviews and sub-plans are few, and their
+    dates are worked out in Python)."""
     review_months, sub_plan_months = services.interval_settings()
-    items = (_milestones(today) + _exercises(today, start, end) + _reviews(today, review_months)
-             + _sub_plans(today, sub_plan_months) + _improvements(today, start, end)
-             + _introductions(today, start, end) + _findings(today, start, end) + _risk_reviews(today, start, end)
-             + _suppliers(today, start, end))
+    items = (_milestones(today) + _reviews(today, review_months) + _sub_plans(today, sub_plan_months)
+             + _records(today, start, end))
     return sorted(items, key=lambda i: (i.day, i.kind, i.title))  # a StrEnum orders as its value
 
 
