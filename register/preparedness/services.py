@@ -491,7 +491,8 @@ def requirement_choices(linked: set[int]) -> tuple[list, bool]:
     """Requirements to link, grouped by catalogue, the beredskab catalogue first; and whether there are too many
     for one list, in which case only the linked ones are offered (more are searched for on the exercise's page)."""
     live = Requirement.retired.is_(False)
-    many = count_rows(sa.select(Requirement.id).where(live)) > CHOOSE_IN_FORM_UP_TO
+    # counted only up to one more than the list takes, so the count costs the same for any number of requirements
+    many = count_rows(sa.select(Requirement.id).where(live).limit(CHOOSE_IN_FORM_UP_TO + 1)) > CHOOSE_IN_FORM_UP_TO
     # Every requirement up to CHOOSE_IN_FORM_UP_TO; beyond, the linked ones.
     stmt = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.title_en,
                       Catalog.title_da.label("catalog_title_da"), Catalog.title_en.label("catalog_title_en"))
