@@ -479,7 +479,11 @@ def targets_progress(today_: dt.date) -> list[rules.TargetProgress]:
                                  .where(ExerciseTarget.active.is_(True)).order_by(ExerciseTarget.id)).all()
     if not targets:
         return []
-    exercises = db.session.execute(sa.select(Exercise.level, Exercise.planned_on, Exercise.held_on)).all()
+    # The yearly targets count this year's exercises (held by today, or planned from today): only those are read.
+    year_start, year_end = today_.replace(month=1, day=1), today_.replace(month=12, day=31)
+    exercises = db.session.execute(sa.select(Exercise.level, Exercise.planned_on, Exercise.held_on).where(sa.or_(
+        Exercise.held_on.between(year_start, today_),
+        sa.and_(Exercise.held_on.is_(None), Exercise.planned_on.between(today_, year_end))))).all()
     # plain rows: progress needs a sub-plan's id and whether it is active, the list shows its title
     sub_plans = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.active)
                                    .where(SubPlan.active.is_(True)).order_by(SubPlan.title)).all()
