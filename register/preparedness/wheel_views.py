@@ -48,12 +48,15 @@ def _month_drawer():
     months = {number: escape(name) for number, name in short_month_names().items()}
     links = {page: escape(url_for(page, **{argument: 0}).removesuffix("0") if argument else url_for(page))
              for page, argument in wheel.LINKED_PAGES.items()}
-    done = f' <span class="badge badge-success">{escape(_("Gennemført"))}</span>'
-    late = f' <span class="badge badge-error">{escape(_("Overskredet"))}</span>'
+    done_text, late_text = escape(_("Gennemført")), escape(_("Overskredet"))
+    done = f' <span class="badge badge-success">{done_text}</span>'
+    late = f' <span class="badge badge-error">{late_text}</span>'
 
     def line(item: wheel.WheelItem) -> str:
-        window = (f' <span class="muted">({escape(_("planlagt %(window)s", window=item.window))})</span>'
-                  if item.window else "")
+        window = ""
+        if item.window:  # a milestone's planned months
+            planned = escape(_("planlagt %(window)s", window=item.window))
+            window = f' <span class="muted">({planned})</span>'
         state = done if item.done else late if item.late else ""
         context = (f'<br><span class="muted">{escape(item.context)}</span>'
                    if item.context and item.context != item.title else "")
