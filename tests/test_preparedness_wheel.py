@@ -65,6 +65,39 @@ def test_the_wheel_shows_every_kind_of_dated_item_and_filters_by_unit(client, lo
     assert client.get("/aarshjul/?aar=99999").status_code == 404
 
 
+def test_each_item_shows_its_day_kind_state_and_links_to_its_page(app, client, login, wheel_data):
+    """What a line of the wheel says: the day, the kind, the title linked to the record's own page (or the list,
+    for sub-plans), done or overdue, and where it belongs."""
+    login("board")
+    today = wheel_data["today"]
+    with app.app_context():
+        exercise_id = db.session.execute(sa.select(Exercise.id)).scalar_one()
+        month = today.replace(day=1)
+        db.session.add(Milestone(plan_id=wheel_data["plan"], title="Møde <i>& beslutning</i>", window_start=month,
+                                 window_end=month))
+        db.session.commit()
+    page = html(client.get(f"/aarshjul/?aar={today.year}"))
+    assert "Møde &lt;i&gt;&amp; beslutning&lt;/i&gt;</a>" in page and "<i>&" not in page  # text, never markup
+    with app.test_request_context():
+        from flask import url_for
+        from babel.dates import format_date
+        plan_url = url_for("preparedness.plan", plan_id=wheel_data["plan"])
+        exercise_url = url_for("exercises.detail", exercise_id=exercise_id)
+        sub_plans_url = url_for("preparedness.sub_plans")
+        day = format_date(today, "d. MMM", locale="da")
+    lines = re.findall(r'<li class="wheel-item.*?</li>', page, re.S)
+    done = next(line for line in lines if "Godkendt i direktionen" in line)
+    assert f'<span class="wheel-day">{day}</span>' in done and "Milepæl" in done
+    assert f'href="{plan_url}">Godkendt i direktionen</a>' in done and "Gennemført" in done
+    assert "Plan for fortsat drift" in done  # the plan it belongs to
+    improvement = next(line for line in lines if "Opråb af elever" in line)
+    assert f'href="{exercise_url}">Opråb af elever</a>' in improvement and "Evakuering af skoler" in improvement
+    if (today - dt.timedelta(days=70)).year == today.year:  # revised 800 days ago, due every 24 months
+        sub_plan = next(line for line in lines if "Delplan for ældrepleje" in line)
+        assert f'href="{sub_plans_url}">Delplan for ældrepleje</a>' in sub_plan and "Overskredet" in sub_plan
+        assert "wheel-item--late" in sub_plan and "Sundhed og Omsorg" in sub_plan
+
+
 def test_the_drawn_year_follows_every_change_and_the_readers_language(app, client, login, wheel_data):
     """The year's months are drawn once and kept: a change shows at once, and each language has its own."""
     login("preparedness")

@@ -13,7 +13,7 @@ from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
-from register.core.templating import NavItem, page_sections
+from register.core.templating import NavItem, badge, page_sections
 from register.extensions import db
 from register.organisation.models import Unit
 from register.organisation.services import unit_choices
@@ -36,7 +36,8 @@ def index():
                if v}
     return render_template("controls/index.html", page=page, filters=filters, status=status,
                            unit=unit, q=q, overdue=overdue, today=today, overdue_count=services.overdue_count(today),
-                           statuses=ControlStatus, units=unit_choices())
+                           statuses=ControlStatus, units=unit_choices(),
+                           status_badges={s: badge(s) for s in ControlStatus})  # each status's text once, not per row
 
 
 def _control(control_id: int) -> Control:

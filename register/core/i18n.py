@@ -39,13 +39,12 @@ def date_filter(value, fmt: str = "medium") -> str:
     return format_date(value, fmt) if value else ""
 
 
-def day_and_month_formatter():
-    """A function giving the date filter's 'd. MMM' (5. nov.) for many dates in a row: the month names are
-    read once, rather than a CLDR pattern parsed and applied per date (the årshjul shows hundreds)."""
+def short_month_names() -> dict[int, str]:
+    """The abbreviated month names (1: 'jan.') for writing the date filter's 'd. MMM' (5. nov.) for many dates
+    in a row: a CLDR pattern is parsed and applied per date otherwise (the årshjul shows hundreds)."""
     from babel.dates import get_month_names
 
-    names = get_month_names("abbreviated", context="format", locale=get_locale())
-    return lambda value: f"{value.day}. {names[value.month]}" if value else ""
+    return dict(get_month_names("abbreviated", context="format", locale=get_locale()))
 
 
 def datetime_filter(value, fmt: str | None = None) -> str:

@@ -11,13 +11,13 @@ from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.history import history_page
 from register.core.permissions import Permission, requires
-from register.core.templating import NavItem
+from register.core.templating import NavItem, badge
 from register.extensions import db
 from register.gap.models import FindingSource
 from register.preparedness import services
 from register.preparedness.forms import EvaluationForm, ExerciseForm, ImprovementForm, TargetForm
-from register.preparedness.models import (Exercise, ExerciseLevel, ExerciseTarget, ExerciseType, ImprovementPoint,
-                                          ImprovementStatus, TargetKind)
+from register.preparedness.models import (Exercise, ExerciseLevel, ExerciseState, ExerciseTarget, ExerciseType,
+                                          ImprovementPoint, ImprovementStatus, TargetKind)
 from register.preparedness.views import edit_record, int_or_none, strip_or_none
 from register.requirements.links import LinkedItem, LinkProvider
 
@@ -53,8 +53,10 @@ bp.finding_sources = {FindingSource.EXERCISE: finding_source}
 @requires(Permission.READ)
 def index():
     today = services.today()
+    # each type's, level's and state's text looked up once for the page's rows, not once per row
     return render_template("exercises/index.html", page=services.exercise_page(page_arg()), today=today,
-                           progress=services.targets_progress(today))
+                           progress=services.targets_progress(today), type_labels=ExerciseType.labels(),
+                           level_labels=ExerciseLevel.labels(), state_badges={s: badge(s) for s in ExerciseState})
 
 
 @bp.route("/<int:exercise_id>")

@@ -479,7 +479,11 @@ def targets_progress(today_: dt.date) -> list[rules.TargetProgress]:
                                  .where(ExerciseTarget.active.is_(True)).order_by(ExerciseTarget.id)).all()
     if not targets:
         return []
-    exercises = db.session.execute(sa.select(Exercise.level, Exercise.planned_on, Exercise.held_on)).all()
+    # The yearly targets count this year's exercises (held by today, or planned from today): only those are read.
+    year_start, year_end = today_.replace(month=1, day=1), today_.replace(month=12, day=31)
+    exercises = db.session.execute(sa.select(Exercise.level, Exercise.planned_on, Exercise.held_on).where(sa.or_(
+        Exercise.held_on.between(year_start, today_),
+        sa.and_(Exercise.held_on.is_(None), Exercise.planned_on.between(today_, year_end))))).all()
     # plain rows: progress needs a sub-plan's id and whether it is active, the list shows its title
     sub_plans = db.session.execute(sa.select(SubPlan.id, SubPlan.title, SubPlan.active)
                                    .where(SubPlan.active.is_(True)).order_by(SubPlan.title)).all()
@@ -491,7 +495,8 @@ def requirement_choices(linked: set[int]) -> tuple[list, bool]:
     """Requirements to link, grouped by catalogue, the beredskab catalogue first; and whether there are too many
     for one list, in which case only the linked ones are offered (more are searched for on the exercise's page)."""
     live = Requirement.retired.is_(False)
-    many = count_rows(sa.select(Requirement.id).where(live)) > CHOOSE_IN_FORM_UP_TO
+    # counted only up to one more than the list takes, so the count costs the same for any number of requirements
+    many = count_rows(sa.select(Requirement.id).where(live).limit(CHOOSE_IN_FORM_UP_TO + 1)) > CHOOSE_IN_FORM_UP_TO
     # Every requirement up to CHOOSE_IN_FORM_UP_TO; beyond, the linked ones.
     stmt = (sa.select(Requirement.id, Requirement.display_ref, Requirement.title_da, Requirement.title_en,
                       Catalog.title_da.label("catalog_title_da"), Catalog.title_en.label("catalog_title_en"))

@@ -3,9 +3,10 @@ import datetime as dt
 
 from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from register.core.forms import ActionForm
-from register.core.i18n import day_and_month_formatter, gettext as _, lazy_gettext as _l
+from register.core.i18n import gettext as _, lazy_gettext as _l, short_month_names
 from register.core.params import int_arg
 from register.core.permissions import Permission, public, requires
 from register.core.templating import NavItem, badge, municipality_name
@@ -29,11 +30,44 @@ def index():
     unit_id = int_arg("enhed")
 
     items = wheel.items_between(dt.date(year, 1, 1), dt.date(year, 12, 31), today, unit_id)
-    # A year has hundreds of items: each kind's badge and the day's format are prepared once for the page.
-    return render_template("wheel/index.html", year=year, months=wheel.months_of(year, items), today=today,
-                           unit_id=unit_id, unit_choices=org_services.unit_choices(), count=len(items),
-                           kind_badges={kind: badge(kind) for kind in wheel.ItemKind},
-                           day_label=day_and_month_formatter())
+    draw = _month_drawer()
+    months = [(month, draw(month_items)) for month, month_items in wheel.months_of(year, items)]
+    return render_template("wheel/index.html", year=year, months=months, today=today, unit_id=unit_id,
+                           unit_choices=org_services.unit_choices(), count=len(items))
+
+
+def _month_drawer():
+    """A function drawing a month's items as their lines (<li>): each item's day, its kind's badge, its title
+    linked to its page, the planned window, done or overdue, and where it belongs.
+
+    A year holds hundreds of items, so what is the same for all of them (the kinds' badges, the month names,
+    each linked page's address, to which an item adds its record's id) is prepared once, and a line is one
+    string rather than a dozen template expressions: drawn in the template, the lines took a third of the page's
+    time (like a Jinja macro per row, see `badge`). Every value is escaped where it is put in."""
+    badges = {kind: badge(kind) for kind in wheel.ItemKind}
+    months = {number: escape(name) for number, name in short_month_names().items()}
+    links = {page: escape(url_for(page, **{argument: 0}).removesuffix("0") if argument else url_for(page))
+             for page, argument in wheel.LINKED_PAGES.items()}
+    done_text, late_text = escape(_("Gennemført")), escape(_("Overskredet"))
+    done = f' <span class="badge badge-success">{done_text}</span>'
+    late = f' <span class="badge badge-error">{late_text}</span>'
+
+    def line(item: wheel.WheelItem) -> str:
+        window = ""
+        if item.window:  # a milestone's planned months
+            planned = escape(_("planlagt %(window)s", window=item.window))
+            window = f' <span class="muted">({planned})</span>'
+        state = done if item.done else late if item.late else ""
+        context = (f'<br><span class="muted">{escape(item.context)}</span>'
+                   if item.context and item.context != item.title else "")
+        return (f'<li class="wheel-item{" wheel-item--late" if item.late else ""}">'
+                f'<span class="wheel-day">{item.day.day}. {months[item.day.month]}</span> '
+                f'{badges[item.kind]} <a href="{links[item.endpoint]}{item.record_id or ""}">'
+                f'{escape(item.title)}</a>{window}{state}{context}</li>')
+
+    def draw(items: list[wheel.WheelItem]) -> Markup:
+        return Markup("\n      ".join(line(item) for item in items))
+    return draw
 
 
 def _subscription_page(token: str | None = None, status: int = 200):
