@@ -17,7 +17,7 @@ from register.core.paging import count_rows, page_arg
 from register.core.params import int_arg
 from register.core.picker import CHOOSE_IN_FORM_UP_TO
 from register.core.permissions import Permission, requires
-from register.core.templating import HomePanel, NavItem
+from register.core.templating import HomePanel, NavItem, badges
 from register.extensions import db
 from register.gap import export, importer, priority, services
 from register.gap.forms import AssessmentForm, ConfirmImportForm, FindingForm, ImportForm, ScoresForm
@@ -52,6 +52,13 @@ def home_panel() -> dict | None:
 
 
 bp.home_panels = [HomePanel(30, "gap/_home_panel.html", home_panel)]
+
+
+@bp.app_template_global()
+def finding_labels() -> dict:
+    """The badges and cost levels a findings table draws on every row, translated once for the whole page."""
+    return {"priority": badges(Priority), "severity": badges(Severity), "status": badges(FindingStatus),
+            "cost": CostLevel.labels()}
 
 
 def requirement_findings(findings: list[Finding]) -> list[LinkedItem]:
