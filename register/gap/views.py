@@ -343,10 +343,13 @@ def _plan_groups(grouping: str, status: str):
 @requires(Permission.READ)
 def action_plan():
     grouping, status = _plan_args()
+    no_unit = str(_l("Ingen ansvarlig enhed"))
+    # the units' names and figures serve both the kr. by unit and, grouped by unit, the groups' sizes
+    names, by_unit = services.unit_names(), services.unit_figures(STATUS_FILTERS[status], _today())
     page, groups = services.action_plan_page(
-        GROUPINGS[grouping], STATUS_FILTERS[status], page_arg(), _today(),
-        str(_l("Ingen ansvarlig enhed")), str(_l("Ingen CIS-kontrol angivet")))
-    progress, amounts = services.plan_figures(STATUS_FILTERS[status], _today(), str(_l("Ingen ansvarlig enhed")))
+        GROUPINGS[grouping], STATUS_FILTERS[status], page_arg(), _today(), no_unit,
+        str(_l("Ingen CIS-kontrol angivet")), names, by_unit)
+    progress, amounts = services.plan_figures(STATUS_FILTERS[status], _today(), no_unit, names, by_unit)
     return render_template("gap/action_plan.html", groups=groups, page=page, grouping=grouping,
                            status=status, today=_today(), progress=progress,
                            matrix=priority.matrix_rows(), cost_levels=list(CostLevel), amounts=amounts,
