@@ -181,7 +181,7 @@ class Finding(Tracked, db.Model):
     effort: Mapped[str | None] = mapped_column(sa.String(100))
     priority_override: Mapped[Priority | None] = mapped_column(enum_column(Priority))
     priority_override_reason: Mapped[str | None] = mapped_column(sa.Text)
-    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
     owner: Mapped[str | None] = mapped_column(sa.String(200))
     identified_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
     due_on: Mapped[dt.date | None] = mapped_column(sa.Date)
@@ -202,6 +202,12 @@ class Finding(Tracked, db.Model):
         sa.CheckConstraint("priority_override IS NULL OR priority_override_reason IS NOT NULL",
                            name="override_has_reason"),
         sa.Index("ix_gap_finding_status_due_on", "status", "due_on"),
+        # The action plan's figures read the findings grouped by status and the priority's inputs, and by unit,
+        # from these alone rather than from the table's rows (descriptions and all); the second also finds a
+        # unit's findings.
+        sa.Index("ix_gap_finding_plan_figures", "status", "priority_override", "severity", "cost", "due_on",
+                 "cost_estimate_dkk"),
+        sa.Index("ix_gap_finding_unit_figures", "unit_id", "status", "due_on", "cost_estimate_dkk"),
     )
     __mapper_args__ = {"version_id_col": version}
 
