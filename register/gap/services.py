@@ -441,12 +441,14 @@ def plan_figures(status: str, today: dt.date, no_unit_label: str, names: dict[in
 
 def cis_labels(finding_ids) -> dict[int, list[str]]:
     """Each finding's CIS controls as 'CIS 7', for a page of the plan: one query."""
-    cis = _cis_links()
-    rows = db.session.execute(sa.select(cis.c.finding_id, cis.c.position, Requirement.display_ref)
-                              .join(Requirement, Requirement.id == cis.c.requirement_id)
-                              .where(cis.c.finding_id.in_(list(finding_ids))))
+    rows = db.session.execute(
+        sa.select(FindingRequirement.finding_id, Requirement.display_ref)
+        .join(Requirement, Requirement.id == FindingRequirement.requirement_id)
+        .join(Catalog, Catalog.id == Requirement.catalog_id)
+        .where(Catalog.code == CIS_CATALOG, FindingRequirement.finding_id.in_(list(finding_ids)))
+        .order_by(FindingRequirement.finding_id, Requirement.position))  # a few rows
     labels: dict[int, list[str]] = {}
-    for finding_id, _position, ref in sorted(rows, key=lambda row: (row[0], row[1])):  # a few rows: no SQL sort
+    for finding_id, ref in rows:
         labels.setdefault(finding_id, []).append(ref)
     return labels
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
+from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
 from register.catalogs.forms import picked_requirement, requirement_pick_section
@@ -12,7 +13,7 @@ from register.catalogs.models import Catalog, Requirement
 from register.core.concurrency import EditConflict, save_versioned
 from register.core.dates import local_today
 from register.core.history import history_page
-from register.core.i18n import gettext as _, lazy_gettext as _l, localized
+from register.core.i18n import date_formatter, gettext as _, lazy_gettext as _l, localized, number_formatter
 from register.core.paging import count_rows, page_arg
 from register.core.params import int_arg
 from register.core.picker import CHOOSE_IN_FORM_UP_TO
@@ -54,11 +55,48 @@ def home_panel() -> dict | None:
 bp.home_panels = [HomePanel(30, "gap/_home_panel.html", home_panel)]
 
 
-@bp.app_template_global()
-def finding_labels() -> dict:
-    """The badges and cost levels a findings table draws on every row, translated once for the whole page."""
-    return {"priority": badges(Priority), "severity": badges(Severity), "status": badges(FindingStatus),
-            "cost": CostLevel.labels()}
+class FindingRows:
+    """Draws the rows of a page's findings tables. What every row shares (the badges, the overdue mark, the
+    date and number formats) is prepared once per page; a function rather than Jinja, since the action plan
+    draws fifty rows and the template's rows were a fifth of the page's time."""
+
+    def __init__(self, today: dt.date, show_unit: bool, controls: dict[int, list[str]] | None):
+        self.today, self.show_unit, self.controls = today, show_unit, controls
+        self.priority, self.severity, self.status = badges(Priority), badges(Severity), badges(FindingStatus)
+        self.cost = CostLevel.labels()
+        self.day, self.number = date_formatter(), number_formatter()
+        # no message inside an f-string: pybabel would not extract it
+        overridden, overdue = escape(_("tilsidesat")), escape(_("Overskredet"))
+        self.overridden = f' <span class="muted">({overridden})</span>'
+        self.overdue = f' <span class="badge badge-error">{overdue}</span>'
+
+    def __call__(self, findings) -> Markup:
+        return Markup("".join(self.row(f) for f in findings))
+
+    def row(self, f) -> str:
+        overdue = f.is_overdue(self.today)
+        cells = [f"<td>{self.priority[f.priority]}{self.overridden if f.priority_override else ''}</td>",
+                 f'<td class="ref">{escape(f.external_id or "")}</td>',
+                 f'<td><a href="{url_for("gap.finding", finding_id=f.id)}">{escape(f.title)}</a></td>']
+        if self.controls is not None:
+            cells.append(f"<td>{escape(', '.join(self.controls.get(f.id, [])) or '—')}</td>")
+        cells.append(f"<td>{self.severity[f.severity]}</td>")
+        if self.controls is not None:
+            if f.cost_estimate_dkk is not None:
+                amount = f"{self.number(f.cost_estimate_dkk)} kr."
+            else:
+                amount = f'<span class="muted">{escape(self.cost[f.cost])}</span>' if f.cost else "—"
+            cells.append(f'<td class="num plan-amount">{amount}</td>')
+        if self.show_unit:
+            cells.append(f"<td>{escape(f.unit.name) if f.unit else '—'}</td>")
+        cells += [f"<td>{escape(f.owner or '—')}</td>",
+                  f"<td>{escape(self.day(f.due_on)) if f.due_on else '—'}{self.overdue if overdue else ''}</td>",
+                  f"<td>{self.status[f.status]}</td>"]
+        opening = '<tr class="overdue">' if overdue else "<tr>"
+        return f"{opening}{''.join(cells)}</tr>\n"
+
+
+bp.add_app_template_global(FindingRows, "finding_rows")
 
 
 def requirement_findings(findings: list[Finding]) -> list[LinkedItem]:
