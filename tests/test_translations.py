@@ -271,3 +271,21 @@ def test_number_and_date_formatters_write_what_babel_writes(app, language):
             date = dt.date(2025, 1, 1) + dt.timedelta(days=offset)
             assert day(date) == format_date(date, "medium")
         assert day(None) == ""
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_datetime_formatter_writes_what_the_filter_writes_across_summer_time(app, language):
+    import datetime as dt
+
+    from flask_babel import force_locale
+
+    from register.core.i18n import datetime_filter, datetime_formatter
+
+    with app.test_request_context(), force_locale(language):
+        when = datetime_formatter()
+        start = dt.datetime(2025, 3, 29, 20, 0, tzinfo=dt.UTC)  # across the spring and autumn changes of 2025
+        for hours in [*range(0, 30), *range(5000, 5050)]:
+            moment = start + dt.timedelta(hours=hours, minutes=7 * hours % 60)
+            assert when(moment) == datetime_filter(moment)
+            assert when(moment.replace(tzinfo=None)) == datetime_filter(moment.replace(tzinfo=None))  # naive: UTC
+        assert when(None) == ""

@@ -4,14 +4,16 @@ Texts are translated by Flask-Babel (re-exported here, so imports stay short); i
 templates `_`, `gettext` and `ngettext`. This module adds what Flask-Babel lacks: choosing the language, the
 language's code, Danish date and number filters and picking a record's Danish or English field.
 """
+import datetime as dt
+
 from babel.numbers import get_group_symbol, get_minus_sign_symbol
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import (force_locale, format_date, format_datetime, format_decimal, get_locale, gettext,
+from flask_babel import (force_locale, format_date, format_datetime, format_decimal, get_locale, get_timezone, gettext,
                          lazy_gettext, ngettext)
 from flask_login import current_user
 
 __all__ = ["force_locale", "gettext", "lazy_gettext", "ngettext", "language", "localized", "date_filter",
-           "date_formatter", "datetime_filter", "number_filter", "number_formatter"]
+           "date_formatter", "datetime_filter", "datetime_formatter", "number_filter", "number_formatter"]
 
 
 def select_locale() -> str:
@@ -52,6 +54,22 @@ def day_and_month_formatter():
 def datetime_filter(value, fmt: str | None = None) -> str:
     """In the reader's time zone and language."""
     return format_datetime(value, fmt or _datetime_pattern()) if value else ""
+
+
+def datetime_formatter():
+    """The datetime filter as a function for many times in a row (a list's deadlines): the pattern, language
+    and time zone looked up once, not per value. A time without a zone is UTC, as the filter takes it."""
+    from babel.dates import parse_pattern
+
+    locale, zone, pattern = get_locale(), get_timezone(), parse_pattern(_datetime_pattern())
+
+    def formatted(value) -> str:
+        if not value:
+            return ""
+        local = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(zone)
+        return pattern.apply(zone.normalize(local) if hasattr(zone, "normalize") else local, locale)
+
+    return formatted
 
 
 def date_formatter():
