@@ -97,6 +97,11 @@ def priority_for(severity: Severity, cost: CostLevel | None) -> Priority:
     return MATRIX[Severity(severity)][CostLevel(cost) if cost else UNKNOWN_COST_AS]
 
 
+def is_overdue(status: "FindingStatus", due_on: dt.date | None, today: dt.date) -> bool:
+    """A finding not closed whose due date has passed."""
+    return status != FindingStatus.CLOSED and due_on is not None and due_on < today
+
+
 class FindingStatus(LabelledEnum):
     OPEN = "open", _l("Åben"), "warning"
     IN_PROGRESS = "in_progress", _l("I gang"), "info"
@@ -220,7 +225,12 @@ class Finding(Tracked, db.Model):
         return self.priority_override or self.computed_priority
 
     def is_overdue(self, today: dt.date) -> bool:
-        return self.status != FindingStatus.CLOSED and self.due_on is not None and self.due_on < today
+        return is_overdue(self.status, self.due_on, today)
+
+    @property
+    def unit_name(self) -> str | None:
+        """The unit's name (the unit loaded with the finding), as the action plan's plain rows carry it."""
+        return self.unit.name if self.unit else None
 
     def __repr__(self) -> str:
         return f"<Finding {self.external_id or self.id}: {self.title[:40]}>"

@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from register.catalogs.models import Catalog, Requirement
@@ -214,7 +214,7 @@ def other_refs(finding: Finding) -> list[Requirement]:
 class PlanGroup:
     key: object
     label: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list = field(default_factory=list)  # Findings, or rows of PLAN_ROW
     total: int | None = None          # the whole group's size when only a page of it is shown
     overdue_total: int | None = None
 
@@ -266,6 +266,11 @@ def unit_figures(status: str, today: dt.date) -> list[UnitFigures]:
             for unit_id, n, late, amount, without in db.session.execute(_with_status(stmt, status))]
 
 
+# What a row of the plan shows (gap.views.FindingRows), read as plain rows rather than whole findings.
+PLAN_ROW = (Finding.id, Finding.external_id, Finding.title, Finding.severity, Finding.cost, Finding.cost_estimate_dkk,
+            Finding.priority_override, Finding.owner, Finding.due_on, Finding.status, Unit.name.label("unit_name"))
+
+
 def _window(groups: list[tuple[object, int]], offset: int, limit: int) -> tuple[list, int]:
     """The keys of the groups that rows offset..offset+limit of a list fall in, given the groups in the list's
     order with their sizes, and how many rows of the first of them come before the offset."""
@@ -279,15 +284,16 @@ def _window(groups: list[tuple[object, int]], offset: int, limit: int) -> tuple[
     return keys, skip
 
 
-def _in_window(column, keys: list):
-    """(condition, order): the rows whose `column` is one of `keys`, and their groups' order (None last)."""
+def _in_window(column, keys: list) -> tuple:
+    """(condition, order): the rows whose `column` is one of `keys`, and their groups' order (None last) as
+    ORDER BY terms."""
     known = [key for key in keys if key is not None]
     condition = column.in_(known) if known else sa.false()
     if None in keys:
         condition = sa.or_(condition, column.is_(None))
-    order = sa.case({key: i for i, key in enumerate(known)}, value=column, else_=len(known)) if known \
-        else sa.literal(0)
-    return condition, order
+    if len(known) + (None in keys) < 2:  # one group: nothing to order by
+        return condition, []
+    return condition, [sa.case({key: i for i, key in enumerate(known)}, value=column, else_=len(known))]
 
 
 def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_label: str,
@@ -336,7 +342,7 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
         def select_page(offset: int, limit: int):
             keys, skip = _window([(key, totals[key][0]) for key in groups_in_order], offset, limit)
             condition, group_order = _in_window(group_col, keys)
-            return _with_status(base.where(condition).order_by(group_order, *order), status).limit(limit).offset(skip)
+            return _with_status(base.where(condition).order_by(*group_order, *order), status).limit(limit).offset(skip)
 
     # A page of (finding id, group key) first, then that page's findings: sorting whole rows (descriptions and
     # all) to keep fifty took 9 of a page's 40 ms. The groups' sizes add up to the list's length.
@@ -344,9 +350,9 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
     result = paged(lambda offset, limit: db.session.execute(select_page(offset, limit)).all(), lambda: total, page,
                    total=total)
     wanted = {finding_id for finding_id, _key in result.items}
-    # the units in the same statement (a unit per finding): a second statement is a second round trip
-    by_id = {f.id: f for f in db.session.execute(
-        sa.select(Finding).where(Finding.id.in_(wanted)).options(joinedload(Finding.unit))).scalars()}
+    # plain rows of what the table shows, the unit's name joined in: a second statement is a second round trip
+    by_id = {row.id: row for row in db.session.execute(
+        sa.select(*PLAN_ROW).outerjoin(Unit, Unit.id == Finding.unit_id).where(Finding.id.in_(wanted)))}
     result.items = [(by_id[finding_id], key) for finding_id, key in result.items]
     if by == "control":  # the page's controls only: the rows themselves need no links
         keys = {key for _finding, key in result.items if key is not None}

@@ -23,7 +23,7 @@ from register.extensions import db
 from register.gap import export, importer, priority, services
 from register.gap.forms import AssessmentForm, ConfirmImportForm, FindingForm, ImportForm, ScoresForm
 from register.gap.models import (Assessment, AssessorKind, CostLevel, Finding, FindingSource, FindingStatus,
-                                 ImplementationGroup, Priority, Severity, maturity_scale)
+                                 ImplementationGroup, Priority, Severity, is_overdue, maturity_scale)
 from register.requirements.links import LinkedItem, LinkProvider
 
 bp = Blueprint("gap", __name__, url_prefix="/gap-analyse")
@@ -74,8 +74,10 @@ class FindingRows:
         return Markup("".join(self.row(f) for f in findings))
 
     def row(self, f) -> str:
-        overdue = f.is_overdue(self.today)
-        cells = [f"<td>{self.priority[f.priority]}{self.overridden if f.priority_override else ''}</td>",
+        """A Finding, or a plain row with its columns (services.PLAN_ROW)."""
+        overdue = is_overdue(f.status, f.due_on, self.today)
+        effective = priority.effective_priority(f.priority_override, f.severity, f.cost)
+        cells = [f"<td>{self.priority[effective]}{self.overridden if f.priority_override else ''}</td>",
                  f'<td class="ref">{escape(f.external_id or "")}</td>',
                  f'<td><a href="{url_for("gap.finding", finding_id=f.id)}">{escape(f.title)}</a></td>']
         if self.controls is not None:
@@ -88,7 +90,7 @@ class FindingRows:
                 amount = f'<span class="muted">{escape(self.cost[f.cost])}</span>' if f.cost else "—"
             cells.append(f'<td class="num plan-amount">{amount}</td>')
         if self.show_unit:
-            cells.append(f"<td>{escape(f.unit.name) if f.unit else '—'}</td>")
+            cells.append(f"<td>{escape(f.unit_name or '—')}</td>")
         cells += [f"<td>{escape(f.owner or '—')}</td>",
                   f"<td>{escape(self.day(f.due_on)) if f.due_on else '—'}{self.overdue if overdue else ''}</td>",
                   f"<td>{self.status[f.status]}</td>"]
