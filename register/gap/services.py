@@ -324,13 +324,20 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
             cis = _cis_links()
             group_col = cis.c.requirement_id
             base = sa.select(Finding.id, group_col).outerjoin(cis, cis.c.finding_id == Finding.id)
-            totals_stmt = (sa.select(group_col, cis.c.position, sa.func.count(), sa.func.count().filter(overdue))
-                           .select_from(Finding).outerjoin(cis, cis.c.finding_id == Finding.id)
-                           .group_by(group_col, cis.c.position))
+            # The findings on no control are counted as those not among the links, not by joining every finding
+            # to the links: counting them was half the cost of a page grouped by control.
+            unlinked = Finding.id.not_in(sa.select(cis.c.finding_id))
+            totals_stmt = sa.union_all(
+                _with_status(sa.select(group_col, cis.c.position, sa.func.count(), sa.func.count().filter(overdue))
+                             .select_from(cis).join(Finding, Finding.id == cis.c.finding_id)
+                             .group_by(group_col, cis.c.position), status),
+                _with_status(sa.select(sa.null(), sa.null(), sa.func.count(), sa.func.count().filter(overdue))
+                             .where(unlinked), status))
             sort_keys = {}
-            for key, position, n, late in db.session.execute(_with_status(totals_stmt, status)):
-                totals[key] = (n, late)
-                sort_keys[key] = (key is None, position or 0)
+            for key, position, n, late in db.session.execute(totals_stmt):
+                if n:
+                    totals[key] = (n, late)
+                    sort_keys[key] = (key is None, position or 0)
         else:
             group_col = Finding.unit_id
             base = sa.select(Finding.id, group_col)
@@ -341,8 +348,12 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
 
         def select_page(offset: int, limit: int):
             keys, skip = _window([(key, totals[key][0]) for key in groups_in_order], offset, limit)
-            condition, group_order = _in_window(group_col, keys)
-            return _with_status(base.where(condition).order_by(*group_order, *order), status).limit(limit).offset(skip)
+            if by == "control" and keys == [None]:  # only findings on no control: no join to sort them through
+                stmt = sa.select(Finding.id, sa.null()).where(unlinked).order_by(*order)
+            else:
+                condition, group_order = _in_window(group_col, keys)
+                stmt = base.where(condition).order_by(*group_order, *order)
+            return _with_status(stmt, status).limit(limit).offset(skip)
 
     # A page of (finding id, group key) first, then that page's findings: sorting whole rows (descriptions and
     # all) to keep fifty took 9 of a page's 40 ms. The groups' sizes add up to the list's length.
