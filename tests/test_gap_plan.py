@@ -259,3 +259,39 @@ def test_the_export_keeps_the_amounts_and_their_totals(client, login, priced):
     totals = [[c.value for c in r] for r in workbook["Beløb"].iter_rows()]
     assert ["1 – straks", 2, 75000, 0] in totals and ["Skoler", 2, 150000, 0] in totals
     assert totals.count(["I alt", 4, 195000, 1]) == 2
+
+
+@pytest.mark.parametrize("grouping", ["unit", "control", "priority"])
+@pytest.mark.parametrize("status", ["open", "all", "closed"])
+def test_the_pages_of_the_plan_together_are_the_whole_plan_in_its_order(app, make_unit, make_finding, catalogs,
+                                                                        grouping, status):
+    """A page reads only the groups it falls in: page after page, the rows and the groups' figures are those
+    of the whole plan sorted at once (the export's way), with groups of every size, none and a unit-less group."""
+    units = [make_unit(name=name) for name in ("b-enhed", "Å-enhed", "A-enhed", "c")]
+    severities, costs = list(Severity), [None, *CostLevel]
+    for i in range(140):
+        closed = i % 2 == 0
+        make_finding(title=f"Fund {i}", unit_id=None if i % 9 == 0 else units[(i * i) % 4 if i < 100 else 1],
+                     controls=[] if i % 5 == 0 else [str(1 + i % 3), str(4 + i % 2)][: 1 + i % 2],
+                     severity=severities[i % 4], cost=costs[i % 3],
+                     due_on=None if i % 7 == 0 else PAST + dt.timedelta(days=i % 13),
+                     priority_override=Priority.P4 if i % 11 == 0 else None,
+                     priority_override_reason="Besluttet" if i % 11 == 0 else None,
+                     status=FindingStatus.CLOSED if closed else FindingStatus.OPEN,
+                     closed_on=dt.date(2025, 5, 1) if closed else None)
+    with app.test_request_context():
+        today = local_today()
+        whole = services.group_findings(services.findings(status=status), grouping, "Ingen enhed", "Ingen kontrol")
+        expected = [(group.label, finding.id) for group in whole for finding in group.findings]
+        sizes = {group.label: (len(group.findings), group.overdue(today)) for group in whole}
+        names, by_unit = services.unit_names(), services.unit_figures(status, today)
+        seen, number = [], 1
+        while True:
+            page, groups = services.action_plan_page(grouping, status, number, today, "Ingen enhed",
+                                                     "Ingen kontrol", names, by_unit)
+            seen += [(group.label, finding.id) for group in groups for finding in group.findings]
+            assert all((group.size, group.overdue(today)) == sizes[group.label] for group in groups)
+            if number >= page.pages:
+                break
+            number += 1
+        assert seen == expected and len(expected) > 50

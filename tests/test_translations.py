@@ -251,3 +251,41 @@ def test_every_wtforms_message_has_a_danish_text_with_the_same_placeholders():
     assert wanted and not [text for text in wanted if text not in DANISH_WTFORMS_MESSAGES]
     for english, danish in DANISH_WTFORMS_MESSAGES.items():
         assert sorted(PLACEHOLDER.findall(english)) == sorted(PLACEHOLDER.findall(danish)), english
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_number_and_date_formatters_write_what_babel_writes(app, language):
+    """Lists format their figures and dates with functions that look the language up once; they write the
+    same text as Babel's own formatting."""
+    import datetime as dt
+
+    from flask_babel import force_locale, format_date, format_decimal
+
+    from register.core.i18n import date_formatter, number_filter, number_formatter
+
+    with app.test_request_context(), force_locale(language):
+        number, day = number_formatter(), date_formatter()
+        for value in [0, 7, -7, 999, 1000, -1000, 45_000, 1_234_567, -98_765_432, 10**12, 2.5, -0.25]:
+            assert number(value) == number_filter(value) == format_decimal(value), value
+        for offset in range(0, 800, 17):
+            date = dt.date(2025, 1, 1) + dt.timedelta(days=offset)
+            assert day(date) == format_date(date, "medium")
+        assert day(None) == ""
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_datetime_formatter_writes_what_the_filter_writes_across_summer_time(app, language):
+    import datetime as dt
+
+    from flask_babel import force_locale
+
+    from register.core.i18n import datetime_filter, datetime_formatter
+
+    with app.test_request_context(), force_locale(language):
+        when = datetime_formatter()
+        start = dt.datetime(2025, 3, 29, 20, 0, tzinfo=dt.UTC)  # across the spring and autumn changes of 2025
+        for hours in [*range(0, 30), *range(5000, 5050)]:
+            moment = start + dt.timedelta(hours=hours, minutes=7 * hours % 60)
+            assert when(moment) == datetime_filter(moment)
+            assert when(moment.replace(tzinfo=None)) == datetime_filter(moment.replace(tzinfo=None))  # naive: UTC
+        assert when(None) == ""

@@ -86,6 +86,12 @@ def badge(value, tone: str | None = None) -> Markup:
     return Markup(f'<span class="badge badge-{escape(tone)}">{escape(getattr(value, "label", value))}</span>')
 
 
+def badges(enum) -> dict:
+    """Every member of a labelled enum as its badge, each label translated once: for lists that draw a badge
+    per row, where `badge` would look up the same translation again and again."""
+    return {member: badge(member) for member in enum}
+
+
 def page_url(arg: str, number: int, anchor: str | None = None) -> str:
     """This page's own address with page `number` of one of its lists in `?arg=` (a record's history, one
     list of several), its other arguments kept, scrolled to `anchor`."""
@@ -114,4 +120,5 @@ def register(app: Flask) -> None:
         return {"nav_links": nav_links(app), "municipality_name": municipality_name, "Permission": Permission}
 
     app.jinja_env.globals["badge"] = badge
+    app.jinja_env.globals["badges"] = badges
     app.jinja_env.globals["page_url"] = page_url

@@ -97,6 +97,11 @@ def priority_for(severity: Severity, cost: CostLevel | None) -> Priority:
     return MATRIX[Severity(severity)][CostLevel(cost) if cost else UNKNOWN_COST_AS]
 
 
+def is_overdue(status: "FindingStatus", due_on: dt.date | None, today: dt.date) -> bool:
+    """A finding not closed whose due date has passed."""
+    return status != FindingStatus.CLOSED and due_on is not None and due_on < today
+
+
 class FindingStatus(LabelledEnum):
     OPEN = "open", _l("Åben"), "warning"
     IN_PROGRESS = "in_progress", _l("I gang"), "info"
@@ -181,7 +186,7 @@ class Finding(Tracked, db.Model):
     effort: Mapped[str | None] = mapped_column(sa.String(100))
     priority_override: Mapped[Priority | None] = mapped_column(enum_column(Priority))
     priority_override_reason: Mapped[str | None] = mapped_column(sa.Text)
-    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
     owner: Mapped[str | None] = mapped_column(sa.String(200))
     identified_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
     due_on: Mapped[dt.date | None] = mapped_column(sa.Date)
@@ -202,6 +207,12 @@ class Finding(Tracked, db.Model):
         sa.CheckConstraint("priority_override IS NULL OR priority_override_reason IS NOT NULL",
                            name="override_has_reason"),
         sa.Index("ix_gap_finding_status_due_on", "status", "due_on"),
+        # The action plan's figures read the findings grouped by status and the priority's inputs, and by unit,
+        # from these alone rather than from the table's rows (descriptions and all); the second also finds a
+        # unit's findings.
+        sa.Index("ix_gap_finding_plan_figures", "status", "priority_override", "severity", "cost", "due_on",
+                 "cost_estimate_dkk"),
+        sa.Index("ix_gap_finding_unit_figures", "unit_id", "status", "due_on", "cost_estimate_dkk"),
     )
     __mapper_args__ = {"version_id_col": version}
 
@@ -214,7 +225,12 @@ class Finding(Tracked, db.Model):
         return self.priority_override or self.computed_priority
 
     def is_overdue(self, today: dt.date) -> bool:
-        return self.status != FindingStatus.CLOSED and self.due_on is not None and self.due_on < today
+        return is_overdue(self.status, self.due_on, today)
+
+    @property
+    def unit_name(self) -> str | None:
+        """The unit's name (the unit loaded with the finding), as the action plan's plain rows carry it."""
+        return self.unit.name if self.unit else None
 
     def __repr__(self) -> str:
         return f"<Finding {self.external_id or self.id}: {self.title[:40]}>"

@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from register.catalogs.models import Catalog, Requirement
@@ -12,7 +12,7 @@ from register.core.concurrency import EditConflict, touch
 from register.core.dates import local_today
 from register.core.history import history_of
 from register.core.i18n import localized
-from register.core.paging import Page, paginate
+from register.core.paging import Page, paged, paginate
 from register.extensions import db
 from register.gap.models import (Assessment, ControlScore, Finding, FindingRequirement, FindingSource,
                                  FindingStatus, ImplementationGroup, Priority, Severity)
@@ -214,7 +214,7 @@ def other_refs(finding: Finding) -> list[Requirement]:
 class PlanGroup:
     key: object
     label: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list = field(default_factory=list)  # Findings, or rows of PLAN_ROW
     total: int | None = None          # the whole group's size when only a page of it is shown
     overdue_total: int | None = None
 
@@ -237,52 +237,133 @@ def _cis_links():
             .where(Catalog.code == CIS_CATALOG).subquery())
 
 
-def _unit_rank():
-    """Units in name order (case-insensitive in every language, which SQLite's lower() is not) as an SQL
-    expression for the plan's order."""
-    units = sorted(db.session.execute(sa.select(Unit.id, Unit.name)).all(), key=lambda u: (u.name.casefold(), u.id))
-    if not units:
-        return sa.literal(0)
-    return sa.case({u.id: i for i, u in enumerate(units)}, value=Finding.unit_id, else_=len(units))
+def unit_names() -> dict[int, str]:
+    """Every unit's name by id: the plan's unit groups and kr. by unit are labelled and ordered by them."""
+    return dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
+
+
+@dataclass
+class UnitFigures:
+    """One unit's findings in the plan (None: those without a unit): how many, how many overdue, their kr. and
+    how many have no amount."""
+
+    unit_id: int | None
+    count: int
+    overdue: int
+    amount: int
+    without_amount: int
+
+
+def unit_figures(status: str, today: dt.date) -> list[UnitFigures]:
+    """The findings shown (status as in `findings`) grouped by unit, one statement: the plan's group sizes
+    when grouped by unit and its kr. by unit."""
+    overdue = sa.and_(Finding.status != FindingStatus.CLOSED, Finding.due_on < today)
+    stmt = (sa.select(Finding.unit_id, sa.func.count(), sa.func.count().filter(overdue),
+                      sa.func.coalesce(sa.func.sum(Finding.cost_estimate_dkk), 0),
+                      sa.func.count().filter(Finding.cost_estimate_dkk.is_(None)))
+            .group_by(Finding.unit_id))
+    return [UnitFigures(unit_id, n, late, int(amount), without)
+            for unit_id, n, late, amount, without in db.session.execute(_with_status(stmt, status))]
+
+
+# What a row of the plan shows (gap.views.FindingRows), read as plain rows rather than whole findings.
+PLAN_ROW = (Finding.id, Finding.external_id, Finding.title, Finding.severity, Finding.cost, Finding.cost_estimate_dkk,
+            Finding.priority_override, Finding.owner, Finding.due_on, Finding.status, Unit.name.label("unit_name"))
+
+
+def _window(groups: list[tuple[object, int]], offset: int, limit: int) -> tuple[list, int]:
+    """The keys of the groups that rows offset..offset+limit of a list fall in, given the groups in the list's
+    order with their sizes, and how many rows of the first of them come before the offset."""
+    keys, skip, start = [], 0, 0
+    for key, size in groups:
+        if start + size > offset and start < offset + limit:
+            if not keys:
+                skip = offset - start
+            keys.append(key)
+        start += size
+    return keys, skip
+
+
+def _in_window(column, keys: list) -> tuple:
+    """(condition, order): the rows whose `column` is one of `keys`, and their groups' order (None last) as
+    ORDER BY terms."""
+    known = [key for key in keys if key is not None]
+    condition = column.in_(known) if known else sa.false()
+    if None in keys:
+        condition = sa.or_(condition, column.is_(None))
+    if len(known) + (None in keys) < 2:  # one group: nothing to order by
+        return condition, []
+    return condition, [sa.case({key: i for i, key in enumerate(known)}, value=column, else_=len(known))]
 
 
 def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_label: str,
-                     no_control_label: str) -> tuple[Page, list[PlanGroup]]:
+                     no_control_label: str, names: dict[int, str], by_unit: list[UnitFigures]
+                     ) -> tuple[Page, list[PlanGroup]]:
     """One page of the action plan, grouped by unit or CIS control, with each group's full size and overdue
     count: a fixed number of queries however many findings there are. A finding on two controls is listed
-    under both, as in the full plan."""
+    under both, as in the full plan. `names` and `by_unit` are unit_names() and unit_figures(status, today).
+
+    The groups' sizes are counted first; grouped by unit or control, they tell which groups the page falls in,
+    and only those groups' findings are read and sorted, not the whole plan's."""
     overdue = sa.and_(Finding.status != FindingStatus.CLOSED, Finding.due_on < today)
     order = _plan_order()
+    totals: dict[object, tuple[int, int]] = {}
     if by == "priority":  # the municipality-wide list: every unit and CIS control, in priority order
         group_col = priority_sql()
-        stmt = sa.select(Finding.id, group_col).order_by(*order)
         totals_stmt = (sa.select(*PRIORITY_INPUTS, sa.func.count(), sa.func.count().filter(overdue))
                        .group_by(*PRIORITY_INPUTS))
-    elif by == "control":
-        cis = _cis_links()
-        group_col = cis.c.requirement_id
-        stmt = (sa.select(Finding.id, group_col).outerjoin(cis, cis.c.finding_id == Finding.id)
-                .order_by(cis.c.position.is_(None), cis.c.position, *order))
-        totals_stmt = sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue)).select_from(
-            Finding).outerjoin(cis, cis.c.finding_id == Finding.id).group_by(group_col)
+        for *inputs, n, late in db.session.execute(_with_status(totals_stmt, status)):
+            key = effective_priority(*inputs).value
+            before = totals.get(key, (0, 0))
+            totals[key] = (before[0] + n, before[1] + late)
+
+        def select_page(offset: int, limit: int):
+            return _with_status(sa.select(Finding.id, group_col).order_by(*order), status).limit(limit).offset(offset)
     else:
-        rank = _unit_rank()
-        group_col = Finding.unit_id
-        stmt = sa.select(Finding.id, group_col).order_by(rank, *order)
-        totals_stmt = (sa.select(group_col, sa.func.count(), sa.func.count().filter(overdue))
-                       .group_by(group_col))
-    totals: dict[object, tuple[int, int]] = {}
-    for *key, n, late in db.session.execute(_with_status(totals_stmt, status)):
-        key = effective_priority(*key).value if by == "priority" else key[0]
-        before = totals.get(key, (0, 0))
-        totals[key] = (before[0] + n, before[1] + late)
+        if by == "control":
+            cis = _cis_links()
+            group_col = cis.c.requirement_id
+            base = sa.select(Finding.id, group_col).outerjoin(cis, cis.c.finding_id == Finding.id)
+            # The findings on no control are counted as those not among the links, not by joining every finding
+            # to the links: counting them was half the cost of a page grouped by control.
+            unlinked = Finding.id.not_in(sa.select(cis.c.finding_id))
+            totals_stmt = sa.union_all(
+                _with_status(sa.select(group_col, cis.c.position, sa.func.count(), sa.func.count().filter(overdue))
+                             .select_from(cis).join(Finding, Finding.id == cis.c.finding_id)
+                             .group_by(group_col, cis.c.position), status),
+                _with_status(sa.select(sa.null(), sa.null(), sa.func.count(), sa.func.count().filter(overdue))
+                             .where(unlinked), status))
+            sort_keys = {}
+            for key, position, n, late in db.session.execute(totals_stmt):
+                if n:
+                    totals[key] = (n, late)
+                    sort_keys[key] = (key is None, position or 0)
+        else:
+            group_col = Finding.unit_id
+            base = sa.select(Finding.id, group_col)
+            totals = {row.unit_id: (row.count, row.overdue) for row in by_unit}
+            # units in name order (case-insensitive in every language, which SQLite's lower() is not), none last
+            sort_keys = {key: (key is None, names.get(key, "").casefold(), key or 0) for key in totals}
+        groups_in_order = sorted(totals, key=sort_keys.get)
+
+        def select_page(offset: int, limit: int):
+            keys, skip = _window([(key, totals[key][0]) for key in groups_in_order], offset, limit)
+            if by == "control" and keys == [None]:  # only findings on no control: no join to sort them through
+                stmt = sa.select(Finding.id, sa.null()).where(unlinked).order_by(*order)
+            else:
+                condition, group_order = _in_window(group_col, keys)
+                stmt = base.where(condition).order_by(*group_order, *order)
+            return _with_status(stmt, status).limit(limit).offset(skip)
+
     # A page of (finding id, group key) first, then that page's findings: sorting whole rows (descriptions and
     # all) to keep fifty took 9 of a page's 40 ms. The groups' sizes add up to the list's length.
-    result = paginate(_with_status(stmt, status), page, scalars=False, total=sum(n for n, _late in totals.values()))
+    total = sum(n for n, _late in totals.values())
+    result = paged(lambda offset, limit: db.session.execute(select_page(offset, limit)).all(), lambda: total, page,
+                   total=total)
     wanted = {finding_id for finding_id, _key in result.items}
-    # the units in the same statement (a unit per finding): a second statement is a second round trip
-    by_id = {f.id: f for f in db.session.execute(
-        sa.select(Finding).where(Finding.id.in_(wanted)).options(joinedload(Finding.unit))).scalars()}
+    # plain rows of what the table shows, the unit's name joined in: a second statement is a second round trip
+    by_id = {row.id: row for row in db.session.execute(
+        sa.select(*PLAN_ROW).outerjoin(Unit, Unit.id == Finding.unit_id).where(Finding.id.in_(wanted)))}
     result.items = [(by_id[finding_id], key) for finding_id, key in result.items]
     if by == "control":  # the page's controls only: the rows themselves need no links
         keys = {key for _finding, key in result.items if key is not None}
@@ -297,7 +378,7 @@ def action_plan_page(by: str, status: str, page: int, today: dt.date, no_unit_la
             elif by == "priority":
                 label = str(Priority(key).label)
             else:
-                label = finding.unit.name if finding.unit else no_unit_label
+                label = names.get(key, no_unit_label) if key is not None else no_unit_label
             n, late = totals.get(key, (0, 0))
             groups[key] = PlanGroup(key, label, total=n, overdue_total=late)
         groups[key].findings.append(finding)
@@ -337,13 +418,6 @@ class AmountTotal:
     without_amount: int  # findings with only a band, or no estimate
 
 
-def _amount_totals(keys, status: str):
-    stmt = (sa.select(*keys, sa.func.count(), sa.func.coalesce(sa.func.sum(Finding.cost_estimate_dkk), 0),
-                      sa.func.count().filter(Finding.cost_estimate_dkk.is_(None)))
-            .group_by(*keys))
-    return db.session.execute(_with_status(stmt, status)).all()
-
-
 def _shown(finding_status: FindingStatus, status: str) -> bool:
     """Whether a finding with this status is in the list `status` ('open', 'closed' or 'all') chooses."""
     if status == "open":
@@ -353,39 +427,45 @@ def _shown(finding_status: FindingStatus, status: str) -> bool:
     return True
 
 
-def plan_amounts(status: str, no_unit_label: str, groups: list["PriorityGroup"] | None = None) -> dict:
-    """The plan's kr. by priority and by unit, over the whole municipality: two grouped queries, or one given
-    the findings' `groups` (by_status_and_priority)."""
+def plan_amounts(status: str, no_unit_label: str, groups: list["PriorityGroup"] | None = None,
+                 names: dict[int, str] | None = None, by_unit: list[UnitFigures] | None = None) -> dict:
+    """The plan's kr. by priority and by unit, over the whole municipality: the findings' `groups`
+    (by_status_and_priority), the units' `names` (unit_names) and figures (`by_unit`, unit_figures) are read
+    here where not given."""
     sums: dict[Priority, list[int]] = {}
     for group in groups if groups is not None else by_status_and_priority(local_today()):
         if _shown(group.status, status):
             row = sums.setdefault(group.priority, [0, 0, 0])
             row[0], row[1], row[2] = row[0] + group.count, row[1] + group.amount, row[2] + group.without_amount
     by_priority = [AmountTotal(str(key.label), *sums[key]) for key in sorted(sums, key=lambda p: int(p.value))]
-    names = dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
-    by_unit = sorted((AmountTotal(names.get(key, no_unit_label) if key else no_unit_label, n, int(amount), without)
-                      for key, n, amount, without in _amount_totals([Finding.unit_id], status)),
-                     key=lambda t: (t.label == no_unit_label, t.label.casefold()))
+    names = unit_names() if names is None else names
+    by_unit = unit_figures(status, local_today()) if by_unit is None else by_unit
+    unit_totals = sorted((AmountTotal(names.get(row.unit_id, no_unit_label) if row.unit_id else no_unit_label,
+                                      row.count, row.amount, row.without_amount) for row in by_unit),
+                         key=lambda t: (t.label == no_unit_label, t.label.casefold()))
     whole = AmountTotal("", sum(t.count for t in by_priority), sum(t.amount for t in by_priority),
                         sum(t.without_amount for t in by_priority))
-    return {"priority": by_priority, "unit": by_unit, "total": whole}
+    return {"priority": by_priority, "unit": unit_totals, "total": whole}
 
 
-def plan_figures(status: str, today: dt.date, no_unit_label: str) -> tuple["Progress", dict]:
+def plan_figures(status: str, today: dt.date, no_unit_label: str, names: dict[int, str],
+                 by_unit: list[UnitFigures]) -> tuple["Progress", dict]:
     """The plan's progress and its kr. (plan_amounts): the findings are grouped by status and priority once
     for both, a scan of the findings fewer."""
     groups = by_status_and_priority(today)
-    return _progress(groups), plan_amounts(status, no_unit_label, groups)
+    return _progress(groups), plan_amounts(status, no_unit_label, groups, names, by_unit)
 
 
 def cis_labels(finding_ids) -> dict[int, list[str]]:
     """Each finding's CIS controls as 'CIS 7', for a page of the plan: one query."""
-    cis = _cis_links()
-    rows = db.session.execute(sa.select(cis.c.finding_id, cis.c.position, Requirement.display_ref)
-                              .join(Requirement, Requirement.id == cis.c.requirement_id)
-                              .where(cis.c.finding_id.in_(list(finding_ids))))
+    rows = db.session.execute(
+        sa.select(FindingRequirement.finding_id, Requirement.display_ref)
+        .join(Requirement, Requirement.id == FindingRequirement.requirement_id)
+        .join(Catalog, Catalog.id == Requirement.catalog_id)
+        .where(Catalog.code == CIS_CATALOG, FindingRequirement.finding_id.in_(list(finding_ids)))
+        .order_by(FindingRequirement.finding_id, Requirement.position))  # a few rows
     labels: dict[int, list[str]] = {}
-    for finding_id, _position, ref in sorted(rows, key=lambda row: (row[0], row[1])):  # a few rows: no SQL sort
+    for finding_id, ref in rows:
         labels.setdefault(finding_id, []).append(ref)
     return labels
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
+from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
 from register.catalogs.forms import picked_requirement, requirement_pick_section
@@ -12,17 +13,17 @@ from register.catalogs.models import Catalog, Requirement
 from register.core.concurrency import EditConflict, save_versioned
 from register.core.dates import local_today
 from register.core.history import history_page
-from register.core.i18n import gettext as _, lazy_gettext as _l, localized
+from register.core.i18n import date_formatter, gettext as _, lazy_gettext as _l, localized, number_formatter
 from register.core.paging import count_rows, page_arg
 from register.core.params import int_arg
 from register.core.picker import CHOOSE_IN_FORM_UP_TO
 from register.core.permissions import Permission, requires
-from register.core.templating import HomePanel, NavItem
+from register.core.templating import HomePanel, NavItem, badges
 from register.extensions import db
 from register.gap import export, importer, priority, services
 from register.gap.forms import AssessmentForm, ConfirmImportForm, FindingForm, ImportForm, ScoresForm
 from register.gap.models import (Assessment, AssessorKind, CostLevel, Finding, FindingSource, FindingStatus,
-                                 ImplementationGroup, Priority, Severity, maturity_scale)
+                                 ImplementationGroup, Priority, Severity, is_overdue, maturity_scale)
 from register.requirements.links import LinkedItem, LinkProvider
 
 bp = Blueprint("gap", __name__, url_prefix="/gap-analyse")
@@ -52,6 +53,52 @@ def home_panel() -> dict | None:
 
 
 bp.home_panels = [HomePanel(30, "gap/_home_panel.html", home_panel)]
+
+
+class FindingRows:
+    """Draws the rows of a page's findings tables. What every row shares (the badges, the overdue mark, the
+    date and number formats) is prepared once per page; a function rather than Jinja, since the action plan
+    draws fifty rows and the template's rows were a fifth of the page's time."""
+
+    def __init__(self, today: dt.date, show_unit: bool, controls: dict[int, list[str]] | None):
+        self.today, self.show_unit, self.controls = today, show_unit, controls
+        self.priority, self.severity, self.status = badges(Priority), badges(Severity), badges(FindingStatus)
+        self.cost = CostLevel.labels()
+        self.day, self.number = date_formatter(), number_formatter()
+        # no message inside an f-string: pybabel would not extract it
+        overridden, overdue = escape(_("tilsidesat")), escape(_("Overskredet"))
+        self.overridden = f' <span class="muted">({overridden})</span>'
+        self.overdue = f' <span class="badge badge-error">{overdue}</span>'
+
+    def __call__(self, findings) -> Markup:
+        return Markup("".join(self.row(f) for f in findings))
+
+    def row(self, f) -> str:
+        """A Finding, or a plain row with its columns (services.PLAN_ROW)."""
+        overdue = is_overdue(f.status, f.due_on, self.today)
+        effective = priority.effective_priority(f.priority_override, f.severity, f.cost)
+        cells = [f"<td>{self.priority[effective]}{self.overridden if f.priority_override else ''}</td>",
+                 f'<td class="ref">{escape(f.external_id or "")}</td>',
+                 f'<td><a href="{url_for("gap.finding", finding_id=f.id)}">{escape(f.title)}</a></td>']
+        if self.controls is not None:
+            cells.append(f"<td>{escape(', '.join(self.controls.get(f.id, [])) or '—')}</td>")
+        cells.append(f"<td>{self.severity[f.severity]}</td>")
+        if self.controls is not None:
+            if f.cost_estimate_dkk is not None:
+                amount = f"{self.number(f.cost_estimate_dkk)} kr."
+            else:
+                amount = f'<span class="muted">{escape(self.cost[f.cost])}</span>' if f.cost else "—"
+            cells.append(f'<td class="num plan-amount">{amount}</td>')
+        if self.show_unit:
+            cells.append(f"<td>{escape(f.unit_name or '—')}</td>")
+        cells += [f"<td>{escape(f.owner or '—')}</td>",
+                  f"<td>{escape(self.day(f.due_on)) if f.due_on else '—'}{self.overdue if overdue else ''}</td>",
+                  f"<td>{self.status[f.status]}</td>"]
+        opening = '<tr class="overdue">' if overdue else "<tr>"
+        return f"{opening}{''.join(cells)}</tr>\n"
+
+
+bp.add_app_template_global(FindingRows, "finding_rows")
 
 
 def requirement_findings(findings: list[Finding]) -> list[LinkedItem]:
@@ -336,10 +383,13 @@ def _plan_groups(grouping: str, status: str):
 @requires(Permission.READ)
 def action_plan():
     grouping, status = _plan_args()
+    no_unit = str(_l("Ingen ansvarlig enhed"))
+    # the units' names and figures serve both the kr. by unit and, grouped by unit, the groups' sizes
+    names, by_unit = services.unit_names(), services.unit_figures(STATUS_FILTERS[status], _today())
     page, groups = services.action_plan_page(
-        GROUPINGS[grouping], STATUS_FILTERS[status], page_arg(), _today(),
-        str(_l("Ingen ansvarlig enhed")), str(_l("Ingen CIS-kontrol angivet")))
-    progress, amounts = services.plan_figures(STATUS_FILTERS[status], _today(), str(_l("Ingen ansvarlig enhed")))
+        GROUPINGS[grouping], STATUS_FILTERS[status], page_arg(), _today(), no_unit,
+        str(_l("Ingen CIS-kontrol angivet")), names, by_unit)
+    progress, amounts = services.plan_figures(STATUS_FILTERS[status], _today(), no_unit, names, by_unit)
     return render_template("gap/action_plan.html", groups=groups, page=page, grouping=grouping,
                            status=status, today=_today(), progress=progress,
                            matrix=priority.matrix_rows(), cost_levels=list(CostLevel), amounts=amounts,

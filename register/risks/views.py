@@ -13,8 +13,8 @@ from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.record_links import link_view, unlink_view
-from register.core.i18n import date_filter
-from register.core.templating import NavItem, badge, page_sections
+from register.core.i18n import date_formatter
+from register.core.templating import NavItem, badge, badges, page_sections
 from register.extensions import db
 from register.organisation.models import Unit
 from register.organisation.services import unit_choices
@@ -32,23 +32,32 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.app_template_global()
-def risk_row(item: services.RiskRow, words: dict) -> Markup:
-    """One row of the risk list. A function rather than Jinja: the list draws fifty with four badges each, and
-    the template's share of the page's time was twice the control list's."""
-    r = item.risk
-    closed = f" {badge(r.status)}" if r.status == RiskStatus.CLOSED else ""
-    if r.residual_likelihood:
-        residual = f"{r.residual_likelihood} × {r.residual_consequence} {badge(item.current)}"
-    else:
-        residual = f'<span class="muted">{escape(words["not_assessed"])}</span>'
-    review = escape(date_filter(r.next_review_on)) if r.next_review_on else ""
-    if item.review_overdue:
-        review += f" {words['overdue']}"
-    return Markup(
-        f'<tr><td><a href="{url_for("risks.detail", risk_id=r.id)}">{escape(r.title)}</a>{closed}</td>'
-        f"<td>{badge(r.source)}</td><td>{escape(r.unit_name)}</td>"
-        f"<td>{r.inherent_likelihood} × {r.inherent_consequence} {badge(item.inherent)}</td><td>{residual}</td>"
-        f"<td>{escape(r.treatment.label) if r.treatment else ''}</td><td>{review}</td></tr>")
+def risk_rows(items: list[services.RiskRow], words: dict) -> Markup:
+    """The risk list's rows. A function rather than Jinja, with the badges, labels and date format prepared
+    once for the fifty rows: each row drew four badges, and translating them per row was a third of the page."""
+    levels, sources, statuses = badges(services.Level), badges(RiskSource), badges(RiskStatus)
+    treatments, day = Treatment.labels(), date_formatter()
+
+    def level(value) -> str:
+        return levels.get(value) or badge(value)
+
+    html = []
+    for item in items:
+        r = item.risk
+        closed = f" {statuses[r.status]}" if r.status == RiskStatus.CLOSED else ""
+        if r.residual_likelihood:
+            residual = f"{r.residual_likelihood} × {r.residual_consequence} {level(item.current)}"
+        else:
+            residual = f'<span class="muted">{escape(words["not_assessed"])}</span>'
+        review = escape(day(r.next_review_on)) if r.next_review_on else ""
+        if item.review_overdue:
+            review += f" {words['overdue']}"
+        html.append(
+            f'<tr><td><a href="{url_for("risks.detail", risk_id=r.id)}">{escape(r.title)}</a>{closed}</td>'
+            f"<td>{sources[r.source]}</td><td>{escape(r.unit_name)}</td>"
+            f"<td>{r.inherent_likelihood} × {r.inherent_consequence} {level(item.inherent)}</td><td>{residual}</td>"
+            f"<td>{escape(treatments[r.treatment]) if r.treatment else ''}</td><td>{review}</td></tr>\n")
+    return Markup("".join(html))
 
 
 def requirement_risks(risks: list[Risk]) -> list[LinkedItem]:

@@ -1,17 +1,18 @@
 """The supplier register: list, a supplier's page, its form, services, links, reviews and exports."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from register.controls import services as control_services
 from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
 from register.core.forms import ActionForm
 from register.core.history import history_page
-from register.core.i18n import gettext as _, lazy_gettext as _l
+from register.core.i18n import date_formatter, gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.record_links import link_view, unlink_view
-from register.core.templating import NavItem, PageSection
+from register.core.templating import NavItem, PageSection, badges
 from register.extensions import db
 from register.organisation.models import Unit
 from register.organisation.services import unit_choices
@@ -30,6 +31,27 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ATTENTION = {"review_due": _l("Gennemgang mangler eller forfalder inden for 90 dage"),
              "contract_ending": _l("Kontrakten udløber inden for 90 dage"),
              "no_dpa": _l("Mangler databehandleraftale")}
+
+
+@bp.app_template_global()
+def supplier_rows(rows: list[services.SupplierRow]) -> Markup:
+    """The supplier list's rows. A function rather than Jinja, with the badges and the date format prepared
+    once for the fifty rows: translating and formatting them per row was most of the list's time."""
+    criticality, results, day = badges(Criticality), badges(ReviewResult), date_formatter()
+    html = []
+    for row in rows:
+        s = row.supplier
+        reviewed = ""
+        if s.last_reviewed_on:
+            result = results[s.last_review_result] if s.last_review_result else ""
+            reviewed = f"{escape(day(s.last_reviewed_on))} {result}"
+        html.append(
+            f'<tr>\n<td><a href="{url_for("suppliers.detail", supplier_id=s.id)}">{escape(s.name)}</a></td>\n'
+            f"<td>{escape(', '.join(row.services))}</td>\n<td>{criticality[s.criticality]}</td>\n"
+            f"<td>{escape(s.unit_name or '')}</td>\n<td>{escape(day(s.contract_ends_on))}</td>\n"
+            f"<td>{reviewed}</td>\n<td>{escape(day(s.next_review_on))}</td>\n"
+            f"<td>{escape(', '.join(row.notes))}</td>\n</tr>\n")
+    return Markup("".join(html))
 
 
 def _filter() -> services.SupplierFilter:
