@@ -8,29 +8,6 @@ from wtforms.validators import InputRequired
 from register.core.i18n import language, lazy_gettext as _l
 
 
-class Select(wtforms.widgets.Select):
-    """WTForms' select with each plain option written directly: a form's selects hold dozens of options (the
-    units, the assessments), and WTForms builds every option's attributes through its general html_params.
-    The text is the same: `selected` before `value`, as html_params sorts them."""
-
-    @classmethod
-    def render_option(cls, choice, **kwargs):
-        if kwargs or choice.render_kw:
-            return super().render_option(choice, **kwargs)
-        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-        selected = " selected" if choice.selected else ""
-        return Markup(f'<option{selected} value="{escape(value).replace(Markup(chr(34)), Markup("&quot;"))}">'
-                      f"{escape(choice.label or choice.value)}</option>")
-
-
-class SelectField(wtforms.SelectField):
-    widget = Select()
-
-
-class SelectMultipleField(wtforms.SelectMultipleField):
-    widget = Select(multiple=True)
-
-
 # WTForms' own messages in Danish: WTForms ships no Danish catalogue, so a wrong choice, a date or number it
 # cannot read or a text too long was refused in English on a Danish page.
 DANISH_WTFORMS_MESSAGES = {
