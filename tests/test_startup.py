@@ -1,5 +1,6 @@
 """What a web worker loads to serve the login page: libraries only some commands and pages need stay out, so a
 restart is quick and every worker stays small."""
+import gc
 import json
 import os
 import subprocess
@@ -8,9 +9,10 @@ import sys
 from register.config import MIGRATIONS_DIR
 
 # Imported where they are used: migrations (flask db), PDF reports, spreadsheets, calendars, single sign-on,
-# password strength, e-mail validation, catalogue and demo files.
+# password strength, e-mail validation, catalogue and demo files, backups (flask backup, history verify) and
+# the reminder mails (flask reminders).
 NOT_AT_START = ["alembic", "flask_migrate", "mako", "reportlab", "openpyxl", "icalendar", "authlib", "zxcvbn",
-                "email_validator", "yaml"]
+                "email_validator", "yaml", "xml", "tarfile", "smtplib"]
 
 _SERVE_LOGIN_PAGE = """
 import json, sys
@@ -33,3 +35,8 @@ def test_the_db_commands_bind_flask_migrate_when_run(app):
     result = app.test_cli_runner().invoke(args=["db", "heads"])
     assert result.exit_code == 0, result.output
     assert app.extensions["migrate"].directory == str(MIGRATIONS_DIR)
+
+
+def test_the_garbage_collector_runs_again_once_the_app_is_built(app):
+    # Collection is paused while the package is imported and the app built (register/__init__.py), not after.
+    assert gc.isenabled()

@@ -5,7 +5,6 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from register.core import backup as backup_service
 from register.core.integrity import backup_anchor, check_integrity
 from register.extensions import db, init_migrate
 
@@ -63,6 +62,8 @@ def verify_command(backups):
 @with_appcontext
 def backup_command(out: Path):
     """Write a consistent backup (database and uploads) to OUT (.tar.gz) while the app runs."""
+    from register.core import backup as backup_service  # its archive and copy modules: for this command only
+
     try:
         info = backup_service.make_backup(current_app, out)
     except backup_service.BackupError as exc:
@@ -81,6 +82,8 @@ def restore_command(archive: Path, yes: bool):
     schema revision, the history chain) before anything is replaced; the current data is kept aside."""
     if not yes:
         click.confirm("This replaces all data of this installation. Continue?", abort=True)
+    from register.core import backup as backup_service
+
     try:
         info = backup_service.restore_backup(current_app, archive)
     except backup_service.BackupError as exc:

@@ -3,7 +3,6 @@
 Used by `flask history verify` and the administrators' page on the history's state.
 """
 import json
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +30,8 @@ class IntegrityReport:
 
 def backup_anchor(archive: Path) -> dict:
     """The chain head recorded in a backup's manifest (read without unpacking the rest)."""
+    import tarfile  # only `flask history verify --backup` reads one, never a request
+
     try:
         with tarfile.open(archive, "r:gz") as tar:
             manifest = json.load(tar.extractfile("manifest.json"))

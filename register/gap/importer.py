@@ -20,7 +20,6 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 import sqlalchemy as sa
 from flask import current_app
@@ -333,7 +332,9 @@ def _merged_ranges(workbook, sheet) -> list[tuple[int, int, int, int]]:
 
 
 def _read_xlsx(data: bytes) -> list[Sheet]:
-    # openpyxl is imported when a workbook is read, not at start-up
+    # openpyxl (and the XML parser it uses) is imported when a workbook is read, not at start-up
+    from xml.etree.ElementTree import ParseError
+
     import openpyxl.xml
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException

@@ -1,13 +1,12 @@
 """`flask --app register reminders`: e-mail each owner a digest of preparedness deadlines (run daily)."""
 import datetime as dt
-import smtplib
 
 import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
 
 from register.extensions import db
-from register.preparedness import reminders, services
+from register.preparedness import services
 
 
 @click.command("reminders")
@@ -16,6 +15,10 @@ from register.preparedness import reminders, services
 @with_appcontext
 def reminders_cli(today_text, dry_run):
     """Send reminders due in 30 and 7 days, today and overdue; each reminder is sent only once."""
+    import smtplib  # the mail client and the digests: for this daily command only, never a request
+
+    from register.preparedness import reminders
+
     try:
         today = dt.date.fromisoformat(today_text) if today_text else services.today()
     except ValueError as exc:
