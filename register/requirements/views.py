@@ -295,12 +295,18 @@ def dashboard():
     today = services.today()
     chosen = request.args.get("omraader", "")
 
-    overview = compliance.compliance_overview(as_of=as_of, today=today, overdue_limit=OVERDUE_SHOWN)
     catalogs = {c.id: c for c in services.catalog_options()}
-    # Every catalogue's areas, unless there are too many to read: then one catalogue's at a time.
-    area_catalogs = [c.key for c in overview.catalogs]
-    if sum(len(overview.areas[key]) for key in area_catalogs) > services.AREAS_ACROSS_CATALOGUES:
-        area_catalogs = [key for key in area_catalogs if catalogs[key].code == chosen] or area_catalogs[:1]
+
+    def shown_areas(catalog_figures, area_counts) -> list[int]:
+        """Every catalogue's areas, unless there are too many to read: then one catalogue's at a time."""
+        keys = [c.key for c in catalog_figures]
+        if sum(area_counts.get(key, 0) for key in keys) > services.AREAS_ACROSS_CATALOGUES:
+            keys = [key for key in keys if catalogs[key].code == chosen] or keys[:1]
+        return keys
+
+    overview = compliance.compliance_overview(as_of=as_of, today=today, overdue_limit=OVERDUE_SHOWN,
+                                              areas_for=shown_areas)
+    area_catalogs = shown_areas(overview.catalogs, overview.area_counts)
     # Each figure links to the list filtered to it: the list's address built once, each filter put to it.
     base = url_for(".index")
     links = {"catalogs": {c.key: f"{base}?{urlencode({'catalog': catalogs[c.key].code})}"
