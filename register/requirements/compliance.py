@@ -306,23 +306,30 @@ def _current_overview(reference_day: dt.date, overdue_limit: int | None, areas_f
                     overdue=_overdue(reference_day, overdue_limit), total=total, area_counts=area_counts)
 
 
-def _bytewise(column):
+def _bytewise(column, dialect: str):
     """Order text by code point, as Python's sort does (SQLite's default; PostgreSQL's collation may differ)."""
-    return column.collate("C") if db.session.get_bind().dialect.name == "postgresql" else column
+    return column.collate("C") if dialect == "postgresql" else column
+
+
+@functools.cache
+def _overdue_statement(dialect: str, limited: bool) -> sa.Select:
+    """The overdue reviews before the bound `day`, with at most the bound `limit` if `limited`."""
+    ra = RequirementAssessment
+    stmt = (sa.select(Requirement.id, Requirement.catalog_id, Requirement.display_ref, Requirement.title_da,
+                      ra.next_review, Unit.name)
+            .join(ra, ra.requirement_id == Requirement.id).outerjoin(Unit, Unit.id == ra.responsible_unit_id)
+            .where(sa.func.coalesce(ra.applicable, sa.true()).is_(True),
+                   ra.next_review < sa.bindparam("day", type_=sa.Date), _counts(Requirement, dialect))
+            .order_by(ra.next_review, _bytewise(Requirement.display_ref, dialect), Requirement.catalog_id,
+                      Requirement.position, Requirement.id))
+    return stmt.limit(sa.bindparam("limit", type_=sa.Integer)) if limited else stmt
 
 
 def _overdue(reference_day: dt.date, limit: int | None) -> list[OverdueItem]:
     """The overdue reviews of the requirements that count, oldest first (read in the order of the review
     date's index, so the first few do not need the rest)."""
-    ra = RequirementAssessment
-    rows = db.session.execute(
-        sa.select(Requirement.id, Requirement.catalog_id, Requirement.display_ref, Requirement.title_da,
-                  ra.next_review, Unit.name)
-        .join(ra, ra.requirement_id == Requirement.id).outerjoin(Unit, Unit.id == ra.responsible_unit_id)
-        .where(sa.func.coalesce(ra.applicable, sa.true()).is_(True), ra.next_review < reference_day,
-               _counts(Requirement, _dialect()))
-        .order_by(ra.next_review, _bytewise(Requirement.display_ref), Requirement.catalog_id, Requirement.position,
-                  Requirement.id).limit(limit))
+    rows = db.session.execute(_overdue_statement(_dialect(), limit is not None),
+                              {"day": reference_day, "limit": limit})
     return [OverdueItem(r.id, r.catalog_id, r.display_ref, r.title_da, r.next_review, r.name) for r in rows]
 
 
