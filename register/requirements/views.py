@@ -115,9 +115,10 @@ def figure_rows(rows, links=None) -> Markup:
     return Markup("".join(html))
 
 
-def _bulk_form() -> BulkEditForm:
+def _bulk_form(units: list[SelectChoice]) -> BulkEditForm:
+    """The bulk edit form; `units` are the list filter's units (unit_choices()), read once for both selects."""
     form = BulkEditForm()
-    form.unit.choices = [SelectChoice("", _("(uændret)"))] + unit_choices(include_blank=False)
+    form.unit.choices = [SelectChoice("", _("(uændret)")), *(choice for choice in units if choice.value)]
     return form
 
 
@@ -126,15 +127,17 @@ def _bulk_form() -> BulkEditForm:
 def index():
     f = services.RequirementFilter.from_args(request.args)
     page = services.requirement_page(f)
+    units = unit_choices()
     return render_template("requirements/index.html", f=f, page=page, catalogs=services.catalog_options(),
-                           areas=services.area_options(f.catalog, f.area), units=unit_choices(),
-                           bulk=_bulk_form(), statuses=ImplementationStatus, maturity_scale=MATURITY_SCALE)
+                           areas=services.area_options(f.catalog, f.area), units=units,
+                           bulk=_bulk_form(units), statuses=ImplementationStatus, maturity_scale=MATURITY_SCALE)
 
 
 @bp.route("/masseredigering", methods=["POST"])
 @requires(Permission.EDIT_SECURITY)
 def bulk_edit():
-    form = _bulk_form()
+    units = unit_choices()
+    form = _bulk_form(units)
     back = services.RequirementFilter.from_args(
         {k: v[0] for k, v in parse_qs(request.form.get("return_to", "")).items()})
     if form.validate_on_submit():
@@ -148,7 +151,7 @@ def bulk_edit():
             return redirect(url_for(".index", **back.args()))
     page = services.requirement_page(back)
     return render_template("requirements/index.html", f=back, page=page, catalogs=services.catalog_options(),
-                           areas=services.area_options(back.catalog, back.area), units=unit_choices(), bulk=form,
+                           areas=services.area_options(back.catalog, back.area), units=units, bulk=form,
                            statuses=ImplementationStatus, maturity_scale=MATURITY_SCALE,
                            selected={int(i) for i in form.ids.data or [] if str(i).isdigit()}), 422
 
