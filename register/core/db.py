@@ -63,8 +63,7 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
 def configure_engine_events(app) -> None:
     """SQLite: enforce foreign keys, use WAL and wait for locks instead of failing at once.
     A database server: check a pooled connection that sat idle before handing it out."""
-    from register.extensions import db
-
+    db = app.extensions["sqlalchemy"]  # bound by the factory; register.extensions itself builds on this module
     with app.app_context():
         engine = db.engine
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
