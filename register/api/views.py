@@ -11,6 +11,7 @@ from register.api.forms import TokenForm
 from register.api.models import ApiToken
 from register.api.resources import REGISTRY, REPORTS, FilterError, Report, Resource, csv_value
 from register.core.db import utcnow
+from register.core.downloads import CSV, attachment
 from register.core.forms import ActionForm
 from register.core.i18n import gettext as _
 from register.core.permissions import Permission, public, requires
@@ -80,8 +81,7 @@ def _csv_response(name: str, headers: list[str], rows) -> Response:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")  # Danish Excel expects semicolons
     writer.writerow(headers)
     writer.writerows(rows)
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename={name}.csv"})
+    return attachment(buffer.getvalue(), f"{name}.csv", CSV)
 
 
 def _csv_view(resource: Resource):

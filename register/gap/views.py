@@ -2,7 +2,7 @@
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -12,6 +12,7 @@ from register.catalogs.forms import picked_requirement, requirement_pick_section
 from register.catalogs.models import Catalog, Requirement
 from register.core.concurrency import EditConflict, save_versioned
 from register.core.dates import local_today
+from register.core.downloads import XLSX, attachment
 from register.core.history import history_page
 from register.core.i18n import date_formatter, gettext as _, lazy_gettext as _l, localized, number_formatter
 from register.core.paging import count_rows, page_arg
@@ -30,7 +31,6 @@ bp = Blueprint("gap", __name__, url_prefix="/gap-analyse")
 bp.nav = [NavItem(30, _l("Gap-analyse"), "gap.index",
                   _l("Modenhed pr. CIS-kontrol, fund fra gap-analyser og handlingsplanen, som direktionen følger."))]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUPINGS = {"enhed": "unit", "kontrol": "control", "prioritet": "priority"}
 STATUS_FILTERS = {"aabne": "open", "alle": "all", "lukkede": "closed"}  # Danish URL word -> service word
 
@@ -279,8 +279,7 @@ COMPARISON_PAGE_ARGS = {"closed": "lukkede", "opened": "nye", "still_open": "aab
 @bp.route("/import/skabelon.xlsx")
 @requires(Permission.READ)
 def import_template():
-    return Response(importer.template_xlsx(), mimetype=XLSX,
-                    headers={"Content-Disposition": "attachment; filename=fund-skabelon.xlsx"})
+    return attachment(importer.template_xlsx(), "fund-skabelon.xlsx", XLSX)
 
 
 @bp.route("/vurderinger/<int:assessment_id>/import", methods=["GET", "POST"])
@@ -406,7 +405,7 @@ def action_plan_xlsx():
     amounts = services.plan_amounts(STATUS_FILTERS[status], str(_l("Ingen ansvarlig enhed")))
     data = export.action_plan_xlsx(groups, _today(), title, amounts)
     name = f"handlingsplan-{_today().isoformat()}.xlsx"
-    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+    return attachment(data, name, XLSX)
 
 
 # --- Findings -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from register.core.dates import local_today
+from register.core.downloads import attachment
 from register.core.i18n import gettext as _, lazy_gettext as _l
 from register.core.permissions import Permission, requires
 from register.core.templating import NavItem
@@ -74,8 +75,7 @@ def pdf():
         return requested
     year, as_of, registered_on = requested
     report = build_report(year, as_of, registered_on=registered_on)
-    return Response(render_pdf(report), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{report.filename}"'})
+    return attachment(render_pdf(report), report.filename, "application/pdf")
 
 
 @bp.route("/arkiv", methods=["POST"])
@@ -101,6 +101,4 @@ def archive():
 @requires(Permission.READ)
 def download(report_id: int):
     entry = db.session.get(ArchivedReport, report_id) or abort(404)
-    return Response(entry.pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{entry.filename}"',
-                             "X-Content-SHA256": entry.sha256})
+    return attachment(entry.pdf, entry.filename, "application/pdf", **{"X-Content-SHA256": entry.sha256})

@@ -1,8 +1,8 @@
 """The requirement list, a requirement's page, its assessment and evidence, bulk edit, dashboard, exports."""
 import datetime as dt
-from urllib.parse import parse_qs, quote, urlencode
+from urllib.parse import parse_qs, urlencode
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -15,6 +15,7 @@ from register.controls import services as control_services
 from register.controls.hooks import StatusRollup
 from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
+from register.core.downloads import CSV, XLSX, attachment
 from register.core.forms import ActionForm
 from register.core.i18n import date_formatter, gettext as _, language, lazy_gettext as _l
 from register.core.paging import page_arg
@@ -267,8 +268,7 @@ def download(evidence_id: int):
     if not path.is_file():
         abort(404)
     # Always a download, never rendered in the browser: an uploaded file cannot run as a page of ours.
-    return Response(path.read_bytes(), mimetype="application/octet-stream", headers={
-        "Content-Disposition": content_disposition_header(evidence.filename or "fil")})
+    return attachment(path.read_bytes(), evidence.filename or "fil", "application/octet-stream")
 
 
 @bp.route("/dokumentation/<int:evidence_id>/slet", methods=["POST"])
@@ -362,23 +362,12 @@ def _export_rows(f: services.RequirementFilter) -> list[list]:
     return rows
 
 
-def content_disposition_header(filename: str) -> str:
-    """An attachment header that carries any file name safely (RFC 6266 with a UTF-8 variant)."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
-def _download(data: bytes, name: str, mimetype: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": content_disposition_header(name)})
-
-
 @bp.route("/eksport.xlsx")
 @requires(Permission.READ)
 def export_xlsx():
     f = services.RequirementFilter.from_args(request.args)
     data = exports.xlsx_bytes(_("Krav"), [str(h) for h in EXPORT_HEADERS], _export_rows(f))
-    return _download(data, f"krav-{services.today().isoformat()}.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return attachment(data, f"krav-{services.today().isoformat()}.xlsx", XLSX)
 
 
 @bp.route("/eksport.csv")
@@ -386,7 +375,7 @@ def export_xlsx():
 def export_csv():
     f = services.RequirementFilter.from_args(request.args)
     data = exports.csv_bytes([str(h) for h in EXPORT_HEADERS], _export_rows(f))
-    return _download(data, f"krav-{services.today().isoformat()}.csv", "text/csv; charset=utf-8")
+    return attachment(data, f"krav-{services.today().isoformat()}.csv", CSV)
 
 
 SOA_HEADERS = [_l("Reference"), _l("Titel"), _l("Område"), _l("Relevant"), _l("Begrundelse"), _l("Status"),
@@ -411,8 +400,7 @@ def applicability_xlsx():
              _("Ja") if r.applicable else _("Nej"), r.reason, r.status_label, ", ".join(r.controls), r.unit]
             for r in services.applicability_statement(catalog)]
     data = exports.xlsx_bytes(_("Anvendelighed"), [str(h) for h in SOA_HEADERS], rows)
-    return _download(data, f"anvendelighedserklaering-{catalog.code}-{services.today().isoformat()}.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return attachment(data, f"anvendelighedserklaering-{catalog.code}-{services.today().isoformat()}.xlsx", XLSX)
 
 
 @bp.route("/kataloger/indlaes", methods=["GET", "POST"])

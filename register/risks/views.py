@@ -1,19 +1,19 @@
 """The risk register: list with heat map, a risk's page, its form, links, reviews, acceptances and exports."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from register.catalogs import services as catalog_services
 from register.controls import services as control_services
 from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
+from register.core.downloads import CSV, XLSX, attachment
 from register.core.forms import ActionForm
 from register.core.history import history_page
-from register.core.i18n import gettext as _, lazy_gettext as _l
+from register.core.i18n import date_formatter, gettext as _, lazy_gettext as _l
 from register.core.paging import page_arg
 from register.core.params import int_arg
 from register.core.permissions import Permission, requires
 from register.core.record_links import link_view, unlink_view
-from register.core.i18n import date_formatter
 from register.core.templating import NavItem, badge, badges, page_sections
 from register.extensions import db
 from register.organisation.models import Unit
@@ -28,7 +28,6 @@ bp = Blueprint("risks", __name__, url_prefix="/risici")
 bp.nav = [NavItem(25, _l("Risici"), "risks.index",
                   _l("Cyber- og beredskabsrisici (RSV): vurdering, behandling, accept og risikomatrix."))]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.app_template_global()
@@ -261,19 +260,15 @@ def _export_rows() -> list[list]:
     return rows
 
 
-def _download(data: bytes, name: str, mimetype: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @bp.route("/eksport.xlsx")
 @requires(Permission.READ)
 def export_xlsx():
     data = xlsx_bytes(_("Risici"), [str(h) for h in EXPORT_HEADERS], _export_rows())
-    return _download(data, f"risici-{local_today().isoformat()}.xlsx", XLSX)
+    return attachment(data, f"risici-{local_today().isoformat()}.xlsx", XLSX)
 
 
 @bp.route("/eksport.csv")
 @requires(Permission.READ)
 def export_csv():
     data = csv_bytes([str(h) for h in EXPORT_HEADERS], _export_rows())
-    return _download(data, f"risici-{local_today().isoformat()}.csv", "text/csv; charset=utf-8")
+    return attachment(data, f"risici-{local_today().isoformat()}.csv", CSV)

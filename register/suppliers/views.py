@@ -1,10 +1,11 @@
 """The supplier register: list, a supplier's page, its form, services, links, reviews and exports."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from register.controls import services as control_services
 from register.core.concurrency import commit_or_refuse, save_versioned
 from register.core.dates import local_today
+from register.core.downloads import CSV, XLSX, attachment
 from register.core.forms import ActionForm
 from register.core.history import history_page
 from register.core.i18n import date_formatter, gettext as _, lazy_gettext as _l
@@ -27,7 +28,6 @@ bp.nav = [NavItem(27, _l("Leverandører"), "suppliers.index",
 bp.risk_sections = [PageSection(10, "suppliers/_risk_section.html",
                                lambda risk_id: {"suppliers": services.suppliers_of_risk(risk_id)})]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ATTENTION = {"review_due": _l("Gennemgang mangler eller forfalder inden for 90 dage"),
              "contract_ending": _l("Kontrakten udløber inden for 90 dage"),
              "no_dpa": _l("Mangler databehandleraftale")}
@@ -232,19 +232,15 @@ def _export_rows() -> list[list]:
     return rows
 
 
-def _download(data: bytes, name: str, mimetype: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @bp.route("/eksport.xlsx")
 @requires(Permission.READ)
 def export_xlsx():
     data = xlsx_bytes(_("Leverandører"), [str(h) for h in EXPORT_HEADERS], _export_rows())
-    return _download(data, f"leverandoerer-{local_today().isoformat()}.xlsx", XLSX)
+    return attachment(data, f"leverandoerer-{local_today().isoformat()}.xlsx", XLSX)
 
 
 @bp.route("/eksport.csv")
 @requires(Permission.READ)
 def export_csv():
     data = csv_bytes([str(h) for h in EXPORT_HEADERS], _export_rows())
-    return _download(data, f"leverandoerer-{local_today().isoformat()}.csv", "text/csv; charset=utf-8")
+    return attachment(data, f"leverandoerer-{local_today().isoformat()}.csv", CSV)
