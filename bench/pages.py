@@ -301,9 +301,9 @@ def query_counts(app, times: dict | None = None) -> dict[str, int]:
 
 def best_of_rounds(client, paths: dict[str, str], rounds: int = 5, batch: int = 5) -> dict[str, float]:
     """Each page's time alone in ms: the best batch of `batch` requests in `rounds` rounds, each round visiting
-    every page once. A shared host only ever adds time, and it does so in spells of seconds (the same page, in
-    the same process, on the same data, took either about 20 ms or about 29 ms): rounds spread a page's batches
-    over the whole run, so one slow spell does not fall on all of them."""
+    every page once. A shared host only ever adds time, and it does so in spells (the same page, in the same
+    process, on the same data, took either about 20 ms or about 29 ms): rounds spread a page's batches over the
+    whole run, so one slow spell does not fall on all of them."""
     best: dict[str, float] = {}
     for _ in range(rounds):
         for label, path in paths.items():
