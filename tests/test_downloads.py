@@ -9,7 +9,7 @@ def test_a_danish_file_name_is_kept_whole_and_its_ascii_fallback_is_safe():
 
 
 def test_an_attachment_carries_its_type_and_further_headers():
-    response = attachment("a;b\r\n", "krav.csv", "text/csv; charset=utf-8", **{"X-Content-SHA256": "abc"})
+    response = attachment("a;b\r\n", "krav.csv", "text/csv; charset=utf-8", {"X-Content-SHA256": "abc"})
     assert response.mimetype == "text/csv" and response.headers["X-Content-SHA256"] == "abc"
     assert response.headers["Content-Disposition"] == "attachment; filename=\"krav.csv\"; filename*=UTF-8''krav.csv"
     assert response.get_data() == b"a;b\r\n"

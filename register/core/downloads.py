@@ -14,6 +14,7 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def attachment(data: bytes | str, filename: str, mimetype: str, **headers: str) -> Response:
+def attachment(data: bytes | str, filename: str, mimetype: str, headers: dict[str, str] | None = None) -> Response:
     """`data` as a download named `filename`, with any further headers."""
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": content_disposition(filename), **headers})
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": content_disposition(filename), **(headers or {})})

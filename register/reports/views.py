@@ -101,4 +101,4 @@ def archive():
 @requires(Permission.READ)
 def download(report_id: int):
     entry = db.session.get(ArchivedReport, report_id) or abort(404)
-    return attachment(entry.pdf, entry.filename, "application/pdf", **{"X-Content-SHA256": entry.sha256})
+    return attachment(entry.pdf, entry.filename, "application/pdf", {"X-Content-SHA256": entry.sha256})

@@ -2,8 +2,7 @@
 import datetime as dt
 from urllib.parse import parse_qs, urlencode
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import SelectChoice
